@@ -1,0 +1,332 @@
+// The routing engine: the state machine of spec/routing.md, as a pure function of its inputs.
+//
+//   acd::Engine engine(config);
+//   const acd::Output& out = engine.handle(input, now);
+//   // send out.commands to gateways, write out.changes to the audit log, answer with out.reply
+//   // then arm a timer for engine.next_timer() and feed acd::input::Tick{} when it is due.
+//
+// Contract:
+// - No I/O, no clock, no threads, no randomness. The same inputs with the same times give the
+//   same outputs and the same state, which is what makes replay after a crash exact.
+// - Time only moves forward: a `now` earlier than a previous one is treated as the previous one.
+// - Before it applies an input, handle() fires every timer due at or before `now`, each at its own
+//   due time (a wrap-up that ends at 10:00:15 makes the agent ready at 10:00:15, however late
+//   the input that notices it). The effects of those timers come first in the Output.
+// - After every input and every timer, the engine is work-conserving: no queued call has a ready
+//   eligible agent; the overflow rules of routing.md hold.
+// - Every input costs O(log n) in the number of calls and agents (plus the number of specialties
+//   and teams it touches).
+// - Not thread-safe: one thread owns an Engine. The Output reference and the views stay valid
+//   until the next call of a non-const member function.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "acd/routing_config.hpp"
+#include "acd/types.hpp"
+
+namespace acd {
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+// ---------------------------------------------------------------------------------------------
+namespace input {
+
+// Gateway events (spec/gateway-protocol.md). `caller` is opaque to the engine: the daemon hands
+// it the caller's pseudonym, never the number.
+struct CallOffered {
+    std::string call_id;
+    std::string caller;
+    std::string dialed;
+    std::optional<std::string> specialty;  // overrides the lookup of `dialed`
+    std::optional<CallClass> call_class;   // default: the specialty's default_class
+};
+struct CallAnswered {
+    std::string call_id;
+    std::optional<std::string> agent;
+};
+struct CallNoAnswer {
+    std::string call_id;
+    std::optional<std::string> agent;
+};
+struct CallEnded {
+    std::string call_id;
+    std::optional<std::string> cause;
+};
+// `agent.state` from a phone: ready, paused or logged_out.
+struct AgentReport {
+    std::string agent;
+    AgentState state = AgentState::ready;
+    std::string reason;
+};
+using GatewayEventBody =
+    std::variant<CallOffered, CallAnswered, CallNoAnswer, CallEnded, AgentReport>;
+
+// One event from gateway `gateway` with its sequence number. An event whose seq is not above the
+// last one the engine took from that gateway is a duplicate: it changes nothing.
+struct GatewayEvent {
+    std::string gateway;
+    std::uint64_t seq = 0;
+    GatewayEventBody body;
+};
+
+// Supervisor commands (spec/admin-protocol.md).
+struct AgentLogin {
+    std::string agent;
+    bool paused = false;
+};
+struct AgentLogout {
+    std::string agent;
+};
+struct AgentPause {
+    std::string agent;
+    std::string reason;
+};
+struct AgentReady {
+    std::string agent;
+};
+// Names a live call. `gateway` may be left out when only one gateway has a call with that id.
+struct CallSelector {
+    std::string call_id;
+    std::optional<std::string> gateway;
+};
+struct CallReclassify {
+    CallSelector call;
+    CallClass call_class = CallClass::appointment;
+};
+struct CallTransfer {
+    CallSelector call;
+    std::string specialty;
+};
+struct OverflowSet {
+    std::string specialty;
+    std::optional<int> threshold;
+    std::optional<bool> enabled;
+};
+// Only lets time pass, so that due timers fire.
+struct Tick {};
+
+}  // namespace input
+
+using Input = std::variant<input::GatewayEvent, input::AgentLogin, input::AgentLogout,
+                           input::AgentPause, input::AgentReady, input::CallReclassify,
+                           input::CallTransfer, input::OverflowSet, input::Tick>;
+
+// ---------------------------------------------------------------------------------------------
+// Outputs
+// ---------------------------------------------------------------------------------------------
+
+// Commands to gateways (spec/gateway-protocol.md, "Commands: acdd -> gateway").
+struct CallQueuedCommand {
+    std::string specialty;
+    CallClass call_class;
+    std::int64_t position;                        // 1-based, in dispatch order
+    std::optional<std::int64_t> expected_wait_s;  // null when there is no estimate
+
+    bool operator==(const CallQueuedCommand&) const = default;
+};
+struct CallRouteCommand {
+    std::string to;  // SIP URI
+    std::int64_t ring_timeout_s;
+    std::string agent;  // exactly one of agent and team is set
+    std::string team;
+
+    bool operator==(const CallRouteCommand&) const = default;
+};
+struct CallRejectCommand {
+    std::string reason;  // "no_route"
+
+    bool operator==(const CallRejectCommand&) const = default;
+};
+struct Command {
+    std::string gateway;
+    std::string call_id;
+    std::variant<CallQueuedCommand, CallRouteCommand, CallRejectCommand> body;
+
+    bool operator==(const Command&) const = default;
+};
+
+// A call as it stands. Also the record of a finished call (state ended, outcome set).
+struct CallSnapshot {
+    std::string gateway;
+    std::string call_id;
+    std::string caller;
+    std::string specialty;  // empty for a call rejected for want of a specialty
+    CallClass call_class = CallClass::appointment;
+    CallState state = CallState::queued;
+    Time enqueued_at{};
+    Time deadline{};
+    std::optional<Time> answered_at;
+    std::optional<Time> ended_at;
+    std::optional<Outcome> outcome;
+    // The target of the last call.route: an agent or a team, never both (empty when never
+    // routed). While the call is offering or connected, that is who it rings or talks to.
+    std::string agent;
+    std::string team;
+    bool overflowed = false;  // routed to a team at least once
+    std::uint64_t arrival = 0;
+
+    bool operator==(const CallSnapshot&) const = default;
+};
+
+// Why a call or an agent changed. The names are stable: audit records and subscriptions carry
+// them (see to_string).
+enum class Cause : std::uint8_t {
+    offered,             // call.offered
+    routed,              // call.route sent to an agent
+    overflow_threshold,  // call.route sent to a team because the queue exceeds its threshold
+    overflow_deadline,   // call.route sent to a team because the call's deadline passed
+    queued,              // the call entered its queue
+    answered,            // call.answered
+    no_answer,           // call.no_answer
+    ring_timeout,        // no answer within ring_timeout_s + 5 s
+    ended,               // call.ended
+    rejected,            // no specialty for the call
+    reclassified,        // supervisor: class changed
+    transferred,         // supervisor: moved to another specialty
+    deadline_passed,     // the call waits past its deadline
+    login,               // agent: login
+    logout,              // agent: logout
+    pause,               // agent: pause
+    ready,               // agent: ready
+    wrap_up_end,         // agent: end of wrap-up
+    overflow_set,        // supervisor: overflow setting changed
+};
+std::string_view to_string(Cause c);
+
+struct CallChange {
+    Time at{};
+    Cause cause = Cause::offered;
+    CallSnapshot call;  // after the change
+
+    bool operator==(const CallChange&) const = default;
+};
+
+struct AgentChange {
+    Time at{};
+    Cause cause = Cause::login;
+    std::string agent;
+    AgentState state = AgentState::logged_out;
+    std::string reason;   // the pause reason, else empty
+    std::string gateway;  // the call the agent is reserved for or busy with, else empty
+    std::string call_id;
+
+    bool operator==(const AgentChange&) const = default;
+};
+
+struct OverflowSetting {
+    std::string specialty;
+    int threshold = 0;
+    bool enabled = true;
+
+    bool operator==(const OverflowSetting&) const = default;
+};
+
+struct SettingChange {
+    Time at{};
+    OverflowSetting overflow;
+
+    bool operator==(const SettingChange&) const = default;
+};
+
+using Change = std::variant<CallChange, AgentChange, SettingChange>;
+
+// The answer to the input itself: ok, or an error with its stable code and a message for people.
+struct Reply {
+    ErrorCode code = ErrorCode::none;
+    std::string message;
+    bool ok() const { return code == ErrorCode::none; }
+
+    bool operator==(const Reply&) const = default;
+};
+
+struct Output {
+    Reply reply;
+    bool duplicate = false;  // a gateway event at or below the gateway's last seq: nothing applied
+    std::vector<Command> commands;
+    std::vector<Change> changes;
+
+    bool operator==(const Output&) const = default;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Views (for the admin protocol and tests). Computed on demand; O(n) in what they list.
+// ---------------------------------------------------------------------------------------------
+struct AgentView {
+    std::string id;
+    AgentState state = AgentState::logged_out;
+    std::string reason;
+    std::vector<std::string> skills;
+    std::string gateway;  // the call held, else empty
+    std::string call_id;
+    Time state_since{};
+    Time ready_since{};
+
+    bool operator==(const AgentView&) const = default;
+};
+
+struct QueueView {
+    std::string specialty;
+    std::int64_t queued = 0;
+    std::optional<Time> oldest_enqueued_at;
+    std::int64_t agents_ready = 0;
+    std::int64_t agents_busy = 0;  // reserved, busy or in wrap-up
+    bool exceeds_threshold = false;
+
+    bool operator==(const QueueView&) const = default;
+};
+
+struct TeamView {
+    std::string id;
+    int active = 0;
+    int max_concurrent = 0;
+
+    bool operator==(const TeamView&) const = default;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Engine
+// ---------------------------------------------------------------------------------------------
+class Engine {
+  public:
+    // `config` must have passed parse_config(). All agents start logged_out.
+    explicit Engine(const RoutingConfig& config);
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    // Fires the timers due by `now`, then applies `input` at `now`.
+    const Output& handle(const Input& input, Time now);
+
+    // The due time of the earliest pending timer, if any. Feed input::Tick at that time.
+    std::optional<Time> next_timer() const;
+
+    // The last seq taken from `gateway` (0 when none).
+    std::uint64_t last_seq(std::string_view gateway) const;
+
+    // The call.route commands of every call of `gateway` now offering, in arrival order (resent
+    // after a gateway's welcome).
+    std::vector<Command> offering_routes(std::string_view gateway) const;
+
+    std::vector<CallSnapshot> calls() const;  // live calls, in arrival order
+    std::optional<CallSnapshot> find_call(const input::CallSelector& selector) const;
+    std::vector<AgentView> agents() const;  // in configuration order
+    std::vector<QueueView> queues() const;  // in configuration order
+    // Queued calls of a specialty in dispatch order; nullopt for an unknown specialty.
+    std::optional<std::vector<CallSnapshot>> queue(std::string_view specialty) const;
+    std::vector<OverflowSetting> overflow_settings() const;
+    std::vector<TeamView> teams() const;
+    const RoutingConfig& config() const;
+    Time now() const;
+
+  private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace acd

@@ -1,0 +1,47 @@
+// Agent lifecycle (spec/routing.md "Agent lifecycle"): one place changes an agent's state and
+// keeps the ready sets and staffing counts of its specialties in step.
+#include "engine_state.hpp"
+
+namespace acd {
+
+using core::Index;
+using core::kNone;
+
+void Engine::State::set_agent_state(Index a, AgentState state, std::string reason, Cause cause) {
+    core::Agent& agent = agents[a];
+    const AgentState from = agent.state;
+    if (from == AgentState::ready) {
+        for (Index sp : agent.skills)
+            specialties[sp].ready.erase({agent.ready_since, agent.rank, a});
+    }
+    if (from == AgentState::logged_out && state != AgentState::logged_out) {
+        for (Index sp : agent.skills)
+            ++specialties[sp].staffed;
+    } else if (from != AgentState::logged_out && state == AgentState::logged_out) {
+        for (Index sp : agent.skills)
+            --specialties[sp].staffed;
+    }
+    agent.state = state;
+    agent.reason = std::move(reason);
+    agent.state_since = clock;
+    ++agent.wrap_gen;  // any change ends a pending wrap-up timer
+    if (state == AgentState::ready) {
+        agent.ready_since = clock;
+        for (Index sp : agent.skills) {
+            specialties[sp].ready.insert({agent.ready_since, agent.rank, a});
+            mark_dirty(sp);
+        }
+    }
+    AgentChange change{clock, cause, agent.config.id, state, agent.reason, {}, {}};
+    if (agent.call != kNone) {
+        change.gateway = gateways[calls[agent.call].gateway].id;
+        change.call_id = calls[agent.call].call_id;
+    }
+    out.changes.push_back(std::move(change));
+}
+
+void Engine::State::on_wrap_up_end(Index a) {
+    set_agent_state(a, AgentState::ready, {}, Cause::wrap_up_end);
+}
+
+}  // namespace acd

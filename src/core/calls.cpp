@@ -1,0 +1,244 @@
+// Call lifecycle (spec/routing.md "Call lifecycle", "Offers, no answer, answer").
+#include "engine_state.hpp"
+
+namespace acd {
+
+using core::Index;
+using core::kNone;
+
+namespace {
+// An offer not answered within ring_timeout_s + 5 s is treated as not answered (routing.md).
+constexpr Duration kRingGrace = seconds(5);
+// "Within" includes the limit: a timer fires 1 ms after it. Likewise a call's deadline "has
+// passed" once the wait exceeds target_s, as answered_within_target counts wait == target in.
+constexpr Duration kJustAfter{1};
+}  // namespace
+
+Index Engine::State::new_call(Index gateway, const input::CallOffered& offered, Index specialty,
+                              CallClass call_class) {
+    Index slot;
+    if (free_slots.empty()) {
+        slot = static_cast<Index>(calls.size());
+        calls.emplace_back();
+    } else {
+        slot = free_slots.back();
+        free_slots.pop_back();
+    }
+    core::Call& call = calls[slot];
+    call.arrival = ++arrivals;
+    call.gateway = gateway;
+    call.call_id = offered.call_id;
+    call.caller = offered.caller;
+    call.specialty = specialty;
+    call.call_class = call_class;
+    call.state = CallState::queued;
+    call.enqueued_at = clock;
+    call.deadline = clock + config.policy(call_class).target;
+    gateways[gateway].calls.emplace(call.call_id, slot);
+    return slot;
+}
+
+void Engine::State::free_call(Index slot) {
+    core::Call& call = calls[slot];
+    gateways[call.gateway].calls.erase(call.call_id);
+    call = core::Call{};  // arrival 0: free
+    free_slots.push_back(slot);
+}
+
+bool Engine::State::live(core::SlotRef ref) const {
+    return ref.slot < calls.size() && calls[ref.slot].arrival == ref.arrival;
+}
+
+core::QueueKey Engine::State::key_of(Index slot) const {
+    const core::Call& c = calls[slot];
+    return core::QueueKey{config.policy(c.call_class).tier, c.deadline, c.enqueued_at, c.arrival,
+                          slot};
+}
+
+void Engine::State::enqueue(Index slot, bool notice) {
+    core::Call& call = calls[slot];
+    core::Specialty& spec = specialties[call.specialty];
+    const core::QueueKey key = key_of(slot);
+    call.state = CallState::queued;
+    spec.queue.insert(key);
+    if (config.policy(call.call_class).overflow) {
+        spec.overflowable.insert(key);
+        if (clock > call.deadline) {
+            spec.past_deadline.insert(key);
+            deadline_work = true;
+        } else {
+            arm(core::TimerKind::deadline, call.deadline + kJustAfter, slot, call.arrival,
+                ++call.deadline_gen);
+        }
+    }
+    if (notice) {
+        call.notice_pending = true;
+        pending_notices.push_back({slot, call.arrival});
+    }
+    mark_dirty(call.specialty);
+}
+
+void Engine::State::dequeue(Index slot) {
+    core::Call& call = calls[slot];
+    core::Specialty& spec = specialties[call.specialty];
+    const core::QueueKey key = key_of(slot);
+    spec.queue.erase(key);
+    spec.overflowable.erase(key);
+    spec.past_deadline.erase(key);
+    ++call.deadline_gen;
+    call.notice_pending = false;
+}
+
+void Engine::State::offer_to_agent(Index slot, Index agent) {
+    dequeue(slot);
+    core::Call& call = calls[slot];
+    call.state = CallState::offering;
+    call.agent = agent;
+    call.team = kNone;
+    arm(core::TimerKind::ring, clock + config.ring_timeout + kRingGrace + kJustAfter, slot,
+        call.arrival, ++call.offer_gen);
+    agents[agent].call = slot;
+    set_agent_state(agent, AgentState::reserved, {}, Cause::routed);
+    const AgentConfig& ac = agents[agent].config;
+    out.commands.push_back(
+        Command{gateways[call.gateway].id, call.call_id,
+                CallRouteCommand{ac.uri, config.ring_timeout.count() / 1000, ac.id, {}}});
+    emit_call(slot, Cause::routed);
+}
+
+void Engine::State::offer_to_team(Index slot, Index team, Cause cause) {
+    dequeue(slot);
+    core::Call& call = calls[slot];
+    call.state = CallState::offering;
+    call.agent = kNone;
+    call.team = team;
+    call.overflowed = true;
+    ++teams[team].active;
+    arm(core::TimerKind::ring, clock + config.ring_timeout + kRingGrace + kJustAfter, slot,
+        call.arrival, ++call.offer_gen);
+    const TeamConfig& tc = teams[team].config;
+    out.commands.push_back(
+        Command{gateways[call.gateway].id, call.call_id,
+                CallRouteCommand{tc.uri, config.ring_timeout.count() / 1000, {}, tc.id}});
+    emit_call(slot, cause);
+}
+
+void Engine::State::connect(Index slot) {
+    core::Call& call = calls[slot];
+    call.state = CallState::connected;
+    call.answered_at = clock;
+    ++call.offer_gen;  // cancels the ring timer
+    if (call.agent != kNone) {
+        set_agent_state(call.agent, AgentState::busy, {}, Cause::answered);
+    }
+    emit_call(slot, Cause::answered);
+}
+
+// No answer, from the gateway or by timeout: the agent is paused, or the team has refused the
+// call; the call goes back to its place in the queue.
+void Engine::State::return_to_queue(Index slot, Cause cause) {
+    core::Call& call = calls[slot];
+    ++call.offer_gen;
+    if (call.agent != kNone) {
+        agents[call.agent].call = kNone;
+        set_agent_state(call.agent, AgentState::paused, "no_answer", cause);
+    } else {
+        --teams[call.team].active;
+        call.refused.push_back(call.team);
+        mark_team_freed(call.team);
+    }
+    call.state = CallState::queued;
+    emit_call(slot, cause);
+    enqueue(slot, /*notice=*/true);
+}
+
+void Engine::State::on_ring_timeout(Index slot) {
+    return_to_queue(slot, Cause::ring_timeout);
+}
+
+void Engine::State::on_deadline(Index slot) {
+    const core::QueueKey key = key_of(slot);
+    core::Specialty& spec = specialties[calls[slot].specialty];
+    if (!spec.overflowable.contains(key)) return;
+    spec.past_deadline.insert(key);
+    deadline_work = true;
+    emit_call(slot, Cause::deadline_passed);
+}
+
+void Engine::State::end_call(Index slot) {
+    core::Call& call = calls[slot];
+    const CallState was = call.state;
+    if (was == CallState::queued) {
+        dequeue(slot);
+    } else if (call.team != kNone) {
+        --teams[call.team].active;
+        mark_team_freed(call.team);
+    } else {
+        core::Agent& agent = agents[call.agent];
+        agent.call = kNone;
+        if (was == CallState::offering) {
+            set_agent_state(call.agent, AgentState::ready, {}, Cause::ended);
+        } else {
+            // Talk plus wrap-up time feeds the expected wait of call.queued.
+            core::Specialty& spec = specialties[call.specialty];
+            const std::int64_t sample = (clock - *call.answered_at + agent.config.wrap_up).count();
+            spec.mean_handle_ms = spec.mean_handle_ms == 0
+                                      ? sample
+                                      : spec.mean_handle_ms + (sample - spec.mean_handle_ms) / 8;
+            if (agent.config.wrap_up.count() > 0) {
+                set_agent_state(call.agent, AgentState::wrap_up, {}, Cause::ended);
+                arm(core::TimerKind::wrap_up, clock + agent.config.wrap_up, call.agent, 0,
+                    agent.wrap_gen);
+            } else {
+                set_agent_state(call.agent, AgentState::ready, {}, Cause::ended);
+            }
+        }
+    }
+    call.state = CallState::ended;
+    ++call.offer_gen;
+    emit_call(slot, Cause::ended);
+    free_call(slot);
+}
+
+// The deadline follows the class; enqueued_at never changes.
+void Engine::State::set_class(Index slot, CallClass call_class) {
+    core::Call& call = calls[slot];
+    const bool queued = call.state == CallState::queued;
+    const bool notice = call.notice_pending;
+    if (queued) dequeue(slot);
+    call.call_class = call_class;
+    call.deadline = call.enqueued_at + config.policy(call_class).target;
+    if (queued) {
+        enqueue(slot, /*notice=*/false);
+        call.notice_pending = notice;
+    }
+}
+
+CallSnapshot Engine::State::snapshot(Index slot) const {
+    const core::Call& c = calls[slot];
+    CallSnapshot s;
+    s.gateway = gateways[c.gateway].id;
+    s.call_id = c.call_id;
+    s.caller = c.caller;
+    s.specialty = specialties[c.specialty].config.id;
+    s.call_class = c.call_class;
+    s.state = c.state;
+    s.enqueued_at = c.enqueued_at;
+    s.deadline = c.deadline;
+    s.answered_at = c.answered_at;
+    if (c.state == CallState::ended) {
+        s.ended_at = clock;
+        s.outcome = c.answered_at ? Outcome::completed : Outcome::abandoned;
+    }
+    if (c.agent != kNone) s.agent = agents[c.agent].config.id;
+    if (c.team != kNone) s.team = teams[c.team].config.id;
+    s.overflowed = c.overflowed;
+    s.arrival = c.arrival;
+    return s;
+}
+
+void Engine::State::emit_call(Index slot, Cause cause) {
+    out.changes.push_back(CallChange{clock, cause, snapshot(slot)});
+}
+
+}  // namespace acd

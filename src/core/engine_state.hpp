@@ -1,0 +1,225 @@
+// Internal state of acd::Engine (include/acd/engine.hpp). Not a public header.
+//
+// Layout, after ARCHITECTURE.md "Data structures that keep it fast":
+// - calls live in a slab (vector + free list) and are named by slot; a slot is reused, so every
+//   reference kept across inputs (timers, pending notices) also keeps the call's arrival number,
+//   which is unique, and is checked before use;
+// - each specialty keeps its queued calls ordered by the dispatch key in an order-statistic tree
+//   (position of a call in O(log n)), plus the subsets that overflow rules look at;
+// - each specialty keeps its ready agents ordered by (ready_since, id);
+// - timers sit in one min-heap by (due, seq) and are cancelled lazily by generation numbers.
+#pragma once
+
+#include <ext/pb_ds/assoc_container.hpp>
+#include <ext/pb_ds/tree_policy.hpp>
+#include <functional>
+#include <limits>
+#include <set>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+#include "acd/engine.hpp"
+
+namespace acd::core {
+
+using Index = std::uint32_t;
+inline constexpr Index kNone = std::numeric_limits<Index>::max();
+
+struct QueueKey {
+    int tier = 0;
+    Time deadline{};
+    Time enqueued_at{};
+    std::uint64_t arrival = 0;  // unique per call: the key is unique
+    Index slot = kNone;
+
+    friend bool operator<(const QueueKey& a, const QueueKey& b) {
+        return std::tie(a.tier, a.deadline, a.enqueued_at, a.arrival) <
+               std::tie(b.tier, b.deadline, b.enqueued_at, b.arrival);
+    }
+};
+
+using OrderedQueue =
+    __gnu_pbds::tree<QueueKey, __gnu_pbds::null_type, std::less<QueueKey>, __gnu_pbds::rb_tree_tag,
+                     __gnu_pbds::tree_order_statistics_node_update>;
+
+struct ReadyKey {
+    Time ready_since{};
+    Index rank = 0;  // rank of the agent id in byte-wise order: ties go to the smaller id
+    Index agent = kNone;
+
+    friend bool operator<(const ReadyKey& a, const ReadyKey& b) {
+        return std::tie(a.ready_since, a.rank) < std::tie(b.ready_since, b.rank);
+    }
+};
+
+struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <typename V>
+using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+
+struct Specialty {
+    SpecialtyConfig config;
+    int threshold = 3;
+    bool overflow_enabled = true;
+    OrderedQueue queue;                // queued calls, dispatch order
+    std::set<QueueKey> overflowable;   // queued calls whose class may overflow
+    std::set<QueueKey> past_deadline;  // overflowable calls queued past their deadline
+    std::set<ReadyKey> ready;          // ready agents with this skill
+    std::vector<Index> teams;          // teams that serve this specialty
+    int staffed = 0;                   // logged-in agents with this skill
+    std::int64_t mean_handle_ms = 0;   // moving mean of talk + wrap-up time, 0 when unknown
+    bool dirty = false;
+};
+
+struct Agent {
+    AgentConfig config;
+    std::vector<Index> skills;
+    Index rank = 0;
+    AgentState state = AgentState::logged_out;
+    std::string reason;
+    Time state_since{};
+    Time ready_since{};
+    Index call = kNone;  // slot of the call reserved for or held
+    std::uint32_t wrap_gen = 0;
+};
+
+struct Team {
+    TeamConfig config;
+    Index rank = 0;
+    int active = 0;  // calls offering or connected to the team
+};
+
+struct Call {
+    std::uint64_t arrival = 0;  // 0 marks a free slot
+    Index gateway = kNone;
+    std::string call_id;
+    std::string caller;
+    Index specialty = kNone;
+    CallClass call_class = CallClass::appointment;
+    CallState state = CallState::queued;
+    Time enqueued_at{};
+    Time deadline{};
+    std::optional<Time> answered_at;
+    // The target of the last call.route: an agent or a team, never both. While the call is
+    // offering or connected, that is its current target.
+    Index agent = kNone;
+    Index team = kNone;
+    std::vector<Index> refused;  // teams that did not answer this call
+    bool overflowed = false;
+    bool notice_pending = false;
+    std::uint32_t offer_gen = 0;
+    std::uint32_t deadline_gen = 0;
+};
+
+struct Gateway {
+    std::string id;
+    std::uint64_t last_seq = 0;
+    StringMap<Index> calls;  // live calls by call_id
+};
+
+enum class TimerKind : std::uint8_t { ring, deadline, wrap_up };
+
+struct Timer {
+    Time due{};
+    std::uint64_t seq = 0;
+    TimerKind kind = TimerKind::ring;
+    Index index = kNone;      // call slot or agent index
+    std::uint64_t owner = 0;  // call arrival (0 for agents)
+    std::uint32_t gen = 0;
+};
+
+struct TimerLater {
+    bool operator()(const Timer& a, const Timer& b) const {
+        return std::tie(a.due, a.seq) > std::tie(b.due, b.seq);
+    }
+};
+
+struct SlotRef {
+    Index slot;
+    std::uint64_t arrival;
+};
+
+}  // namespace acd::core
+
+namespace acd {
+
+struct Engine::State {
+    explicit State(const RoutingConfig& config);
+
+    RoutingConfig config;
+    std::vector<core::Specialty> specialties;
+    std::vector<core::Agent> agents;
+    std::vector<core::Team> teams;
+    std::vector<core::Gateway> gateways;
+    core::StringMap<core::Index> specialty_by_id;
+    core::StringMap<core::Index> specialty_by_number;
+    core::StringMap<core::Index> agent_by_id;
+    core::StringMap<core::Index> gateway_by_id;
+
+    std::vector<core::Call> calls;        // slab
+    std::vector<core::Index> free_slots;  // of `calls`
+    std::uint64_t arrivals = 0;
+
+    std::vector<core::Timer> timers;  // min-heap by (due, seq)
+    std::uint64_t timer_seq = 0;
+
+    Time now{};    // the latest time seen
+    Time clock{};  // the time of the step being applied (a timer's due time, or now)
+    Output out;
+
+    // Work for the settle step after the current input or timer.
+    std::vector<core::Index> dirty;              // specialties whose queue or agents changed
+    std::vector<core::SlotRef> pending_notices;  // calls that entered a queue
+    bool deadline_work = false;                  // deadline overflow may have work
+
+    // engine.cpp
+    struct Applier;  // applies one input
+    void apply(const Input& input);
+    void fire_due_timers(Time until);
+    void fire(const core::Timer& timer);
+    void reply_error(ErrorCode code, std::string message);
+
+    // calls.cpp: call lifecycle
+    core::Index new_call(core::Index gateway, const input::CallOffered& offered,
+                         core::Index specialty, CallClass call_class);
+    void free_call(core::Index slot);
+    bool live(core::SlotRef ref) const;
+    void enqueue(core::Index slot, bool notice);
+    void dequeue(core::Index slot);
+    void offer_to_agent(core::Index slot, core::Index agent);
+    void offer_to_team(core::Index slot, core::Index team, Cause cause);
+    void connect(core::Index slot);
+    void return_to_queue(core::Index slot, Cause cause);
+    void end_call(core::Index slot);
+    void set_class(core::Index slot, CallClass call_class);
+    void on_ring_timeout(core::Index slot);
+    void on_deadline(core::Index slot);
+    core::QueueKey key_of(core::Index slot) const;
+    CallSnapshot snapshot(core::Index slot) const;
+    void emit_call(core::Index slot, Cause cause);
+    void arm(core::TimerKind kind, Time due, core::Index index, std::uint64_t owner,
+             std::uint32_t gen);
+
+    // agents.cpp: agent lifecycle
+    void set_agent_state(core::Index agent, AgentState state, std::string reason, Cause cause);
+    void on_wrap_up_end(core::Index agent);
+
+    // settle.cpp: work conservation and overflow
+    void settle();
+    void mark_dirty(core::Index specialty);
+    void mark_team_freed(core::Index team);
+    void dispatch();
+    void send_queued_notices();
+    void overflow_past_deadline();
+    void overflow_over_threshold();
+    core::Index team_for(const core::Call& call) const;
+    bool team_capacity_for(core::Index specialty) const;
+    std::optional<std::int64_t> expected_wait_s(core::Index specialty, std::int64_t position) const;
+};
+
+}  // namespace acd

@@ -1,0 +1,168 @@
+// What follows every input and every timer (spec/routing.md "Dispatch", "Overflow"):
+//   1. dispatch: match queued calls with ready eligible agents until no pair is left;
+//   2. call.queued for the calls that entered a queue and stayed there;
+//   3. overflow by deadline: queued calls past their deadline go to a team with free capacity;
+//   4. overflow by threshold: the last calls of a queue over its threshold go to a team.
+// Only the specialties touched by the step ("dirty") are looked at, so the cost follows the
+// change, not the size of the center.
+#include <algorithm>
+
+#include "engine_state.hpp"
+
+namespace acd {
+
+using core::Index;
+using core::kNone;
+
+void Engine::State::settle() {
+    dispatch();
+    send_queued_notices();
+    if (deadline_work) overflow_past_deadline();
+    overflow_over_threshold();
+    for (Index sp : dirty)
+        specialties[sp].dirty = false;
+    dirty.clear();
+}
+
+void Engine::State::mark_dirty(Index sp) {
+    if (specialties[sp].dirty) return;
+    specialties[sp].dirty = true;
+    dirty.push_back(sp);
+}
+
+void Engine::State::mark_team_freed(Index team) {
+    const TeamConfig& tc = teams[team].config;
+    if (tc.all_specialties) {
+        for (Index sp = 0; sp < specialties.size(); ++sp)
+            mark_dirty(sp);
+    } else {
+        for (const std::string& id : tc.specialties)
+            mark_dirty(specialty_by_id.find(id)->second);
+    }
+    deadline_work = true;
+}
+
+// Repeat: the first queued call in dispatch order that has an eligible ready agent goes to the
+// longest-idle eligible agent. Before the step no such pair existed, so only the dirty
+// specialties can hold one.
+void Engine::State::dispatch() {
+    for (;;) {
+        Index best = kNone;
+        for (Index sp : dirty) {
+            const core::Specialty& spec = specialties[sp];
+            if (spec.queue.empty() || spec.ready.empty()) continue;
+            if (best == kNone || *spec.queue.begin() < *specialties[best].queue.begin()) best = sp;
+        }
+        if (best == kNone) return;
+        const core::Specialty& spec = specialties[best];
+        offer_to_agent(spec.queue.begin()->slot, spec.ready.begin()->agent);
+    }
+}
+
+void Engine::State::send_queued_notices() {
+    for (const core::SlotRef ref : pending_notices) {
+        if (!live(ref)) continue;
+        core::Call& call = calls[ref.slot];
+        if (!call.notice_pending) continue;
+        call.notice_pending = false;
+        const core::Specialty& spec = specialties[call.specialty];
+        const auto position =
+            static_cast<std::int64_t>(spec.queue.order_of_key(key_of(ref.slot))) + 1;
+        out.commands.push_back(
+            Command{gateways[call.gateway].id, call.call_id,
+                    CallQueuedCommand{spec.config.id, call.call_class, position,
+                                      expected_wait_s(call.specialty, position)}});
+        emit_call(ref.slot, Cause::queued);
+    }
+    pending_notices.clear();
+}
+
+// Position times the mean handle time, shared among the agents logged in with the skill. No
+// estimate without a logged-in agent or before the first completed call of the specialty.
+std::optional<std::int64_t> Engine::State::expected_wait_s(Index sp, std::int64_t position) const {
+    const core::Specialty& spec = specialties[sp];
+    if (spec.staffed == 0 || spec.mean_handle_ms == 0) return std::nullopt;
+    const std::int64_t ms = position * spec.mean_handle_ms / spec.staffed;
+    return (ms + 999) / 1000;
+}
+
+// The team for a call: serves its specialty, has free capacity, has not refused the call; the
+// one with the most free capacity, ties to the smaller id. kNone when there is none.
+Index Engine::State::team_for(const core::Call& call) const {
+    if (!config.policy(call.call_class).overflow) return kNone;
+    Index best = kNone;
+    int best_free = 0;
+    for (Index t : specialties[call.specialty].teams) {
+        const int free = teams[t].config.max_concurrent - teams[t].active;
+        if (free <= 0) continue;
+        if (std::find(call.refused.begin(), call.refused.end(), t) != call.refused.end()) continue;
+        if (best == kNone || free > best_free ||
+            (free == best_free && teams[t].rank < teams[best].rank)) {
+            best = t;
+            best_free = free;
+        }
+    }
+    return best;
+}
+
+bool Engine::State::team_capacity_for(Index sp) const {
+    const core::Specialty& spec = specialties[sp];
+    if (!spec.overflow_enabled) return false;
+    return std::any_of(spec.teams.begin(), spec.teams.end(),
+                       [&](Index t) { return teams[t].active < teams[t].config.max_concurrent; });
+}
+
+// Calls past their deadline leave for a team, the first in dispatch order first.
+void Engine::State::overflow_past_deadline() {
+    deadline_work = false;
+    if (!config.overflow_on_deadline) return;
+    for (;;) {
+        const core::QueueKey* best = nullptr;
+        Index best_team = kNone;
+        for (Index sp = 0; sp < specialties.size(); ++sp) {
+            const core::Specialty& spec = specialties[sp];
+            if (spec.past_deadline.empty() || !team_capacity_for(sp)) continue;
+            for (const core::QueueKey& key : spec.past_deadline) {
+                if (best != nullptr && *best < key) break;
+                const Index team = team_for(calls[key.slot]);
+                if (team == kNone) continue;
+                best = &key;
+                best_team = team;
+                break;
+            }
+        }
+        if (best == nullptr) return;
+        offer_to_team(best->slot, best_team, Cause::overflow_deadline);
+    }
+}
+
+// While a queue exceeds its threshold, its last queued call (dispatch order) that can go to a
+// team goes. When teams lack room for all, the queue that exceeds its threshold most goes first
+// (ties: configuration order).
+void Engine::State::overflow_over_threshold() {
+    for (;;) {
+        Index best_sp = kNone;
+        Index best_slot = kNone;
+        Index best_team = kNone;
+        std::int64_t best_excess = 0;
+        for (Index sp : dirty) {
+            const core::Specialty& spec = specialties[sp];
+            const auto excess = static_cast<std::int64_t>(spec.queue.size()) - spec.threshold;
+            if (excess <= 0 || excess < best_excess || !team_capacity_for(sp)) continue;
+            if (excess == best_excess && sp > best_sp) continue;
+            for (auto it = spec.overflowable.rbegin(); it != spec.overflowable.rend(); ++it) {
+                const Index team = team_for(calls[it->slot]);
+                if (team == kNone) continue;
+                best_sp = sp;
+                best_slot = it->slot;
+                best_team = team;
+                best_excess = excess;
+                break;
+            }
+        }
+        if (best_slot == kNone) return;
+        offer_to_team(best_slot, best_team, Cause::overflow_threshold);
+    }
+}
+
+}  // namespace acd

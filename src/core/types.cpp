@@ -1,0 +1,81 @@
+#include "acd/types.hpp"
+
+#include <array>
+
+#include "acd/engine.hpp"
+#include "acd/routing_config.hpp"
+
+namespace acd {
+namespace {
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> parse_word(std::string_view s, const std::array<std::string_view, N>& words) {
+    for (std::size_t i = 0; i < N; ++i) {
+        if (words[i] == s) return static_cast<Enum>(i);
+    }
+    return std::nullopt;
+}
+
+constexpr std::array<std::string_view, 3> kClassWords = {"urgent", "appointment", "admin"};
+constexpr std::array<std::string_view, 4> kCallStateWords = {"queued", "offering", "connected",
+                                                             "ended"};
+constexpr std::array<std::string_view, 6> kAgentStateWords = {"logged_out", "ready",   "reserved",
+                                                              "busy",       "wrap_up", "paused"};
+constexpr std::array<std::string_view, 3> kOutcomeWords = {"completed", "abandoned", "rejected"};
+constexpr std::array<std::string_view, 7> kErrorWords = {
+    "none",           "bad_request",  "unknown_call", "unknown_agent", "unknown_specialty",
+    "duplicate_call", "invalid_state"};
+constexpr std::array<std::string_view, 19> kCauseWords = {"offered",
+                                                          "routed",
+                                                          "overflow_threshold",
+                                                          "overflow_deadline",
+                                                          "queued",
+                                                          "answered",
+                                                          "no_answer",
+                                                          "ring_timeout",
+                                                          "ended",
+                                                          "rejected",
+                                                          "reclassified",
+                                                          "transferred",
+                                                          "deadline_passed",
+                                                          "login",
+                                                          "logout",
+                                                          "pause",
+                                                          "ready",
+                                                          "wrap_up_end",
+                                                          "overflow_set"};
+
+}  // namespace
+
+std::string_view to_string(CallClass c) {
+    return kClassWords[static_cast<std::size_t>(c)];
+}
+std::string_view to_string(CallState s) {
+    return kCallStateWords[static_cast<std::size_t>(s)];
+}
+std::string_view to_string(AgentState s) {
+    return kAgentStateWords[static_cast<std::size_t>(s)];
+}
+std::string_view to_string(Outcome o) {
+    return kOutcomeWords[static_cast<std::size_t>(o)];
+}
+std::string_view to_string(ErrorCode e) {
+    return kErrorWords[static_cast<std::size_t>(e)];
+}
+std::string_view to_string(Cause c) {
+    return kCauseWords[static_cast<std::size_t>(c)];
+}
+
+std::optional<CallClass> parse_call_class(std::string_view s) {
+    return parse_word<CallClass>(s, kClassWords);
+}
+std::optional<AgentState> parse_agent_state(std::string_view s) {
+    return parse_word<AgentState>(s, kAgentStateWords);
+}
+
+std::array<ClassPolicy, kCallClassCount> default_class_policies() {
+    return {ClassPolicy{seconds(30), 0, true}, ClassPolicy{seconds(120), 1, true},
+            ClassPolicy{seconds(300), 1, true}};
+}
+
+}  // namespace acd

@@ -1,0 +1,135 @@
+// Read-only views of the engine for the admin protocol and tests.
+#include <algorithm>
+
+#include "engine_state.hpp"
+
+namespace acd {
+
+using core::Index;
+using core::kNone;
+
+std::uint64_t Engine::last_seq(std::string_view gateway) const {
+    const auto it = state_->gateway_by_id.find(gateway);
+    return it == state_->gateway_by_id.end() ? 0 : state_->gateways[it->second].last_seq;
+}
+
+std::vector<CallSnapshot> Engine::calls() const {
+    std::vector<CallSnapshot> out;
+    for (Index slot = 0; slot < state_->calls.size(); ++slot) {
+        if (state_->calls[slot].arrival != 0) out.push_back(state_->snapshot(slot));
+    }
+    std::sort(out.begin(), out.end(),
+              [](const CallSnapshot& a, const CallSnapshot& b) { return a.arrival < b.arrival; });
+    return out;
+}
+
+std::optional<CallSnapshot> Engine::find_call(const input::CallSelector& selector) const {
+    std::optional<CallSnapshot> found;
+    for (const core::Gateway& gw : state_->gateways) {
+        if (selector.gateway && *selector.gateway != gw.id) continue;
+        const auto it = gw.calls.find(selector.call_id);
+        if (it == gw.calls.end()) continue;
+        if (found) return std::nullopt;  // ambiguous without a gateway
+        found = state_->snapshot(it->second);
+    }
+    return found;
+}
+
+std::vector<Command> Engine::offering_routes(std::string_view gateway) const {
+    std::vector<Command> out;
+    const auto gw = state_->gateway_by_id.find(gateway);
+    if (gw == state_->gateway_by_id.end()) return out;
+    std::vector<Index> slots;
+    for (const auto& [id, slot] : state_->gateways[gw->second].calls) {
+        if (state_->calls[slot].state == CallState::offering) slots.push_back(slot);
+    }
+    std::sort(slots.begin(), slots.end(), [&](Index a, Index b) {
+        return state_->calls[a].arrival < state_->calls[b].arrival;
+    });
+    const std::int64_t ring_s = state_->config.ring_timeout.count() / 1000;
+    for (Index slot : slots) {
+        const core::Call& call = state_->calls[slot];
+        CallRouteCommand route;
+        if (call.agent != kNone) {
+            route = {state_->agents[call.agent].config.uri,
+                     ring_s,
+                     state_->agents[call.agent].config.id,
+                     {}};
+        } else {
+            route = {state_->teams[call.team].config.uri,
+                     ring_s,
+                     {},
+                     state_->teams[call.team].config.id};
+        }
+        out.push_back(Command{std::string(gateway), call.call_id, std::move(route)});
+    }
+    return out;
+}
+
+std::vector<AgentView> Engine::agents() const {
+    std::vector<AgentView> out;
+    for (const core::Agent& a : state_->agents) {
+        AgentView v{a.config.id, a.state, a.reason,      a.config.skills,
+                    {},          {},      a.state_since, a.ready_since};
+        if (a.call != kNone) {
+            v.gateway = state_->gateways[state_->calls[a.call].gateway].id;
+            v.call_id = state_->calls[a.call].call_id;
+        }
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
+std::vector<QueueView> Engine::queues() const {
+    std::vector<QueueView> out;
+    for (Index sp = 0; sp < state_->specialties.size(); ++sp) {
+        const core::Specialty& spec = state_->specialties[sp];
+        QueueView v;
+        v.specialty = spec.config.id;
+        v.queued = static_cast<std::int64_t>(spec.queue.size());
+        for (const core::QueueKey& key : spec.queue) {
+            if (!v.oldest_enqueued_at || key.enqueued_at < *v.oldest_enqueued_at) {
+                v.oldest_enqueued_at = key.enqueued_at;
+            }
+        }
+        v.agents_ready = static_cast<std::int64_t>(spec.ready.size());
+        for (const core::Agent& a : state_->agents) {
+            const bool serves = std::find(a.skills.begin(), a.skills.end(), sp) != a.skills.end();
+            if (serves && (a.state == AgentState::reserved || a.state == AgentState::busy ||
+                           a.state == AgentState::wrap_up)) {
+                ++v.agents_busy;
+            }
+        }
+        v.exceeds_threshold = v.queued > spec.threshold;
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
+std::optional<std::vector<CallSnapshot>> Engine::queue(std::string_view specialty) const {
+    const auto it = state_->specialty_by_id.find(specialty);
+    if (it == state_->specialty_by_id.end()) return std::nullopt;
+    std::vector<CallSnapshot> out;
+    for (const core::QueueKey& key : state_->specialties[it->second].queue) {
+        out.push_back(state_->snapshot(key.slot));
+    }
+    return out;
+}
+
+std::vector<OverflowSetting> Engine::overflow_settings() const {
+    std::vector<OverflowSetting> out;
+    for (const core::Specialty& spec : state_->specialties) {
+        out.push_back({spec.config.id, spec.threshold, spec.overflow_enabled});
+    }
+    return out;
+}
+
+std::vector<TeamView> Engine::teams() const {
+    std::vector<TeamView> out;
+    for (const core::Team& t : state_->teams) {
+        out.push_back({t.config.id, t.active, t.config.max_concurrent});
+    }
+    return out;
+}
+
+}  // namespace acd
