@@ -1,0 +1,95 @@
+// acdd's configuration file (spec/config.md): parsing and validation.
+//
+//   acd::ConfigResult r = acd::load_config("/etc/acdd/acdd.json");
+//   if (!r.ok()) for (const auto& e : r.errors) std::cerr << e.to_string() << '\n';
+//
+// Contract:
+// - Every error is reported, each naming the JSON path of the bad value, e.g.
+//   "agents[2].skills[0]: unknown specialty 'cardio'"; they come section by section in the
+//   order of spec/config.md. A JSON syntax error names the line and column (and is then the only
+//   error). Unknown keys, duplicate keys, wrong types and out-of-range values are errors.
+// - `config` is set exactly when `errors` is empty: a Config is always a valid one, with every
+//   default of spec/config.md filled in and every relative path made absolute against the
+//   config file's folder.
+// - Pure: parse_config() reads nothing but its arguments; load_config() reads only the file.
+//   Whether the files a config names exist is checked where they are used.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "acd/routing_config.hpp"
+
+namespace acd {
+
+struct TlsConfig {
+    std::filesystem::path cert;
+    std::filesystem::path key;
+    std::optional<std::filesystem::path> client_ca;  // set: mutual TLS is required
+
+    bool operator==(const TlsConfig&) const = default;
+};
+
+struct GatewayConfig {
+    std::string listen = "127.0.0.1:7400";  // as written: HOST:PORT
+    std::string host = "127.0.0.1";         // IP literal (IPv6 without brackets) or localhost
+    unsigned port = 7400;
+    std::optional<TlsConfig> tls;
+    std::map<std::string, std::string> tokens;  // gateway id -> lowercase hex SHA-256 of token
+
+    bool operator==(const GatewayConfig&) const = default;
+};
+
+struct AdminConfig {
+    std::filesystem::path socket = "/run/acdd/admin.sock";
+    unsigned mode = 0660;
+
+    bool operator==(const AdminConfig&) const = default;
+};
+
+enum class Synchronous { full, normal };
+
+struct StoreConfig {
+    std::filesystem::path path = "/var/lib/acdd/acdd.db";
+    Synchronous synchronous = Synchronous::full;
+    std::filesystem::path pii_key_file;  // "<path>.key" when not given
+    bool pii_key_file_given = false;     // false: created on first start when absent
+    int retention_days = 180;
+
+    bool operator==(const StoreConfig&) const = default;
+};
+
+struct Config {
+    GatewayConfig gateway;
+    AdminConfig admin;
+    StoreConfig store;
+    std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
+    RoutingConfig routing;
+};
+
+struct ConfigError {
+    std::string path;  // JSON path of the bad value; empty for the file as a whole
+    std::string message;
+
+    std::string to_string() const { return path.empty() ? message : path + ": " + message; }
+    bool operator==(const ConfigError&) const = default;
+};
+
+struct ConfigResult {
+    std::optional<Config> config;
+    std::vector<ConfigError> errors;
+
+    bool ok() const { return config.has_value(); }
+};
+
+// Parses `text`; relative paths are made absolute against `base_dir`.
+ConfigResult parse_config(std::string_view text, const std::filesystem::path& base_dir);
+
+// Reads and parses `file` (relative paths against its folder). An unreadable file is one error.
+ConfigResult load_config(const std::filesystem::path& file);
+
+}  // namespace acd

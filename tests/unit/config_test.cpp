@@ -1,0 +1,169 @@
+// spec/config.md: every fixture tests/config/bad-*.json must produce exactly the errors in its
+// bad-*.expected; every good-*.json must parse. Then one test per rule the fixtures do not show.
+#include "acd/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace acd {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kFixtures = ACD_CONFIG_FIXTURES;
+const fs::path kSource = ACD_SOURCE_DIR;
+
+std::string read(const fs::path& p) {
+    std::ifstream in(p);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::vector<std::string> fixtures(std::string_view prefix) {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(kFixtures)) {
+        const std::string name = entry.path().filename().string();
+        if (name.starts_with(prefix) && name.ends_with(".json")) {
+            names.push_back(name.substr(0, name.size() - 5));
+        }
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+std::string test_name(const testing::TestParamInfo<std::string>& info) {
+    std::string n = info.param;
+    std::replace(n.begin(), n.end(), '-', '_');
+    return n;
+}
+
+class BadConfig : public testing::TestWithParam<std::string> {};
+
+TEST_P(BadConfig, ProducesExactlyItsExpectedErrors) {
+    const ConfigResult r = load_config(kFixtures / (GetParam() + ".json"));
+    std::string got;
+    for (const ConfigError& e : r.errors)
+        got += e.to_string() + "\n";
+    EXPECT_FALSE(r.ok());
+    EXPECT_EQ(got, read(kFixtures / (GetParam() + ".expected")));
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, BadConfig, testing::ValuesIn(fixtures("bad-")), test_name);
+
+class GoodConfig : public testing::TestWithParam<std::string> {};
+
+TEST_P(GoodConfig, Parses) {
+    const ConfigResult r = load_config(kFixtures / (GetParam() + ".json"));
+    for (const ConfigError& e : r.errors)
+        ADD_FAILURE() << e.to_string();
+    EXPECT_TRUE(r.ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, GoodConfig, testing::ValuesIn(fixtures("good-")), test_name);
+
+TEST(Config, EveryBadFixtureHasItsExpectedFile) {
+    for (const std::string& name : fixtures("bad-")) {
+        EXPECT_TRUE(fs::exists(kFixtures / (name + ".expected"))) << name;
+    }
+    EXPECT_GE(fixtures("bad-").size(), 20U);
+}
+
+TEST(Config, ShippedExampleIsValid) {
+    const ConfigResult r = load_config(kSource / "config" / "acdd.json");
+    for (const ConfigError& e : r.errors)
+        ADD_FAILURE() << e.to_string();
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r.config->routing.specialties.size(), 6U);
+    EXPECT_GE(r.config->routing.agents.size(), 12U);
+    EXPECT_EQ(r.config->routing.teams.size(), 1U);
+}
+
+TEST(Config, MissingValuesTakeTheDefaultsShown) {
+    const ConfigResult r = parse_config(R"({"specialties": [{"id": "cardiology"}],
+        "agents": [{"id": "a1", "uri": "sip:a1@pbx", "skills": ["cardiology"]}],
+        "overflow_teams": [{"id": "ext", "uri": "sip:x@y", "specialties": ["*"]}]})",
+                                        "/etc/acdd");
+    ASSERT_TRUE(r.ok());
+    const Config& c = *r.config;
+    EXPECT_EQ(c.gateway.listen, "127.0.0.1:7400");
+    EXPECT_FALSE(c.gateway.tls);
+    EXPECT_TRUE(c.gateway.tokens.empty());
+    EXPECT_EQ(c.admin.socket, "/run/acdd/admin.sock");
+    EXPECT_EQ(c.admin.mode, 0660U);
+    EXPECT_EQ(c.store.path, "/var/lib/acdd/acdd.db");
+    EXPECT_EQ(c.store.synchronous, Synchronous::full);
+    EXPECT_EQ(c.store.retention_days, 180);
+    EXPECT_EQ(c.log_level, "info");
+    EXPECT_EQ(c.routing.ring_timeout, seconds(20));
+    EXPECT_TRUE(c.routing.overflow_on_deadline);
+    EXPECT_EQ(c.routing.policy(CallClass::urgent).target, seconds(30));
+    EXPECT_EQ(c.routing.policy(CallClass::appointment).tier, 1);
+    EXPECT_EQ(c.routing.policy(CallClass::admin).target, seconds(300));
+    const SpecialtyConfig& s = c.routing.specialties[0];
+    EXPECT_EQ(s.name, "cardiology");
+    EXPECT_EQ(s.default_class, CallClass::appointment);
+    EXPECT_EQ(s.overflow_threshold, 3);
+    EXPECT_TRUE(s.overflow_enabled);
+    EXPECT_EQ(c.routing.agents[0].wrap_up, seconds(15));
+    EXPECT_EQ(c.routing.agents[0].name, "a1");
+    EXPECT_EQ(c.routing.teams[0].max_concurrent, 5);
+    EXPECT_TRUE(c.routing.teams[0].all_specialties);
+}
+
+TEST(Config, AgentsDefaultToAnEmptyList) {
+    const ConfigResult r = parse_config(R"({"specialties": [{"id": "cardiology"}]})", "/");
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r.config->routing.agents.empty());
+    EXPECT_TRUE(r.config->routing.teams.empty());
+}
+
+TEST(Config, RelativePathsAreRelativeToTheConfigFilesFolder) {
+    const ConfigResult r = load_config(kFixtures / "good-relative-paths.json");
+    ASSERT_TRUE(r.ok());
+    const fs::path dir = fs::absolute(kFixtures).lexically_normal();
+    EXPECT_EQ(r.config->store.path, dir / "state/acdd.db");
+    EXPECT_EQ(r.config->admin.socket, dir / "run/admin.sock");
+    EXPECT_EQ(r.config->gateway.tls->cert, dir / "tls/gw.crt");
+    EXPECT_EQ(r.config->gateway.host, "::1");
+    EXPECT_EQ(r.config->gateway.port, 7401U);
+}
+
+TEST(Config, PiiKeyFileDefaultsToTheStorePathDotKey) {
+    const ConfigResult r =
+        parse_config(R"({"store": {"path": "/data/acd.db"}, "specialties": [{"id": "x"}]})", "/");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r.config->store.pii_key_file, "/data/acd.db.key");
+    EXPECT_FALSE(r.config->store.pii_key_file_given);
+}
+
+TEST(Config, AnyOfTheThreeClassesMayBeGivenOthersKeepTheirDefaults) {
+    const ConfigResult r = load_config(kFixtures / "good-partial-classes.json");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r.config->routing.policy(CallClass::urgent).target, seconds(20));
+    EXPECT_EQ(r.config->routing.policy(CallClass::urgent).tier, 0);
+    EXPECT_EQ(r.config->routing.policy(CallClass::appointment).target, seconds(120));
+}
+
+TEST(Config, TokensKeepTheLowercaseHexOfTheirSha256) {
+    const ConfigResult r = parse_config(
+        R"({"gateway": {"tokens": {"gw1": "sha256:ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef0123456789"}},
+            "specialties": [{"id": "x"}]})",
+        "/");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r.config->gateway.tokens.at("gw1"),
+              "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
+}
+
+TEST(Config, AnUnreadableFileIsOneError) {
+    const ConfigResult r = load_config("/nonexistent/acdd.json");
+    ASSERT_EQ(r.errors.size(), 1U);
+    EXPECT_EQ(r.errors[0].to_string(),
+              "cannot read /nonexistent/acdd.json: No such file or directory");
+}
+
+}  // namespace
+}  // namespace acd
