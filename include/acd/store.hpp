@@ -1,0 +1,176 @@
+// The store: acdd's durable, tamper-evident audit log in SQLite (docs/storage.md).
+//
+//   auto store = acd::Store::open(options, key);          // opens or creates, migrates
+//   std::uint64_t t = (*store)->append(std::move(batch));  // from any thread; returns at once
+//   // ... options.on_durable(t') is called on the writer thread once every batch up to t' is
+//   // committed: only then may the gateway acknowledge the events in them.
+//
+// Contract:
+// - One writer thread owns the write connection. Batches are committed in the order append()
+//   returned their tickets, with group commit: everything appended while a commit runs goes
+//   into the next transaction. Durability follows `synchronous` (spec/config.md).
+// - Audit records get ids 1, 2, 3, ... without gaps, and each carries
+//   hash = SHA-256(previous hash || canonical bytes of the record) (the first record's previous
+//   hash is 32 zero bytes). Triggers refuse UPDATE and DELETE on them. verify() walks the chain.
+// - Back-pressure: append() blocks while more than `max_pending_records` records wait to be
+//   committed; pending_records() lets producers slow down before that.
+// - When a commit fails (disk full, I/O error), the store stops writing, calls on_failure, and
+//   nothing appended after is ever reported durable: the caller must stop acknowledging.
+// - Personal data never reaches the audit log: records carry pseudonyms. The clear values
+//   (PiiUpsert) are sealed with the PII key into their own table; erasing a person deletes that
+//   row and leaves the chain intact.
+// - The read functions use their own connection and see committed data only; call them from
+//   one thread at a time.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "acd/config.hpp"
+#include "acd/engine.hpp"
+#include "acd/pii.hpp"
+#include "acd/result.hpp"
+
+namespace acd {
+
+// input: an engine input (replayed on recovery); output: an engine change (a routing decision or
+// a state change); action: any other audited act (agenda change, erasure, retention, reload).
+enum class RecordKind : std::uint8_t { input, output, action };
+std::string_view to_string(RecordKind kind);
+
+using Hash = std::array<std::uint8_t, 32>;
+
+struct AuditRecord {
+    std::int64_t id = 0;  // set by the store
+    Time at{};
+    RecordKind kind = RecordKind::input;
+    std::string type;     // "call.offered", "agent-pause", "tick", "config", "call.routed", ...
+    std::string gateway;  // empty when none
+    std::uint64_t seq = 0;
+    std::string call_id;              // empty when none
+    std::string agent;                // empty when none
+    std::optional<std::int64_t> uid;  // admin commands: the peer's credentials
+    std::optional<std::int64_t> gid;
+    std::string body;  // JSON
+    Hash hash{};       // set by the store
+
+    bool operator==(const AuditRecord&) const = default;
+};
+
+// The canonical bytes of a record, as hashed into the chain (docs/storage.md).
+std::string canonical_bytes(const AuditRecord& record);
+
+// Personal data of one person: stored sealed under the pseudonym if new, else its last activity
+// time is refreshed (retention counts from it).
+struct PiiUpsert {
+    std::string pseudonym;
+    std::string plaintext;  // JSON, e.g. {"phone":"+35244112221"}
+    Time at{};
+};
+
+namespace sql {
+class Db;  // src/store/sqlite.hpp
+}
+class WriteContext;
+
+// One unit of work for the writer, applied in one transaction with its neighbours.
+struct WriteBatch {
+    std::vector<AuditRecord> records;
+    std::vector<PiiUpsert> pii;
+    std::vector<CallSnapshot> finished_calls;  // ended and rejected calls, for queries
+    std::string snapshot;  // when not empty: the engine state after all records so far
+    // Runs on the writer thread inside the transaction, after the above. An error fails the
+    // whole transaction like a write error.
+    std::function<Status(WriteContext&)> job;
+};
+
+struct StoreOptions {
+    std::filesystem::path path;
+    Synchronous synchronous = Synchronous::full;
+    std::size_t max_pending_records = 200'000;
+    std::function<void(std::uint64_t ticket)> on_durable;        // on the writer thread; be quick
+    std::function<void(const std::string& message)> on_failure;  // on the writer thread
+};
+
+struct Snapshot {
+    std::int64_t audit_id = 0;  // the state after this record
+    Time at{};
+    std::string state;
+};
+
+struct VerifyResult {
+    bool ok = true;
+    std::int64_t records = 0;
+    std::optional<std::int64_t> first_bad_id;
+    std::string reason;  // why the first bad record is bad
+    Hash head{};         // hash of the last record
+};
+
+class Store {
+  public:
+    // Opens (creating and migrating as needed) the database at options.path. Refuses a
+    // database whose schema is newer than this build, or that was written with another key.
+    static Result<std::unique_ptr<Store>> open(StoreOptions options, const PiiKey& key);
+    ~Store();  // commits what is pending, then stops the writer
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    // --- write side (thread-safe) ----------------------------------------------------------
+    std::uint64_t append(WriteBatch batch);
+    void flush();  // blocks until every batch appended so far is committed (or the store failed)
+    std::size_t pending_records() const;
+    bool failed() const;
+
+    // --- read side (one thread at a time) --------------------------------------------------
+    Result<std::optional<Snapshot>> latest_snapshot();
+    // Calls `fn` for each record with id > after_id (of `kind` when given), in id order, until
+    // it returns false.
+    Status read_records(std::int64_t after_id, std::optional<RecordKind> kind,
+                        const std::function<bool(const AuditRecord&)>& fn);
+    Result<VerifyResult> verify();
+    Result<std::vector<AuditRecord>> records_for_call(std::string_view gateway,
+                                                      std::string_view call_id);
+    Result<std::vector<AuditRecord>> records_for_agent(std::string_view agent);
+    // The person's personal data (decrypted JSON), or nullopt when there is none (erased).
+    Result<std::optional<std::string>> personal_data(std::string_view pseudonym);
+    // Finished calls enqueued at or after `since`, oldest first (their `deadline` is not kept).
+    Result<std::vector<CallSnapshot>> finished_calls(Time since);
+
+    struct Impl;
+
+  private:
+    friend struct Impl;
+    explicit Store(std::unique_ptr<Impl> impl);
+    static Status run_job(Impl& impl, const std::function<Status(WriteContext&)>& job);
+    std::unique_ptr<Impl> impl_;
+};
+
+// What a WriteBatch job may do, on the writer thread, inside the current transaction.
+class WriteContext {
+  public:
+    // Appends an audit record to the chain (its id and hash are set here).
+    Status append(AuditRecord record);
+    const PiiKey& key() const;
+    sql::Db& db();  // for store modules (src/store/) that own other tables
+
+  private:
+    friend class Store;
+    explicit WriteContext(Store::Impl& impl) : impl_(impl) {}
+    Store::Impl& impl_;
+};
+
+// Deletes the personal data of a person (right to erasure) inside a job. Returns whether a row
+// was deleted.
+Result<bool> erase_personal_data(WriteContext& ctx, std::string_view pseudonym);
+// Deletes the personal data of everyone with no activity since `before` (retention). Returns the
+// number of people erased.
+Result<std::int64_t> erase_inactive_personal_data(WriteContext& ctx, Time before);
+
+}  // namespace acd

@@ -1,0 +1,102 @@
+#include "sqlite.hpp"
+
+#include <fmt/format.h>
+
+namespace acd::sql {
+
+Statement& Statement::bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(stmt_.get(), i, v);
+    return *this;
+}
+Statement& Statement::bind(int i, std::string_view text) {
+    sqlite3_bind_text(stmt_.get(), i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    return *this;
+}
+Statement& Statement::bind(int i, std::nullopt_t) {
+    sqlite3_bind_null(stmt_.get(), i);
+    return *this;
+}
+Statement& Statement::bind_blob(int i, std::string_view bytes) {
+    sqlite3_bind_blob(stmt_.get(), i, bytes.data(), static_cast<int>(bytes.size()),
+                      SQLITE_TRANSIENT);
+    return *this;
+}
+
+bool Statement::step() {
+    const int rc = sqlite3_step(stmt_.get());
+    if (rc == SQLITE_ROW) return true;
+    if (rc != SQLITE_DONE) error_ = sqlite3_errmsg(db_);
+    return false;
+}
+
+Status Statement::run() {
+    error_.clear();
+    while (step()) {
+    }
+    reset();
+    if (failed()) return Error{error_};
+    return {};
+}
+
+void Statement::reset() {
+    sqlite3_reset(stmt_.get());
+    sqlite3_clear_bindings(stmt_.get());
+}
+
+std::string_view Statement::text(int col) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_.get(), col));
+    return p == nullptr ? std::string_view{}
+                        : std::string_view(
+                              p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), col)));
+}
+
+std::string_view Statement::blob(int col) const {
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_.get(), col));
+    return p == nullptr ? std::string_view{}
+                        : std::string_view(
+                              p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), col)));
+}
+
+Result<Db> Db::open(const std::filesystem::path& path, bool read_only) {
+    sqlite3* raw = nullptr;
+    const int flags =
+        (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+        SQLITE_OPEN_NOMUTEX;
+    const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+    Db db;
+    db.db_.reset(raw);
+    if (rc != SQLITE_OK) {
+        return Error{fmt::format("cannot open {}: {}", path.string(),
+                                 raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc))};
+    }
+    sqlite3_extended_result_codes(raw, 1);
+    return db;
+}
+
+Status Db::exec(std::string_view sql) {
+    char* err = nullptr;
+    const std::string text(sql);
+    if (sqlite3_exec(db_.get(), text.c_str(), nullptr, nullptr, &err) == SQLITE_OK) return {};
+    Error e{err != nullptr ? err : message()};
+    sqlite3_free(err);
+    return e;
+}
+
+Result<Statement> Db::prepare(std::string_view sql) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()),
+                           SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
+        return Error{fmt::format("{} (in: {})", message(), sql)};
+    }
+    return Statement(stmt, db_.get());
+}
+
+Result<std::int64_t> Db::scalar(std::string_view sql) {
+    auto stmt = prepare(sql);
+    if (!stmt) return stmt.error();
+    const bool row = stmt->step();
+    if (stmt->failed()) return Error{stmt->error()};
+    return row ? stmt->int64(0) : 0;
+}
+
+}  // namespace acd::sql

@@ -1,0 +1,120 @@
+// spec/agenda.md "Patients and personal data" and the key rules of spec/config.md.
+#include "acd/pii.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "temp_dir.hpp"
+
+namespace acd {
+namespace {
+
+using test::TempDir;
+
+StoreConfig store_in(const TempDir& dir) {
+    StoreConfig c;
+    c.path = dir / "acdd.db";
+    c.pii_key_file = dir / "acdd.db.key";
+    return c;
+}
+
+void write_file(const std::filesystem::path& p, const std::string& content, mode_t mode) {
+    std::ofstream(p, std::ios::binary) << content;
+    chmod(p.c_str(), mode);
+}
+
+const std::string kHexKey(64, 'a');
+
+TEST(PiiKeyFile, IsCreatedWithMode0600WhenAbsentAndNotNamed) {
+    TempDir dir;
+    bool created = false;
+    auto key = PiiKey::load(store_in(dir), &created);
+    ASSERT_TRUE(key) << key.error().message;
+    EXPECT_TRUE(created);
+    struct stat st {};
+    ASSERT_EQ(stat((dir / "acdd.db.key").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0600U);
+    // The second start reads the same key.
+    auto again = PiiKey::load(store_in(dir), &created);
+    ASSERT_TRUE(again);
+    EXPECT_FALSE(created);
+    EXPECT_EQ(again->fingerprint(), key->fingerprint());
+}
+
+TEST(PiiKeyFile, ReadableByOtherUsersIsRefused) {
+    TempDir dir;
+    write_file(dir / "acdd.db.key", kHexKey, 0644);
+    auto key = PiiKey::load(store_in(dir));
+    ASSERT_FALSE(key);
+    EXPECT_NE(key.error().message.find("accessible by other users (mode 0644)"), std::string::npos)
+        << key.error().message;
+    write_file(dir / "acdd.db.key", kHexKey, 0640);
+    EXPECT_FALSE(PiiKey::load(store_in(dir)));
+}
+
+TEST(PiiKeyFile, NamedFileThatIsMissingIsRefused) {
+    TempDir dir;
+    StoreConfig c = store_in(dir);
+    c.pii_key_file_given = true;
+    auto key = PiiKey::load(c);
+    ASSERT_FALSE(key);
+    EXPECT_NE(key.error().message.find("store.pii_key_file"), std::string::npos);
+    EXPECT_FALSE(std::filesystem::exists(c.pii_key_file));
+}
+
+TEST(PiiKeyFile, HoldsRawBytesOrHex) {
+    TempDir dir;
+    write_file(dir / "acdd.db.key", kHexKey + "\n", 0600);
+    auto hex = PiiKey::load(store_in(dir));
+    ASSERT_TRUE(hex);
+    write_file(dir / "acdd.db.key", std::string(32, '\xaa'), 0600);
+    auto raw = PiiKey::load(store_in(dir));
+    ASSERT_TRUE(raw);
+    EXPECT_EQ(hex->fingerprint(), raw->fingerprint());
+    write_file(dir / "acdd.db.key", "short", 0600);
+    auto bad = PiiKey::load(store_in(dir));
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("32 random bytes"), std::string::npos);
+}
+
+PiiKey test_key(std::uint8_t fill = 7) {
+    std::array<std::uint8_t, 32> bytes{};
+    bytes.fill(fill);
+    return PiiKey::from_bytes(bytes);
+}
+
+TEST(Pseudonym, IsAnHmacOfTheNormalizedNumber) {
+    const PiiKey key = test_key();
+    EXPECT_EQ(key.pseudonym("+352 44-11 22 21"), key.pseudonym("+35244112221"));
+    EXPECT_NE(key.pseudonym("+35244112221"), key.pseudonym("35244112221"));
+    EXPECT_EQ(key.pseudonym("+35244112221").size(), 64U);
+    EXPECT_EQ(key.pseudonym("+35244112221").find("35244112221"), std::string::npos);
+    EXPECT_NE(test_key(8).pseudonym("+35244112221"), key.pseudonym("+35244112221"));
+}
+
+TEST(Pseudonym, NormalizationKeepsDigitsAndALeadingPlus) {
+    EXPECT_EQ(normalize_phone("+352 (44) 11-22.21"), "+35244112221");
+    EXPECT_EQ(normalize_phone("0044+1"), "00441");
+}
+
+TEST(SealedData, OpensOnlyUnderItsPseudonymAndKey) {
+    const PiiKey key = test_key();
+    const std::string sealed = key.seal("{\"phone\":\"+35244112221\"}", "p1");
+    EXPECT_EQ(sealed.find("35244112221"), std::string::npos);
+    EXPECT_EQ(key.open(sealed, "p1"), "{\"phone\":\"+35244112221\"}");
+    EXPECT_FALSE(key.open(sealed, "p2"));
+    EXPECT_FALSE(test_key(9).open(sealed, "p1"));
+    std::string tampered = sealed;
+    tampered[15] ^= 1;
+    EXPECT_FALSE(key.open(tampered, "p1"));
+}
+
+TEST(SealedData, UsesAFreshNonceEachTime) {
+    const PiiKey key = test_key();
+    EXPECT_NE(key.seal("same", "p"), key.seal("same", "p"));
+}
+
+}  // namespace
+}  // namespace acd
