@@ -45,27 +45,46 @@ struct CallOffered {
     std::string dialed;
     std::optional<std::string> specialty;  // overrides the lookup of `dialed`
     std::optional<CallClass> call_class;   // default: the specialty's default_class
+
+    bool operator==(const CallOffered&) const = default;
 };
 struct CallAnswered {
     std::string call_id;
     std::optional<std::string> agent;
+
+    bool operator==(const CallAnswered&) const = default;
 };
 struct CallNoAnswer {
     std::string call_id;
     std::optional<std::string> agent;
+
+    bool operator==(const CallNoAnswer&) const = default;
 };
 struct CallEnded {
     std::string call_id;
     std::optional<std::string> cause;
+
+    bool operator==(const CallEnded&) const = default;
 };
 // `agent.state` from a phone: ready, paused or logged_out.
 struct AgentReport {
     std::string agent;
     AgentState state = AgentState::ready;
     std::string reason;
+
+    bool operator==(const AgentReport&) const = default;
+};
+// An event with a valid seq that could not be taken (a field missing or of the wrong type, an
+// unknown type). It is still consumed (spec/gateway-protocol.md): its seq counts, and the reply
+// is this error.
+struct Rejected {
+    ErrorCode code = ErrorCode::bad_request;
+    std::string message;
+
+    bool operator==(const Rejected&) const = default;
 };
 using GatewayEventBody =
-    std::variant<CallOffered, CallAnswered, CallNoAnswer, CallEnded, AgentReport>;
+    std::variant<CallOffered, CallAnswered, CallNoAnswer, CallEnded, AgentReport, Rejected>;
 
 // One event from gateway `gateway` with its sequence number. An event whose seq is not above the
 // last one the engine took from that gateway is a duplicate: it changes nothing.
@@ -73,43 +92,63 @@ struct GatewayEvent {
     std::string gateway;
     std::uint64_t seq = 0;
     GatewayEventBody body;
+
+    bool operator==(const GatewayEvent&) const = default;
 };
 
 // Supervisor commands (spec/admin-protocol.md).
 struct AgentLogin {
     std::string agent;
     bool paused = false;
+
+    bool operator==(const AgentLogin&) const = default;
 };
 struct AgentLogout {
     std::string agent;
+
+    bool operator==(const AgentLogout&) const = default;
 };
 struct AgentPause {
     std::string agent;
     std::string reason;
+
+    bool operator==(const AgentPause&) const = default;
 };
 struct AgentReady {
     std::string agent;
+
+    bool operator==(const AgentReady&) const = default;
 };
 // Names a live call. `gateway` may be left out when only one gateway has a call with that id.
 struct CallSelector {
     std::string call_id;
     std::optional<std::string> gateway;
+
+    bool operator==(const CallSelector&) const = default;
 };
 struct CallReclassify {
     CallSelector call;
     CallClass call_class = CallClass::appointment;
+
+    bool operator==(const CallReclassify&) const = default;
 };
 struct CallTransfer {
     CallSelector call;
     std::string specialty;
+
+    bool operator==(const CallTransfer&) const = default;
 };
 struct OverflowSet {
     std::string specialty;
     std::optional<int> threshold;
     std::optional<bool> enabled;
+
+    bool operator==(const OverflowSet&) const = default;
 };
 // Only lets time pass, so that due timers fire.
-struct Tick {};
+struct Tick {
+    bool operator==(const Tick&) const = default;
+};
 
 }  // namespace input
 

@@ -18,6 +18,8 @@ struct ClassPolicy {
     Duration target;       // answer target; the call's deadline is enqueued_at + target
     int tier = 0;          // strict priority level, lower first
     bool overflow = true;  // calls of this class may go to an overflow team
+
+    bool operator==(const ClassPolicy&) const = default;
 };
 
 // Default policies of spec/routing.md: urgent 30 s tier 0, appointment 120 s tier 1, admin 300 s
@@ -31,6 +33,8 @@ struct SpecialtyConfig {
     CallClass default_class = CallClass::appointment;
     int overflow_threshold = 3;  // the queue exceeds it when more calls than this are queued
     bool overflow_enabled = true;
+
+    bool operator==(const SpecialtyConfig&) const = default;
 };
 
 struct AgentConfig {
@@ -39,6 +43,8 @@ struct AgentConfig {
     std::string uri;   // where call.route sends the call
     std::vector<std::string> skills;
     Duration wrap_up = seconds(15);
+
+    bool operator==(const AgentConfig&) const = default;
 };
 
 struct TeamConfig {
@@ -47,6 +53,8 @@ struct TeamConfig {
     int max_concurrent = 5;
     bool all_specialties = false;          // "specialties": ["*"]
     std::vector<std::string> specialties;  // empty when all_specialties
+
+    bool operator==(const TeamConfig&) const = default;
 };
 
 struct RoutingConfig {
@@ -58,6 +66,8 @@ struct RoutingConfig {
     std::vector<TeamConfig> teams;
 
     const ClassPolicy& policy(CallClass c) const { return classes[index_of(c)]; }
+
+    bool operator==(const RoutingConfig&) const = default;
 };
 
 }  // namespace acd

@@ -42,6 +42,12 @@ enum class ErrorCode : std::uint8_t {
     unknown_specialty,
     duplicate_call,
     invalid_state,
+    // Transport and handshake (gateway protocol).
+    bad_json,
+    line_too_long,
+    protocol,
+    unsupported_protocol,
+    unauthorized,
 };
 
 std::string_view to_string(CallClass c);

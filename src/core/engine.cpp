@@ -291,6 +291,8 @@ struct Engine::State::Applier {
         }
     }
 
+    void on_event(Index, const input::Rejected& ev) { s.reply_error(ev.code, ev.message); }
+
     // --- agent commands ----------------------------------------------------------------------
     bool refuse_if_on_call(Index a, std::string_view what) {
         const AgentState st = s.agents[a].state;

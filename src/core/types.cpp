@@ -22,9 +22,18 @@ constexpr std::array<std::string_view, 4> kCallStateWords = {"queued", "offering
 constexpr std::array<std::string_view, 6> kAgentStateWords = {"logged_out", "ready",   "reserved",
                                                               "busy",       "wrap_up", "paused"};
 constexpr std::array<std::string_view, 3> kOutcomeWords = {"completed", "abandoned", "rejected"};
-constexpr std::array<std::string_view, 7> kErrorWords = {
-    "none",           "bad_request",  "unknown_call", "unknown_agent", "unknown_specialty",
-    "duplicate_call", "invalid_state"};
+constexpr std::array<std::string_view, 12> kErrorWords = {"none",
+                                                          "bad_request",
+                                                          "unknown_call",
+                                                          "unknown_agent",
+                                                          "unknown_specialty",
+                                                          "duplicate_call",
+                                                          "invalid_state",
+                                                          "bad_json",
+                                                          "line_too_long",
+                                                          "protocol",
+                                                          "unsupported_protocol",
+                                                          "unauthorized"};
 constexpr std::array<std::string_view, 19> kCauseWords = {"offered",
                                                           "routed",
                                                           "overflow_threshold",
