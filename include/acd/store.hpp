@@ -124,7 +124,9 @@ class Store {
 
     // --- write side (thread-safe) ----------------------------------------------------------
     std::uint64_t append(WriteBatch batch);
-    void flush();  // blocks until every batch appended so far is committed (or the store failed)
+    // Blocks until every batch appended so far is committed and its on_durable call made (or
+    // the store failed).
+    void flush();
     std::size_t pending_records() const;
     bool failed() const;
 

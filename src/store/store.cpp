@@ -361,6 +361,9 @@ void Store::Impl::run() {
         }
         const std::uint64_t ticket = taken.back().ticket;
         taken.clear();
+        // The callback runs before flush() can see the commit: when flush() returns, every
+        // on_durable call for what it waited on has been made.
+        if (options.on_durable) options.on_durable(ticket);
         {
             std::lock_guard lock(mu);
             durable_ticket = ticket;
@@ -368,7 +371,6 @@ void Store::Impl::run() {
         }
         room_cv.notify_all();
         durable_cv.notify_all();
-        if (options.on_durable) options.on_durable(ticket);
     }
 }
 
