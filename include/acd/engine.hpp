@@ -145,6 +145,16 @@ struct OverflowSet {
 
     bool operator==(const OverflowSet&) const = default;
 };
+// A new routing configuration, applied live (spec/admin-protocol.md config-reload): calls keep
+// their place (their deadlines follow the new targets), agents keep their state, new agents
+// start logged out, a removed agent on a call finishes it and is then gone, overflow settings
+// return to the configured ones. Refused (invalid_state) while a specialty or team that would
+// disappear still holds live calls.
+struct Reconfigure {
+    RoutingConfig config;
+
+    bool operator==(const Reconfigure&) const = default;
+};
 // Only lets time pass, so that due timers fire.
 struct Tick {
     bool operator==(const Tick&) const = default;
@@ -152,9 +162,10 @@ struct Tick {
 
 }  // namespace input
 
-using Input = std::variant<input::GatewayEvent, input::AgentLogin, input::AgentLogout,
-                           input::AgentPause, input::AgentReady, input::CallReclassify,
-                           input::CallTransfer, input::OverflowSet, input::Tick>;
+using Input =
+    std::variant<input::GatewayEvent, input::AgentLogin, input::AgentLogout, input::AgentPause,
+                 input::AgentReady, input::CallReclassify, input::CallTransfer, input::OverflowSet,
+                 input::Reconfigure, input::Tick>;
 
 // ---------------------------------------------------------------------------------------------
 // Outputs
@@ -235,6 +246,7 @@ enum class Cause : std::uint8_t {
     ready,               // agent: ready
     wrap_up_end,         // agent: end of wrap-up
     overflow_set,        // supervisor: overflow setting changed
+    removed,             // agent: removed from the configuration
 };
 std::string_view to_string(Cause c);
 
@@ -328,6 +340,60 @@ struct TeamView {
     bool operator==(const TeamView&) const = default;
 };
 
+// The engine's whole state as plain values: what a snapshot holds (include/acd/snapshot.hpp).
+// Between two inputs nothing else is needed to carry on exactly.
+struct EngineImage {
+    struct Gateway {
+        std::string id;
+        std::uint64_t last_seq = 0;
+        bool operator==(const Gateway&) const = default;
+    };
+    struct Specialty {
+        std::string id;
+        int threshold = 0;
+        bool overflow_enabled = true;
+        std::int64_t mean_handle_ms = 0;
+        bool operator==(const Specialty&) const = default;
+    };
+    struct Agent {
+        AgentConfig config;  // for a retired agent (no longer configured, finishing a call)
+        bool retired = false;
+        AgentState state = AgentState::logged_out;
+        std::string reason;
+        Time state_since{};
+        Time ready_since{};
+        std::optional<Time> wrap_up_until;  // in wrap_up
+        bool operator==(const Agent&) const = default;
+    };
+    struct Call {
+        std::string gateway;
+        std::string call_id;
+        std::string caller;
+        std::string specialty;
+        CallClass call_class = CallClass::appointment;
+        CallState state = CallState::queued;
+        Time enqueued_at{};
+        std::optional<Time> answered_at;
+        std::string agent;  // target of the last call.route (see CallSnapshot)
+        std::string team;
+        std::vector<std::string> refused;  // teams that did not answer
+        bool overflowed = false;
+        std::uint64_t arrival = 0;
+        std::optional<Time> ring_until;  // offering: when the offer counts as not answered
+        bool operator==(const Call&) const = default;
+    };
+
+    RoutingConfig config;
+    Time now{};
+    std::uint64_t arrivals = 0;
+    std::vector<Gateway> gateways;  // in the order the engine first saw them
+    std::vector<Specialty> specialties;
+    std::vector<Agent> agents;  // configured agents, then retired ones
+    std::vector<Call> calls;    // in arrival order
+
+    bool operator==(const EngineImage&) const = default;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Engine
 // ---------------------------------------------------------------------------------------------
@@ -335,6 +401,10 @@ class Engine {
   public:
     // `config` must have passed parse_config(). All agents start logged_out.
     explicit Engine(const RoutingConfig& config);
+    // An engine in the state of `image` (from image()); nullptr, with the reason in `error`, when
+    // the image does not hold together (names an unknown specialty, agent or team).
+    static std::unique_ptr<Engine> from_image(const EngineImage& image, std::string* error);
+    EngineImage image() const;
     ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
@@ -364,6 +434,8 @@ class Engine {
     Time now() const;
 
   private:
+    const Output& reconfigure_swap();
+
     struct State;
     std::unique_ptr<State> state_;
 };

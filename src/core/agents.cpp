@@ -9,6 +9,12 @@ using core::kNone;
 
 void Engine::State::set_agent_state(Index a, AgentState state, std::string reason, Cause cause) {
     core::Agent& agent = agents[a];
+    // An agent removed from the configuration only finishes its call.
+    if (agent.retired && state != AgentState::reserved && state != AgentState::busy) {
+        state = AgentState::logged_out;
+        reason.clear();
+        cause = Cause::removed;
+    }
     const AgentState from = agent.state;
     if (from == AgentState::ready) {
         for (Index sp : agent.skills)

@@ -95,8 +95,8 @@ void Engine::State::offer_to_agent(Index slot, Index agent) {
     call.state = CallState::offering;
     call.agent = agent;
     call.team = kNone;
-    arm(core::TimerKind::ring, clock + config.ring_timeout + kRingGrace + kJustAfter, slot,
-        call.arrival, ++call.offer_gen);
+    call.ring_until = clock + config.ring_timeout + kRingGrace + kJustAfter;
+    arm(core::TimerKind::ring, call.ring_until, slot, call.arrival, ++call.offer_gen);
     agents[agent].call = slot;
     set_agent_state(agent, AgentState::reserved, {}, Cause::routed);
     const AgentConfig& ac = agents[agent].config;
@@ -114,8 +114,8 @@ void Engine::State::offer_to_team(Index slot, Index team, Cause cause) {
     call.team = team;
     call.overflowed = true;
     ++teams[team].active;
-    arm(core::TimerKind::ring, clock + config.ring_timeout + kRingGrace + kJustAfter, slot,
-        call.arrival, ++call.offer_gen);
+    call.ring_until = clock + config.ring_timeout + kRingGrace + kJustAfter;
+    arm(core::TimerKind::ring, call.ring_until, slot, call.arrival, ++call.offer_gen);
     const TeamConfig& tc = teams[team].config;
     out.commands.push_back(
         Command{gateways[call.gateway].id, call.call_id,
@@ -187,8 +187,8 @@ void Engine::State::end_call(Index slot) {
                                       : spec.mean_handle_ms + (sample - spec.mean_handle_ms) / 8;
             if (agent.config.wrap_up.count() > 0) {
                 set_agent_state(call.agent, AgentState::wrap_up, {}, Cause::ended);
-                arm(core::TimerKind::wrap_up, clock + agent.config.wrap_up, call.agent, 0,
-                    agent.wrap_gen);
+                agent.wrap_until = clock + agent.config.wrap_up;
+                arm(core::TimerKind::wrap_up, agent.wrap_until, call.agent, 0, agent.wrap_gen);
             } else {
                 set_agent_state(call.agent, AgentState::ready, {}, Cause::ended);
             }

@@ -83,6 +83,10 @@ const Output& Engine::handle(const Input& input, Time now) {
     s.now = std::max(s.now, now);
     s.fire_due_timers(s.now);
     s.clock = s.now;
+    if (const auto* rc = std::get_if<input::Reconfigure>(&input)) {
+        s.reconfigure(rc->config);
+        return reconfigure_swap();
+    }
     s.apply(input);
     s.settle();
     return s.out;
@@ -103,16 +107,28 @@ const RoutingConfig& Engine::config() const {
 // Timers due at the same instant fire together, then one settle step: agents that become ready
 // at once are matched as routing.md says for "several agents and calls become matchable at once".
 void Engine::State::fire_due_timers(Time until) {
+    std::vector<core::Timer> batch;
     while (!timers.empty() && timers.front().due <= until) {
         clock = timers.front().due;
+        batch.clear();
         while (!timers.empty() && timers.front().due == clock) {
             std::pop_heap(timers.begin(), timers.end(), core::TimerLater{});
-            const core::Timer t = timers.back();
+            batch.push_back(timers.back());
             timers.pop_back();
-            fire(t);
         }
+        // A canonical order, independent of when each timer was armed: an engine restored from
+        // a snapshot (which re-arms its timers) fires them exactly as the original would.
+        std::sort(batch.begin(), batch.end(), [&](const core::Timer& a, const core::Timer& b) {
+            return std::tuple(a.kind, owner_key(a)) < std::tuple(b.kind, owner_key(b));
+        });
+        for (const core::Timer& t : batch)
+            fire(t);
         settle();
     }
+}
+
+std::uint64_t Engine::State::owner_key(const core::Timer& t) const {
+    return t.kind == core::TimerKind::wrap_up ? agents[t.index].rank : t.owner;
 }
 
 // A timer whose owner changed since it was armed (generation mismatch) is stale: nothing happens.
@@ -431,11 +447,13 @@ struct Engine::State::Applier {
         if (in.enabled) spec.overflow_enabled = *in.enabled;
         s.mark_dirty(sp);
         s.deadline_work = true;
-        s.out.changes.push_back(
-            SettingChange{s.clock, {spec.config.id, spec.threshold, spec.overflow_enabled}});
+        s.out.changes.emplace_back(
+            std::in_place_type<SettingChange>, s.clock,
+            OverflowSetting{spec.config.id, spec.threshold, spec.overflow_enabled});
     }
 
     void operator()(const input::Tick&) {}
+    void operator()(const input::Reconfigure&) {}  // handled by Engine::handle
 };
 
 void Engine::State::apply(const Input& input) {

@@ -86,6 +86,8 @@ struct Agent {
     Time ready_since{};
     Index call = kNone;  // slot of the call reserved for or held
     std::uint32_t wrap_gen = 0;
+    Time wrap_until{};     // in wrap_up: when it ends
+    bool retired = false;  // removed from the configuration while on a call
 };
 
 struct Team {
@@ -114,6 +116,7 @@ struct Call {
     bool notice_pending = false;
     std::uint32_t offer_gen = 0;
     std::uint32_t deadline_gen = 0;
+    Time ring_until{};  // offering: when the offer counts as not answered
 };
 
 struct Gateway {
@@ -171,6 +174,7 @@ struct Engine::State {
     Time now{};    // the latest time seen
     Time clock{};  // the time of the step being applied (a timer's due time, or now)
     Output out;
+    std::unique_ptr<State> next;  // set by reconfigure(): the state that replaces this one
 
     // Work for the settle step after the current input or timer.
     std::vector<core::Index> dirty;              // specialties whose queue or agents changed
@@ -181,7 +185,9 @@ struct Engine::State {
     struct Applier;  // applies one input
     void apply(const Input& input);
     void fire_due_timers(Time until);
+    void reconfigure(const RoutingConfig& config);  // image.cpp
     void fire(const core::Timer& timer);
+    std::uint64_t owner_key(const core::Timer& timer) const;
     void reply_error(ErrorCode code, std::string message);
 
     // calls.cpp: call lifecycle
@@ -208,6 +214,12 @@ struct Engine::State {
     // agents.cpp: agent lifecycle
     void set_agent_state(core::Index agent, AgentState state, std::string reason, Cause cause);
     void on_wrap_up_end(core::Index agent);
+
+    // image.cpp: the state as plain values, and back
+    EngineImage image() const;
+    bool load(const EngineImage& image, std::string* error);
+    void rebuild_indexes();
+    void rank_agents();
 
     // settle.cpp: work conservation and overflow
     void settle();

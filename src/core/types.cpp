@@ -34,7 +34,7 @@ constexpr std::array<std::string_view, 12> kErrorWords = {"none",
                                                           "protocol",
                                                           "unsupported_protocol",
                                                           "unauthorized"};
-constexpr std::array<std::string_view, 19> kCauseWords = {"offered",
+constexpr std::array<std::string_view, 20> kCauseWords = {"offered",
                                                           "routed",
                                                           "overflow_threshold",
                                                           "overflow_deadline",
@@ -52,7 +52,8 @@ constexpr std::array<std::string_view, 19> kCauseWords = {"offered",
                                                           "pause",
                                                           "ready",
                                                           "wrap_up_end",
-                                                          "overflow_set"};
+                                                          "overflow_set",
+                                                          "removed"};
 
 }  // namespace
 

@@ -69,6 +69,7 @@ std::vector<Command> Engine::offering_routes(std::string_view gateway) const {
 std::vector<AgentView> Engine::agents() const {
     std::vector<AgentView> out;
     for (const core::Agent& a : state_->agents) {
+        if (a.retired && a.state == AgentState::logged_out) continue;  // removed and done
         AgentView v{a.config.id, a.state, a.reason,      a.config.skills,
                     {},          {},      a.state_since, a.ready_since};
         if (a.call != kNone) {

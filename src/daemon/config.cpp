@@ -252,7 +252,7 @@ bool parse_listen(std::string_view s, std::string& host, unsigned& port) {
         return false;
     }
     const int n = std::stoi(std::string(p));
-    if (n < 1 || n > 65535) return false;
+    if (n > 65535) return false;  // 0: any free port (the daemon logs the one it got)
     if (h.size() > 2 && h.front() == '[' && h.back() == ']') {
         h = h.substr(1, h.size() - 2);
         if (!valid_ipv6(h)) return false;

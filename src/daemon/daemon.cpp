@@ -1,36 +1,129 @@
 #include "daemon.hpp"
 
-#include <asio.hpp>
+#include <sys/stat.h>
+
 #include <cstdio>
 
 #include "acd/config.hpp"
 #include "acd/engine.hpp"
+#include "acd/pii.hpp"
+#include "acd/store.hpp"
 #include "acd/version.hpp"
 #include "logging.hpp"
+#include "net/gateway_server.hpp"
+#include "recovery.hpp"
+#include "service.hpp"
 
 namespace acd {
+namespace {
+
+// How long a graceful stop may take to deliver the last acknowledgements.
+constexpr auto kStopGrace = std::chrono::seconds(5);
+
+Result<std::unique_ptr<Store>> open_store(const Config& config, const PiiKey& key,
+                                          asio::io_context& io,
+                                          std::function<void(std::uint64_t)> on_durable) {
+    StoreOptions options;
+    options.path = config.store.path;
+    options.synchronous = config.store.synchronous;
+    options.on_durable = [&io, on_durable](std::uint64_t ticket) {
+        asio::post(io, [on_durable, ticket] { on_durable(ticket); });
+    };
+    options.on_failure = [&io](const std::string& message) {
+        log_error("store.failed", "{}: stopping, since nothing more can be made durable", message);
+        asio::post(io, [&io] { io.stop(); });
+    };
+    return Store::open(std::move(options), key);
+}
+
+// The engine as the log left it, brought to the configuration in the file.
+std::unique_ptr<Engine> engine_from(Recovered recovered, const Config& config,
+                                    bool& config_changed) {
+    config_changed = !recovered.engine || recovered.engine->config() != config.routing;
+    if (recovered.engine) return std::move(recovered.engine);
+    return std::make_unique<Engine>(config.routing);
+}
+
+}  // namespace
 
 int run_daemon(const std::string& config_file) {
-    const ConfigResult r = load_config(config_file);
-    if (!r.ok()) {
-        for (const ConfigError& e : r.errors) {
+    const ConfigResult loaded = load_config(config_file);
+    if (!loaded.ok()) {
+        for (const ConfigError& e : loaded.errors) {
             std::fprintf(stderr, "%s: %s\n", config_file.c_str(), e.to_string().c_str());
         }
         return 1;
     }
-    const Config& config = *r.config;
+    const Config& config = *loaded.config;
+    // The database and its WAL hold health data: nobody but acdd reads them. (The admin socket
+    // gets its configured mode explicitly.)
+    ::umask(0077);
     setup_logging(config.log_level);
-    Engine engine(config.routing);
-    log_event("daemon.start", "acdd {} starting with {} ({} specialties, {} agents)", kVersion,
-              config_file, config.routing.specialties.size(), config.routing.agents.size());
+    log_event("daemon.start", "acdd {} starting with {}", kVersion, config_file);
 
-    asio::io_context io;
-    asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&](const std::error_code&, int signal) {
-        log_event("daemon.stop", "signal {}: stopping", signal);
-        io.stop();
+    bool key_created = false;
+    auto key = PiiKey::load(config.store, &key_created);
+    if (!key) {
+        log_error("store.key", "{}", key.error().message);
+        return 1;
+    }
+    if (key_created) {
+        log_event("store.key_created",
+                  "created the PII key {} (mode 0600): back it up with the database",
+                  config.store.pii_key_file.string());
+    }
+
+    asio::io_context io(1);
+    Service* service_ptr = nullptr;
+    auto store = open_store(config, *key, io, [&service_ptr](std::uint64_t ticket) {
+        if (service_ptr != nullptr) service_ptr->on_durable(ticket);
     });
+    if (!store) {
+        log_error("store.open", "{}", store.error().message);
+        return 1;
+    }
+    auto recovered = recover(**store);
+    if (!recovered) {
+        log_error("store.recover", "{}", recovered.error().message);
+        return 1;
+    }
+    log_event("store.recovered", "replayed {} inputs after snapshot at record {}",
+              recovered->replayed, recovered->snapshot_id);
+    bool config_changed = false;
+    Service service(io, config, engine_from(std::move(*recovered), config, config_changed), **store,
+                    *key);
+    service_ptr = &service;
+    if (config_changed) service.apply(input::Reconfigure{config.routing});
+
+    auto gateway = net::GatewayServer::start(io, config.gateway, service);
+    if (!gateway) {
+        log_error("gateway.listen", "{}", gateway.error().message);
+        return 1;
+    }
+    service.set_gateway_server(gateway->get());
+    log_event("gateway.listen", "listening for gateways on {}:{}{}", config.gateway.host,
+              (*gateway)->port(), config.gateway.tls ? " (TLS)" : "");
+    service.start();
+
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    asio::steady_timer grace(io);
+    signals.async_wait([&](const std::error_code& ec, int signal) {
+        if (ec) return;
+        log_event("daemon.stop", "signal {}: stopping", signal);
+        (*gateway)->stop();
+        service.stop();
+        (*store)->flush();  // every event taken is now durable; its ack is posted
+        asio::post(io, [&] {
+            grace.expires_after(kStopGrace);  // a gateway that does not read is not waited for
+            grace.async_wait([&](std::error_code e) {
+                if (!e) io.stop();
+            });
+            service.close_links([&] { grace.cancel(); });
+        });
+    });
+    log_event("daemon.ready", "acdd {} ready", kVersion);
     io.run();
+    log_event("daemon.stopped", "acdd stopped");
     return 0;
 }
 

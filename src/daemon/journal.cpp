@@ -1,0 +1,123 @@
+#include "journal.hpp"
+
+#include "acd/config.hpp"
+
+namespace acd {
+namespace {
+
+struct InputRecord {
+    AuditRecord& r;
+
+    void operator()(const input::GatewayEvent& ev) {
+        const Json j = to_json(ev);
+        r.type = j["type"];
+        r.gateway = ev.gateway;
+        r.seq = ev.seq;
+        std::visit(
+            [&](const auto& b) {
+                using T = std::decay_t<decltype(b)>;
+                if constexpr (std::is_same_v<T, input::AgentReport>) {
+                    r.agent = b.agent;
+                } else if constexpr (!std::is_same_v<T, input::Rejected>) {
+                    r.call_id = b.call_id;
+                    if constexpr (std::is_same_v<T, input::CallAnswered> ||
+                                  std::is_same_v<T, input::CallNoAnswer>) {
+                        r.agent = b.agent.value_or("");
+                    }
+                }
+            },
+            ev.body);
+        r.body = j.dump();
+    }
+    void operator()(const input::Tick&) {
+        r.type = "tick";
+        r.body = "{}";
+    }
+    void operator()(const input::Reconfigure& in) {
+        r.type = "config";
+        r.body = to_json(in.config).dump();
+    }
+    template <typename Command>
+    void operator()(const Command& in) {
+        const Json j = to_json_command(Input{in});
+        r.type = j["command"];
+        const Json& args = j["arguments"];
+        if (args.contains("agent")) r.agent = args["agent"];
+        if (args.contains("call_id")) r.call_id = args["call_id"];
+        if (args.contains("gateway")) r.gateway = args["gateway"];
+        r.body = j.dump();
+    }
+};
+
+std::optional<Input> logged_gateway_event(const AuditRecord& r, const Json& body) {
+    if (r.type == "rejected") {
+        const auto code = body.value("code", std::string("bad_request"));
+        ErrorCode error = ErrorCode::bad_request;
+        for (int c = 0; c <= int(ErrorCode::unauthorized); ++c) {
+            if (to_string(ErrorCode(c)) == code) error = ErrorCode(c);
+        }
+        return input::GatewayEvent{r.gateway, r.seq,
+                                   input::Rejected{error, body.value("message", std::string())}};
+    }
+    auto parsed = parse_gateway_event(body, r.gateway);
+    if (auto* ev = std::get_if<input::GatewayEvent>(&parsed)) return Input{std::move(*ev)};
+    return std::nullopt;
+}
+
+}  // namespace
+
+AuditRecord input_record(const Input& input, Time at, const std::optional<Peer>& peer) {
+    AuditRecord r;
+    r.at = at;
+    r.kind = RecordKind::input;
+    std::visit(InputRecord{r}, input);
+    if (peer) {
+        r.uid = peer->uid;
+        r.gid = peer->gid;
+    }
+    return r;
+}
+
+void append_change_records(const Output& output, std::vector<AuditRecord>& out) {
+    for (const Change& change : output.changes) {
+        AuditRecord r;
+        r.kind = RecordKind::output;
+        r.type = change_type(change);
+        std::visit(
+            [&](const auto& ch) {
+                using T = std::decay_t<decltype(ch)>;
+                r.at = ch.at;
+                if constexpr (std::is_same_v<T, CallChange>) {
+                    r.gateway = ch.call.gateway;
+                    r.call_id = ch.call.call_id;
+                    r.agent = ch.call.agent;
+                } else if constexpr (std::is_same_v<T, AgentChange>) {
+                    r.agent = ch.agent;
+                    r.gateway = ch.gateway;
+                    r.call_id = ch.call_id;
+                }
+            },
+            change);
+        r.body = to_json(change).dump();
+        out.push_back(std::move(r));
+    }
+}
+
+std::optional<Input> input_from_record(const AuditRecord& r) {
+    if (r.kind != RecordKind::input) return std::nullopt;
+    const Json body = Json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+    if (body.is_discarded()) return std::nullopt;
+    if (r.type == "tick") return Input{input::Tick{}};
+    if (r.type == "config") {
+        const ConfigResult config = parse_config(r.body, "/");
+        if (!config.ok()) return std::nullopt;
+        return Input{input::Reconfigure{config.config->routing}};
+    }
+    if (!r.gateway.empty() && r.seq > 0) return logged_gateway_event(r, body);
+    if (!is_engine_command(r.type)) return std::nullopt;
+    auto parsed = parse_engine_command(r.type, body.value("arguments", Json::object()));
+    if (auto* in = std::get_if<Input>(&parsed)) return std::move(*in);
+    return std::nullopt;
+}
+
+}  // namespace acd

@@ -1,0 +1,260 @@
+#include "service.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "acd/snapshot.hpp"
+#include "logging.hpp"
+
+namespace acd {
+namespace {
+
+constexpr auto kRetentionEvery = std::chrono::hours(24);
+
+std::string sha256_hex(std::string_view data) {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(data.data(), data.size(), out, &len, EVP_sha256(), nullptr);
+    return to_hex(std::string_view(reinterpret_cast<const char*>(out), len));
+}
+
+Json ack_json(std::uint64_t seq) {
+    return {{"type", "ack"}, {"seq", seq}};
+}
+
+}  // namespace
+
+Service::Service(asio::io_context& io, const Config& config, std::unique_ptr<Engine> engine,
+                 Store& store, const PiiKey& key)
+    : io_(io),
+      config_(config),
+      engine_(std::move(engine)),
+      store_(store),
+      key_(key),
+      timer_(io),
+      retention_timer_(io),
+      last_time_(engine_->now()) {}
+
+Time Service::now() const {
+    const Time wall = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
+    last_time_ = std::max(last_time_, wall);
+    return last_time_;
+}
+
+Service::Applied Service::apply(const Input& input, const std::optional<Peer>& peer,
+                                std::vector<PiiUpsert> pii) {
+    const Time at = now();
+    const Output& out = engine_->handle(input, at);
+    std::uint64_t ticket = 0;
+    // A tick that changed nothing needs no record: replay without it gives the same state.
+    const bool idle_tick = std::holds_alternative<input::Tick>(input) && out.changes.empty();
+    if (!out.duplicate && !idle_tick) {
+        WriteBatch batch;
+        batch.records.push_back(input_record(input, at, peer));
+        append_change_records(out, batch.records);
+        for (const Change& change : out.changes) {
+            const auto* c = std::get_if<CallChange>(&change);
+            if (c && c->call.state == CallState::ended) batch.finished_calls.push_back(c->call);
+        }
+        batch.pii = std::move(pii);
+        if (++inputs_since_snapshot_ >= kSnapshotEveryInputs) {
+            batch.snapshot = snapshot_engine(*engine_);
+            inputs_since_snapshot_ = 0;
+        }
+        ticket = last_ticket_ = store_.append(std::move(batch));
+    }
+    send_commands(out);
+    arm_timer();
+    return {out, ticket};
+}
+
+void Service::send_commands(const Output& output) {
+    for (const Command& command : output.commands) {
+        const auto it = gateways_.find(command.gateway);
+        // A gateway that is away gets its call.route again after its next welcome.
+        if (it != gateways_.end() && it->second.link) it->second.link->send(to_json(command));
+    }
+}
+
+void Service::on_durable(std::uint64_t ticket) {
+    for (auto& [id, gw] : gateways_) {
+        bool progress = false;
+        while (!gw.pending.empty() && gw.pending.front().first <= ticket) {
+            gw.durable_seq = std::max(gw.durable_seq, gw.pending.front().second);
+            gw.pending.pop_front();
+            progress = true;
+        }
+        if (progress && gw.link) gw.link->send(ack_json(gw.durable_seq));
+    }
+    if (paused_ && store_.pending_records() < kStoreLowWater && gateway_server_ != nullptr) {
+        paused_ = false;
+        gateway_server_->resume_reading();
+    }
+}
+
+bool Service::accepting() const {
+    if (store_.pending_records() < kStoreHighWater) return true;
+    paused_ = true;
+    return false;
+}
+
+Service::GatewayState& Service::gateway(const std::string& id) {
+    auto it = gateways_.find(id);
+    if (it == gateways_.end()) {
+        // Everything the engine took from this gateway before now came from the durable log.
+        it = gateways_.emplace(id, GatewayState{engine_->last_seq(id), {}, nullptr}).first;
+    }
+    return it->second;
+}
+
+Result<std::uint64_t> Service::admit(const std::shared_ptr<net::GatewayLink>& link,
+                                     const net::Hello& hello) {
+    const auto& tokens = config_.gateway.tokens;
+    if (!tokens.empty()) {
+        const auto expected = tokens.find(hello.gateway);
+        const std::string got = hello.token ? sha256_hex(*hello.token) : "";
+        if (expected == tokens.end() || got.size() != expected->second.size() ||
+            CRYPTO_memcmp(got.data(), expected->second.data(), got.size()) != 0) {
+            log_warning("gateway.unauthorized", "gateway {} refused: {}", hello.gateway,
+                        hello.token ? "wrong token" : "no token");
+            return Error{hello.token ? "wrong token" : "a token is required"};
+        }
+    }
+    GatewayState& gw = gateway(hello.gateway);
+    if (gw.link) {
+        log_event("gateway.replaced", "gateway {} connected again: closing its older connection",
+                  hello.gateway);
+        auto old = std::move(gw.link);
+        old->abort();
+    }
+    gw.link = link;
+    log_event("gateway.connect", "gateway {} connected, last_seq {}", hello.gateway,
+              gw.durable_seq);
+    return gw.durable_seq;
+}
+
+void Service::welcomed(const std::shared_ptr<net::GatewayLink>& link) {
+    for (const Command& route : engine_->offering_routes(link->gateway())) {
+        link->send(to_json(route));
+    }
+}
+
+void Service::on_closed(net::GatewayLink& link) {
+    const auto it = gateways_.find(link.gateway());
+    if (it != gateways_.end() && it->second.link.get() == &link) {
+        it->second.link.reset();
+        log_event("gateway.disconnect", "gateway {} disconnected", link.gateway());
+    }
+    if (!drained_) return;
+    for (const auto& [id, gw] : gateways_) {
+        if (gw.link) return;
+    }
+    std::exchange(drained_, nullptr)();
+}
+
+void Service::on_message(net::GatewayLink& link, const Json& message) {
+    auto parsed = parse_gateway_event(message, link.gateway());
+    if (auto* error = std::get_if<DecodeError>(&parsed)) {
+        link.send(error_json(error->code, error->message, error->seq));
+        return;
+    }
+    on_event(link, std::move(std::get<input::GatewayEvent>(parsed)));
+}
+
+void Service::on_event(net::GatewayLink& link, input::GatewayEvent event) {
+    GatewayState& gw = gateway(link.gateway());
+    std::vector<PiiUpsert> pii;
+    if (auto* offered = std::get_if<input::CallOffered>(&event.body)) {
+        // The number never goes further than here: the engine and the log see its pseudonym.
+        const std::string number = normalize_phone(offered->caller);
+        if (number.empty() || number == "+") {
+            offered->caller = "anonymous";
+        } else {
+            offered->caller = key_.pseudonym(number);
+            pii.push_back({offered->caller, Json{{"phone", number}}.dump(), now()});
+        }
+    }
+    const std::uint64_t seq = event.seq;
+    const Applied applied = apply(Input{std::move(event)}, std::nullopt, std::move(pii));
+    if (applied.output.duplicate) {
+        if (gw.durable_seq >= seq) link.send(ack_json(gw.durable_seq));
+        return;  // otherwise acknowledged with the events still on their way to the disk
+    }
+    if (!applied.output.reply.ok()) {
+        link.send(error_json(applied.output.reply.code, applied.output.reply.message, seq));
+    }
+    gw.pending.emplace_back(applied.ticket, seq);
+}
+
+void Service::arm_timer() {
+    if (stopped_) return;
+    const auto next = engine_->next_timer();
+    if (!next) {
+        timer_.cancel();
+        return;
+    }
+    const auto delay = std::max(Duration(0), *next - now());
+    timer_.expires_after(delay);
+    timer_.async_wait([this, due = *next](std::error_code ec) {
+        if (ec) return;
+        // The timer ran for its full real delay: let engine time reach the due time even if
+        // the wall clock was set back meanwhile.
+        last_time_ = std::max(last_time_, due);
+        on_timer();
+    });
+}
+
+void Service::on_timer() {
+    apply(input::Tick{});
+}
+
+void Service::start() {
+    arm_timer();
+    run_retention();
+}
+
+void Service::run_retention() {
+    if (stopped_) return;
+    const Time cutoff = now() - std::chrono::hours(24) * config_.store.retention_days;
+    WriteBatch batch;
+    const Time at = now();
+    batch.job = [cutoff, at](WriteContext& ctx) -> Status {
+        auto erased = erase_inactive_personal_data(ctx, cutoff);
+        if (!erased) return Error{erased.error()};
+        if (*erased == 0) return {};
+        AuditRecord r;
+        r.at = at;
+        r.kind = RecordKind::action;
+        r.type = "retention";
+        r.body = Json{{"inactive_before", format_time(cutoff)}, {"erased", *erased}}.dump();
+        return ctx.append(std::move(r));
+    };
+    store_.append(std::move(batch));
+    retention_timer_.expires_after(kRetentionEvery);
+    retention_timer_.async_wait([this](std::error_code ec) {
+        if (!ec) run_retention();
+    });
+}
+
+void Service::stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    timer_.cancel();
+    retention_timer_.cancel();
+    WriteBatch last;
+    last.snapshot = snapshot_engine(*engine_);
+    store_.append(std::move(last));
+}
+
+void Service::close_links(std::function<void()> drained) {
+    drained_ = std::move(drained);
+    bool any = false;
+    for (auto& [id, gw] : gateways_) {
+        if (!gw.link) continue;
+        any = true;
+        gw.link->close();
+    }
+    if (!any && drained_) std::exchange(drained_, nullptr)();
+}
+
+}  // namespace acd

@@ -1,0 +1,102 @@
+// The service: the engine on the io_context thread, with everything around it that is neither
+// network nor storage: applying inputs at the current time, journaling them (and their outputs)
+// to the store, sending commands to gateways, acknowledging gateway events once durable,
+// driving the engine's timers, snapshots, and retention.
+//
+// Single-threaded: every member runs on the io_context's thread. The store's writer thread only
+// posts to it.
+#pragma once
+
+#include <asio.hpp>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "acd/config.hpp"
+#include "acd/engine.hpp"
+#include "acd/pii.hpp"
+#include "acd/store.hpp"
+#include "journal.hpp"
+#include "net/gateway_server.hpp"
+
+namespace acd {
+
+// Inputs between two engine snapshots: recovery replays at most this many.
+inline constexpr std::uint64_t kSnapshotEveryInputs = 50'000;
+// Gateways stop being read while this many records wait for the store, and go on below the low
+// mark.
+inline constexpr std::size_t kStoreHighWater = 100'000;
+inline constexpr std::size_t kStoreLowWater = 50'000;
+
+class Service : public net::GatewayHub {
+  public:
+    Service(asio::io_context& io, const Config& config, std::unique_ptr<Engine> engine,
+            Store& store, const PiiKey& key);
+
+    void set_gateway_server(net::GatewayServer* server) { gateway_server_ = server; }
+
+    struct Applied {
+        const Output& output;
+        std::uint64_t ticket;  // the store ticket of its records (0 when nothing was logged)
+    };
+    // Applies one input at the current time, journals it with its changes, sends its commands.
+    Applied apply(const Input& input, const std::optional<Peer>& peer = {},
+                  std::vector<PiiUpsert> pii = {});
+
+    // The store made every batch up to `ticket` durable (called on this thread).
+    void on_durable(std::uint64_t ticket);
+    // Arms the engine timer and the daily retention.
+    void start();
+    // Stops timers and writes a last snapshot. The caller then flushes the store, so that the
+    // last acknowledgements are posted, and calls close_links().
+    void stop();
+    // Closes every gateway link once its queued lines are sent; `drained` runs when the last one
+    // is gone (at once when there is none).
+    void close_links(std::function<void()> drained);
+
+    const Engine& engine() const { return *engine_; }
+    const Config& config() const { return config_; }
+    Time now() const;  // the engine's clock: wall time that never goes backwards
+
+    // net::GatewayHub
+    Result<std::uint64_t> admit(const std::shared_ptr<net::GatewayLink>& link,
+                                const net::Hello& hello) override;
+    void welcomed(const std::shared_ptr<net::GatewayLink>& link) override;
+    void on_message(net::GatewayLink& link, const Json& message) override;
+    void on_closed(net::GatewayLink& link) override;
+    bool accepting() const override;
+
+  private:
+    struct GatewayState {
+        std::uint64_t durable_seq = 0;  // the highest seq known durable
+        std::deque<std::pair<std::uint64_t, std::uint64_t>> pending;  // (ticket, seq)
+        std::shared_ptr<net::GatewayLink> link;
+    };
+
+    GatewayState& gateway(const std::string& id);
+    void on_event(net::GatewayLink& link, input::GatewayEvent event);
+    void send_commands(const Output& output);
+    void arm_timer();
+    void on_timer();
+    void run_retention();
+
+    asio::io_context& io_;
+    Config config_;
+    std::unique_ptr<Engine> engine_;
+    Store& store_;
+    const PiiKey& key_;
+    net::GatewayServer* gateway_server_ = nullptr;
+    std::map<std::string, GatewayState, std::less<>> gateways_;
+    asio::steady_timer timer_;
+    asio::steady_timer retention_timer_;
+    mutable Time last_time_{};
+    std::uint64_t inputs_since_snapshot_ = 0;
+    std::uint64_t last_ticket_ = 0;
+    mutable bool paused_ = false;
+    bool stopped_ = false;
+    std::function<void()> drained_;
+};
+
+}  // namespace acd
