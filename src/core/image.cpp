@@ -34,7 +34,6 @@ EngineImage Engine::State::image() const {
         im.specialties.push_back({s.config.id, s.threshold, s.overflow_enabled, s.mean_handle_ms});
     }
     for (const core::Agent& a : agents) {
-        if (a.retired && a.state == AgentState::logged_out) continue;  // gone
         EngineImage::Agent ia{a.config,      a.retired,     a.state, a.reason,
                               a.state_since, a.ready_since, {}};
         if (a.state == AgentState::wrap_up) ia.wrap_up_until = a.wrap_until;
@@ -235,18 +234,27 @@ void Engine::State::reconfigure(const RoutingConfig& cfg) {
         }
         agents_now.push_back(std::move(a));
     }
+    std::vector<std::string> dropped;
     for (EngineImage::Agent& old : im.agents) {
         if (configured(cfg.agents, old.config.id)) continue;
         if (old.state == AgentState::reserved || old.state == AgentState::busy) {
             old.retired = true;  // finishes its call, then is gone
             agents_now.push_back(old);
-        } else if (old.state != AgentState::logged_out) {
+            continue;
+        }
+        if (old.state != AgentState::logged_out) {
             out.changes.emplace_back(std::in_place_type<AgentChange>, clock, Cause::removed,
                                      old.config.id, AgentState::logged_out, std::string(),
                                      std::string(), std::string());
         }
+        dropped.push_back(old.config.id);
     }
     im.agents = std::move(agents_now);
+    // A queued call may name a removed agent or team as the target of its last route.
+    for (EngineImage::Call& c : im.calls) {
+        if (std::find(dropped.begin(), dropped.end(), c.agent) != dropped.end()) c.agent.clear();
+        if (!configured(cfg.teams, c.team)) c.team.clear();
+    }
 
     auto fresh = std::make_unique<State>(cfg);
     std::string error;

@@ -142,7 +142,10 @@ Result<std::unique_ptr<Engine>> restore_engine(std::string_view snapshot) {
         return Error{"the snapshot is damaged or of an unknown format"};
     }
     const ConfigResult config = parse_config(j["config"].dump(), "/");
-    if (!config.ok()) return Error{"the snapshot's configuration does not read back"};
+    if (!config.ok()) {
+        return Error{"the snapshot's configuration does not read back: " +
+                     config.errors.front().to_string()};
+    }
     try {
         std::string error;
         auto engine = Engine::from_image(read_image(j, config.config->routing), &error);

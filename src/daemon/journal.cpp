@@ -103,6 +103,23 @@ void append_change_records(const Output& output, std::vector<AuditRecord>& out) 
     }
 }
 
+bool journaled(const Input& input, const Output& output) {
+    if (output.duplicate) return false;
+    return !std::holds_alternative<input::Tick>(input) || !output.changes.empty();
+}
+
+WriteBatch journal_batch(const Input& input, const Output& output, Time at,
+                         const std::optional<Peer>& peer) {
+    WriteBatch batch;
+    batch.records.push_back(input_record(input, at, peer));
+    append_change_records(output, batch.records);
+    for (const Change& change : output.changes) {
+        const auto* c = std::get_if<CallChange>(&change);
+        if (c && c->call.state == CallState::ended) batch.finished_calls.push_back(c->call);
+    }
+    return batch;
+}
+
 std::optional<Input> input_from_record(const AuditRecord& r) {
     if (r.kind != RecordKind::input) return std::nullopt;
     const Json body = Json::parse(r.body, nullptr, /*allow_exceptions=*/false);

@@ -24,6 +24,27 @@ AuditRecord input_record(const Input& input, Time at, const std::optional<Peer>&
 // The records of an output's changes (kind output), appended to `out`.
 void append_change_records(const Output& output, std::vector<AuditRecord>& out);
 
+// Applies `input` at `at` as the daemon does: timers due by then fire first as their own tick
+// (so that their effects are journaled whatever happens to the input), then the input.
+// `each(input, output)` is called for the tick, if one ran, and for the input.
+template <typename Each>
+void apply_with_timers(Engine& engine, const Input& input, Time at, Each&& each) {
+    const auto due = engine.next_timer();
+    if (due && *due <= at && !std::holds_alternative<input::Tick>(input)) {
+        const Input tick = input::Tick{};
+        each(tick, engine.handle(tick, at));
+    }
+    each(input, engine.handle(input, at));
+}
+
+// Whether an input and its output go to the journal: a duplicate changes nothing, nor does a
+// tick without changes; replay without them gives the same state.
+bool journaled(const Input& input, const Output& output);
+
+// The batch that journals one input: its record, its changes, the calls it finished.
+WriteBatch journal_batch(const Input& input, const Output& output, Time at,
+                         const std::optional<Peer>& peer = {});
+
 // The input a logged input record stands for; nullopt when the record is not an engine input or
 // cannot be read (a damaged log: recovery stops there).
 std::optional<Input> input_from_record(const AuditRecord& record);

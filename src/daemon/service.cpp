@@ -44,28 +44,24 @@ Time Service::now() const {
 Service::Applied Service::apply(const Input& input, const std::optional<Peer>& peer,
                                 std::vector<PiiUpsert> pii) {
     const Time at = now();
-    const Output& out = engine_->handle(input, at);
+    const Output* last = nullptr;
     std::uint64_t ticket = 0;
-    // A tick that changed nothing needs no record: replay without it gives the same state.
-    const bool idle_tick = std::holds_alternative<input::Tick>(input) && out.changes.empty();
-    if (!out.duplicate && !idle_tick) {
-        WriteBatch batch;
-        batch.records.push_back(input_record(input, at, peer));
-        append_change_records(out, batch.records);
-        for (const Change& change : out.changes) {
-            const auto* c = std::get_if<CallChange>(&change);
-            if (c && c->call.state == CallState::ended) batch.finished_calls.push_back(c->call);
+    apply_with_timers(*engine_, input, at, [&](const Input& in, const Output& out) {
+        last = &out;
+        ticket = 0;
+        if (journaled(in, out)) {
+            WriteBatch batch = journal_batch(in, out, at, &in == &input ? peer : std::nullopt);
+            if (&in == &input) batch.pii = std::move(pii);
+            if (++inputs_since_snapshot_ >= kSnapshotEveryInputs) {
+                batch.snapshot = snapshot_engine(*engine_);
+                inputs_since_snapshot_ = 0;
+            }
+            ticket = store_.append(std::move(batch));
         }
-        batch.pii = std::move(pii);
-        if (++inputs_since_snapshot_ >= kSnapshotEveryInputs) {
-            batch.snapshot = snapshot_engine(*engine_);
-            inputs_since_snapshot_ = 0;
-        }
-        ticket = last_ticket_ = store_.append(std::move(batch));
-    }
-    send_commands(out);
+        send_commands(out);
+    });
     arm_timer();
-    return {out, ticket};
+    return {*last, ticket};
 }
 
 void Service::send_commands(const Output& output) {

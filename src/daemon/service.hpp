@@ -93,7 +93,6 @@ class Service : public net::GatewayHub {
     asio::steady_timer retention_timer_;
     mutable Time last_time_{};
     std::uint64_t inputs_since_snapshot_ = 0;
-    std::uint64_t last_ticket_ = 0;
     mutable bool paused_ = false;
     bool stopped_ = false;
     std::function<void()> drained_;

@@ -15,154 +15,12 @@
 #include <set>
 #include <tuple>
 
+#include "acd/snapshot.hpp"
 #include "engine_harness.hpp"
+#include "random_inputs.hpp"
 
 namespace acd::test {
 namespace {
-
-using Rng = std::mt19937_64;
-
-int pick(Rng& rng, int n) {
-    return std::uniform_int_distribution<int>(0, n - 1)(rng);
-}
-bool chance(Rng& rng, double p) {
-    return std::bernoulli_distribution(p)(rng);
-}
-
-const std::vector<std::string> kSpecialties = {"s0", "s1", "s2", "s3"};
-
-RoutingConfig random_config(Rng& rng) {
-    RoutingConfig c;
-    for (int i = 0; i < 3; ++i) {
-        c.classes[i].overflow = chance(rng, 0.8);
-        c.classes[i].tier = pick(rng, 2);
-        c.classes[i].target = seconds(10 + pick(rng, 120));
-    }
-    c.overflow_on_deadline = chance(rng, 0.7);
-    c.ring_timeout = seconds(5 + pick(rng, 20));
-    for (std::size_t i = 0; i < kSpecialties.size(); ++i) {
-        SpecialtyConfig s{kSpecialties[i], kSpecialties[i], {"+" + std::to_string(100 + i)}};
-        s.default_class = kCallClasses[pick(rng, 3)];
-        s.overflow_threshold = pick(rng, 5);
-        s.overflow_enabled = chance(rng, 0.8);
-        c.specialties.push_back(s);
-    }
-    const int n_agents = 2 + pick(rng, 7);
-    for (int i = 0; i < n_agents; ++i) {
-        std::vector<std::string> skills;
-        for (const auto& s : kSpecialties) {
-            if (chance(rng, 0.4)) skills.push_back(s);
-        }
-        if (skills.empty()) skills.push_back(kSpecialties[pick(rng, 4)]);
-        c.agents.push_back(agent("a" + std::to_string(i), skills, pick(rng, 3) * 5));
-    }
-    const int n_teams = pick(rng, 3);
-    for (int i = 0; i < n_teams; ++i) {
-        std::vector<std::string> specs;
-        if (chance(rng, 0.3)) {
-            specs = {"*"};
-        } else {
-            for (const auto& s : kSpecialties) {
-                if (chance(rng, 0.5)) specs.push_back(s);
-            }
-        }
-        c.teams.push_back(team("t" + std::to_string(i), specs, 1 + pick(rng, 3)));
-    }
-    return c;
-}
-
-// Keeps track of call ids so that inputs mostly name live calls.
-struct Generator {
-    Rng& rng;
-    const RoutingConfig& config;
-    std::uint64_t seq = 0;
-    int next_call = 0;
-    Time now = start_time();
-
-    std::string some_call(const Engine& engine, std::optional<CallState> state = {}) {
-        std::vector<std::string> ids;
-        for (const auto& c : engine.calls()) {
-            if (!state || c.state == *state) ids.push_back(c.call_id);
-        }
-        if (ids.empty() || chance(rng, 0.03)) return "c" + std::to_string(pick(rng, next_call + 1));
-        return ids[pick(rng, static_cast<int>(ids.size()))];
-    }
-    std::string some_agent() {
-        if (chance(rng, 0.02)) return "ghost";
-        return config.agents[pick(rng, static_cast<int>(config.agents.size()))].id;
-    }
-    std::string some_specialty() {
-        if (chance(rng, 0.03)) return "nowhere";
-        return kSpecialties[pick(rng, 4)];
-    }
-    std::optional<std::string> maybe_agent(const Engine& engine, const std::string& call_id) {
-        if (chance(rng, 0.5)) return std::nullopt;
-        if (chance(rng, 0.1)) return some_agent();
-        const auto call = engine.find_call({call_id, std::nullopt});
-        if (call && !call->agent.empty()) return call->agent;
-        return std::nullopt;
-    }
-    input::GatewayEvent event(input::GatewayEventBody body) {
-        if (chance(rng, 0.02) && seq > 0) return {"gw", seq - pick(rng, 2), std::move(body)};
-        return {"gw", ++seq, std::move(body)};
-    }
-
-    Input next(const Engine& engine) {
-        now += Duration(pick(rng, 8000));
-        switch (pick(rng, 16)) {
-            case 0:
-            case 1:
-            case 2: {
-                input::CallOffered o;
-                o.call_id = "c" + std::to_string(++next_call);
-                o.caller = "p" + std::to_string(pick(rng, 20));
-                o.dialed = "+" + std::to_string(100 + pick(rng, 5));
-                if (chance(rng, 0.5)) o.specialty = some_specialty();
-                if (chance(rng, 0.6)) o.call_class = kCallClasses[pick(rng, 3)];
-                return event(o);
-            }
-            case 3:
-            case 4: {
-                const auto id = some_call(engine, CallState::offering);
-                return event(input::CallAnswered{id, maybe_agent(engine, id)});
-            }
-            case 5: {
-                const auto id = some_call(engine, CallState::offering);
-                return event(input::CallNoAnswer{id, maybe_agent(engine, id)});
-            }
-            case 6:
-            case 7:
-                return event(input::CallEnded{some_call(engine), std::nullopt});
-            case 8: {
-                const AgentState states[] = {AgentState::ready, AgentState::paused,
-                                             AgentState::logged_out};
-                return event(input::AgentReport{some_agent(), states[pick(rng, 3)], "phone"});
-            }
-            case 9:
-                return input::AgentLogin{some_agent(), chance(rng, 0.2)};
-            case 10:
-                return input::AgentReady{some_agent()};
-            case 11:
-                return chance(rng, 0.5) ? Input{input::AgentPause{some_agent(), "break"}}
-                                        : Input{input::AgentLogout{some_agent()}};
-            case 12:
-                return input::CallReclassify{{some_call(engine), std::nullopt},
-                                             kCallClasses[pick(rng, 3)]};
-            case 13:
-                return input::CallTransfer{{some_call(engine, CallState::queued), std::nullopt},
-                                           some_specialty()};
-            case 14: {
-                input::OverflowSet o{some_specialty(), std::nullopt, std::nullopt};
-                if (chance(rng, 0.7)) o.threshold = pick(rng, 5) - (chance(rng, 0.05) ? 10 : 0);
-                if (chance(rng, 0.5)) o.enabled = chance(rng, 0.7);
-                return o;
-            }
-            default:
-                now += Duration(pick(rng, 60000));
-                return input::Tick{};
-        }
-    }
-};
 
 std::string check_invariants(const Engine& engine) {
     const RoutingConfig& config = engine.config();
@@ -237,25 +95,45 @@ std::string check_invariants(const Engine& engine) {
     return "";
 }
 
+// Reconfigurations the engine accepted, over all sequences: the test must exercise them.
+int accepted_reconfigurations = 0;
+
 struct Step {
     Input input;
     Time at;
     Output output;
 };
 
+// Halfway, the engine is snapshotted and restored; from there the restored engine takes the
+// same inputs and must give the same outputs.
 void run_sequence(std::uint64_t seed, int length) {
     Rng rng(seed);
     const RoutingConfig config = random_config(rng);
     Engine engine(config);
-    Generator gen{rng, config};
+    Generator gen{rng, engine};
     std::vector<Step> steps;
+    std::unique_ptr<Engine> restored;
     for (int i = 0; i < length; ++i) {
+        if (i == length / 2) {
+            auto r = restore_engine(snapshot_engine(engine));
+            ASSERT_TRUE(r) << "seed " << seed << ": " << r.error().message;
+            restored = std::move(*r);
+            ASSERT_EQ(restored->image(), engine.image()) << "seed " << seed;
+        }
         Input in = gen.next(engine);
         const Output& out = engine.handle(in, gen.now);
+        if (std::holds_alternative<input::Reconfigure>(in) && out.reply.ok()) {
+            ++accepted_reconfigurations;
+        }
         steps.push_back({std::move(in), gen.now, out});
         const std::string broken = check_invariants(engine);
         ASSERT_EQ(broken, "") << "seed " << seed << " after input " << i;
+        if (restored) {
+            ASSERT_EQ(restored->handle(steps.back().input, gen.now), out)
+                << "seed " << seed << ": restored engine differs at input " << i;
+        }
     }
+    EXPECT_EQ(restored->image(), engine.image()) << "seed " << seed;
     Engine replay(config);
     for (std::size_t i = 0; i < steps.size(); ++i) {
         ASSERT_EQ(replay.handle(steps[i].input, steps[i].at), steps[i].output)
@@ -272,6 +150,7 @@ TEST(RandomSequences, InvariantsHoldAfterEveryInputAndReplayIsExact) {
         run_sequence(seed, 300);
         if (HasFatalFailure()) return;
     }
+    EXPECT_GT(accepted_reconfigurations, 1000);
 }
 
 TEST(RandomSequences, LongSequencesUnderLoad) {

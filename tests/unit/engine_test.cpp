@@ -789,6 +789,111 @@ TEST(GatewayEvents, OfferingRoutesAreListedForResendAfterWelcome) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Live reconfiguration (config-reload)
+// ---------------------------------------------------------------------------------------------
+const Output& reconfigure(Harness& h, const RoutingConfig& c) {
+    return h.send(input::Reconfigure{c});
+}
+
+TEST(Reconfigure, CallsKeepTheirPlaceAndDeadlinesFollowTheNewTargets) {
+    RoutingConfig c = basic_config();
+    Harness h(c);
+    h.offer("a1", "cardio", CallClass::admin);
+    h.at(10);
+    h.offer("u1", "cardio", CallClass::urgent);
+    c.classes[index_of(CallClass::admin)].tier = 0;
+    c.classes[index_of(CallClass::admin)].target = seconds(20);
+    EXPECT_TRUE(reconfigure(h, c).reply.ok());
+    EXPECT_EQ(h.call("a1")->enqueued_at, start_time());
+    EXPECT_EQ(h.call("a1")->deadline, start_time() + seconds(20));
+    EXPECT_EQ(h.queue_ids("cardio"), (std::vector<std::string>{"a1", "u1"}));
+}
+
+TEST(Reconfigure, NewAgentsStartLoggedOut) {
+    RoutingConfig c = with_agents({agent("a1", {"cardio"})});
+    Harness h(c);
+    h.login("a1");
+    c.agents.push_back(agent("a2", {"cardio"}));
+    reconfigure(h, c);
+    EXPECT_EQ(h.agent_state("a1"), AgentState::ready);
+    EXPECT_EQ(h.agent_state("a2"), AgentState::logged_out);
+}
+
+TEST(Reconfigure, ARemovedAgentOnACallFinishesItAndIsThenGone) {
+    Harness h(with_agents({agent("a1", {"cardio"}, 10), agent("a2", {"cardio"})}));
+    h.login("a1");
+    h.offer("c1", "cardio");
+    h.answer("c1");
+    reconfigure(h, with_agents({agent("a2", {"cardio"})}));
+    EXPECT_EQ(h.agent_state("a1"), AgentState::busy);
+    EXPECT_EQ(h.call("c1")->state, CallState::connected);
+    h.offer("c2", "cardio");  // a1 is no longer eligible
+    EXPECT_EQ(h.call("c2")->state, CallState::queued);
+    h.end("c1");
+    EXPECT_THROW(h.agent_state("a1"), std::invalid_argument);  // gone, without wrap-up
+}
+
+TEST(Reconfigure, ARemovedIdleAgentIsLoggedOutAtOnce) {
+    Harness h(with_agents({agent("a1", {"cardio"})}));
+    h.login("a1");
+    const Output& out = reconfigure(h, basic_config());
+    ASSERT_EQ(out.changes.size(), 1U);
+    const auto& change = std::get<AgentChange>(out.changes[0]);
+    EXPECT_EQ(change.cause, Cause::removed);
+    EXPECT_EQ(change.state, AgentState::logged_out);
+    EXPECT_TRUE(h.engine.agents().empty());
+}
+
+TEST(Reconfigure, ANewSkillTakesAQueuedCallAtOnce) {
+    RoutingConfig c = with_agents({agent("a1", {"cardio"})});
+    Harness h(c);
+    h.login("a1");
+    h.offer("n1", "neuro");
+    c.agents[0].skills = {"cardio", "neuro"};
+    EXPECT_EQ(routed_to(reconfigure(h, c), "n1"), "a1");
+}
+
+TEST(Reconfigure, OverflowSettingsReturnToTheConfiguredOnes) {
+    Harness h(basic_config());
+    h.overflow_set("cardio", 9, false);
+    reconfigure(h, basic_config());
+    EXPECT_EQ(h.engine.overflow_settings()[0].threshold, 3);
+    EXPECT_TRUE(h.engine.overflow_settings()[0].enabled);
+}
+
+TEST(Reconfigure, RemovingASpecialtyThatHoldsCallsIsRefusedAndChangesNothing) {
+    Harness h(basic_config());
+    h.offer("r1", "radio");
+    RoutingConfig c = basic_config();
+    c.specialties.pop_back();
+    const Output& out = reconfigure(h, c);
+    EXPECT_EQ(out.reply.code, ErrorCode::invalid_state);
+    EXPECT_EQ(out.reply.message,
+              "specialty 'radio' still holds call 'r1': transfer its calls before removing it");
+    EXPECT_EQ(h.engine.config(), basic_config());
+    h.end("r1");
+    EXPECT_TRUE(reconfigure(h, c).reply.ok());
+    EXPECT_EQ(h.engine.config(), c);
+}
+
+TEST(Reconfigure, RemovingATeamThatHoldsCallsIsRefused) {
+    Harness h(overflow_config());
+    for (const char* id : {"c1", "c2", "c3", "c4"})
+        h.offer(id, "cardio");
+    EXPECT_EQ(reconfigure(h, basic_config()).reply.code, ErrorCode::invalid_state);
+}
+
+TEST(Reconfigure, TimeAndLastSeqCarryOver) {
+    Harness h(basic_config());
+    h.at(42);
+    h.offer("c1", "cardio");
+    reconfigure(h, basic_config());
+    EXPECT_EQ(h.engine.last_seq("gw"), 1U);
+    EXPECT_EQ(h.engine.now(), start_time() + seconds(42));
+    EXPECT_EQ(h.offer("c1", "cardio").reply.code, ErrorCode::duplicate_call);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Time and determinism
 // ---------------------------------------------------------------------------------------------
 TEST(Time, TimeNeverGoesBackwards) {

@@ -1,0 +1,189 @@
+#include "random_inputs.hpp"
+
+#include "engine_harness.hpp"
+
+namespace acd::test {
+
+int pick(Rng& rng, int n) {
+    return std::uniform_int_distribution<int>(0, n - 1)(rng);
+}
+bool chance(Rng& rng, double p) {
+    return std::bernoulli_distribution(p)(rng);
+}
+
+const std::vector<std::string> kSpecialties = {"s0", "s1", "s2", "s3"};
+
+RoutingConfig random_config(Rng& rng) {
+    RoutingConfig c;
+    for (int i = 0; i < 3; ++i) {
+        c.classes[i].overflow = chance(rng, 0.8);
+        c.classes[i].tier = pick(rng, 2);
+        c.classes[i].target = seconds(10 + pick(rng, 120));
+    }
+    c.overflow_on_deadline = chance(rng, 0.7);
+    c.ring_timeout = seconds(5 + pick(rng, 20));
+    for (std::size_t i = 0; i < kSpecialties.size(); ++i) {
+        SpecialtyConfig s{kSpecialties[i], kSpecialties[i], {"+" + std::to_string(100 + i)}};
+        s.default_class = kCallClasses[pick(rng, 3)];
+        s.overflow_threshold = pick(rng, 5);
+        s.overflow_enabled = chance(rng, 0.8);
+        c.specialties.push_back(s);
+    }
+    const int n_agents = 2 + pick(rng, 7);
+    for (int i = 0; i < n_agents; ++i) {
+        std::vector<std::string> skills;
+        for (const auto& s : kSpecialties) {
+            if (chance(rng, 0.4)) skills.push_back(s);
+        }
+        if (skills.empty()) skills.push_back(kSpecialties[pick(rng, 4)]);
+        c.agents.push_back(agent("a" + std::to_string(i), skills, pick(rng, 3) * 5));
+    }
+    const int n_teams = pick(rng, 3);
+    for (int i = 0; i < n_teams; ++i) {
+        std::vector<std::string> specs;
+        if (chance(rng, 0.3)) {
+            specs = {"*"};
+        } else {
+            for (const auto& s : kSpecialties) {
+                if (chance(rng, 0.5)) specs.push_back(s);
+            }
+        }
+        if (specs.empty()) specs = {"*"};
+        c.teams.push_back(team("t" + std::to_string(i), specs, 1 + pick(rng, 3)));
+    }
+    return c;
+}
+
+// Keeps track of call ids so that inputs mostly name live calls.
+// A changed configuration that stays valid (as parse_config would accept it): other targets,
+// thresholds and skills, an agent added or removed, now and then a team or a specialty removed
+// (the engine refuses the latter while they hold calls).
+RoutingConfig random_reconfig(Rng& rng, RoutingConfig c) {
+    for (auto& p : c.classes) {
+        if (chance(rng, 0.3)) p.target = seconds(10 + pick(rng, 120));
+    }
+    for (auto& s : c.specialties) {
+        if (chance(rng, 0.3)) s.overflow_threshold = pick(rng, 5);
+    }
+    if (chance(rng, 0.5) && !c.agents.empty()) {
+        auto& a = c.agents[pick(rng, static_cast<int>(c.agents.size()))];
+        a.skills = {c.specialties[pick(rng, static_cast<int>(c.specialties.size()))].id};
+    }
+    if (chance(rng, 0.3)) {
+        const std::string id = "n" + std::to_string(pick(rng, 1000));
+        bool taken = false;
+        for (const auto& a : c.agents)
+            taken = taken || a.id == id;
+        if (!taken) c.agents.push_back(agent(id, {c.specialties[0].id}, pick(rng, 2) * 5));
+    }
+    if (chance(rng, 0.3) && c.agents.size() > 1) {
+        c.agents.erase(c.agents.begin() + pick(rng, static_cast<int>(c.agents.size())));
+    }
+    if (chance(rng, 0.1) && !c.teams.empty()) c.teams.pop_back();
+    if (chance(rng, 0.05) && c.specialties.size() > 1) {
+        const std::string gone = c.specialties.back().id;
+        c.specialties.pop_back();
+        for (auto& a : c.agents) {
+            std::erase(a.skills, gone);
+            if (a.skills.empty()) a.skills.push_back(c.specialties[0].id);
+        }
+        for (auto& t : c.teams) {
+            std::erase(t.specialties, gone);
+            if (t.specialties.empty()) t.all_specialties = true;
+        }
+    }
+    return c;
+}
+
+Generator::Generator(Rng& r, const Engine& e) : rng(r), engine(e), now(start_time()) {}
+
+std::string Generator::some_call(const Engine& engine, std::optional<CallState> state) {
+    std::vector<std::string> ids;
+    for (const auto& c : engine.calls()) {
+        if (!state || c.state == *state) ids.push_back(c.call_id);
+    }
+    if (ids.empty() || chance(rng, 0.03)) return "c" + std::to_string(pick(rng, next_call + 1));
+    return ids[pick(rng, static_cast<int>(ids.size()))];
+}
+std::string Generator::some_agent() {
+    const auto& agents = engine.config().agents;
+    if (chance(rng, 0.02) || agents.empty()) return "ghost";
+    return agents[pick(rng, static_cast<int>(agents.size()))].id;
+}
+std::string Generator::some_specialty() {
+    if (chance(rng, 0.03)) return "nowhere";
+    return kSpecialties[pick(rng, 4)];
+}
+std::optional<std::string> Generator::maybe_agent(const Engine& engine,
+                                                  const std::string& call_id) {
+    if (chance(rng, 0.5)) return std::nullopt;
+    if (chance(rng, 0.1)) return some_agent();
+    const auto call = engine.find_call({call_id, std::nullopt});
+    if (call && !call->agent.empty()) return call->agent;
+    return std::nullopt;
+}
+input::GatewayEvent Generator::event(input::GatewayEventBody body) {
+    if (chance(rng, 0.02) && seq > 0) return {"gw", seq - pick(rng, 2), std::move(body)};
+    return {"gw", ++seq, std::move(body)};
+}
+
+Input Generator::next(const Engine& engine) {
+    now += Duration(pick(rng, 8000));
+    switch (pick(rng, 17)) {
+        case 0:
+        case 1:
+        case 2: {
+            input::CallOffered o;
+            o.call_id = "c" + std::to_string(++next_call);
+            o.caller = "p" + std::to_string(pick(rng, 20));
+            o.dialed = "+" + std::to_string(100 + pick(rng, 5));
+            if (chance(rng, 0.5)) o.specialty = some_specialty();
+            if (chance(rng, 0.6)) o.call_class = kCallClasses[pick(rng, 3)];
+            return event(o);
+        }
+        case 3:
+        case 4: {
+            const auto id = some_call(engine, CallState::offering);
+            return event(input::CallAnswered{id, maybe_agent(engine, id)});
+        }
+        case 5: {
+            const auto id = some_call(engine, CallState::offering);
+            return event(input::CallNoAnswer{id, maybe_agent(engine, id)});
+        }
+        case 6:
+        case 7:
+            return event(input::CallEnded{some_call(engine), std::nullopt});
+        case 8: {
+            const AgentState states[] = {AgentState::ready, AgentState::paused,
+                                         AgentState::logged_out};
+            return event(input::AgentReport{some_agent(), states[pick(rng, 3)], "phone"});
+        }
+        case 9:
+            return input::AgentLogin{some_agent(), chance(rng, 0.2)};
+        case 10:
+            return input::AgentReady{some_agent()};
+        case 11:
+            return chance(rng, 0.5) ? Input{input::AgentPause{some_agent(), "break"}}
+                                    : Input{input::AgentLogout{some_agent()}};
+        case 12:
+            return input::CallReclassify{{some_call(engine), std::nullopt},
+                                         kCallClasses[pick(rng, 3)]};
+        case 13:
+            return input::CallTransfer{{some_call(engine, CallState::queued), std::nullopt},
+                                       some_specialty()};
+        case 14: {
+            input::OverflowSet o{some_specialty(), std::nullopt, std::nullopt};
+            if (chance(rng, 0.7)) o.threshold = pick(rng, 5) - (chance(rng, 0.05) ? 10 : 0);
+            if (chance(rng, 0.5)) o.enabled = chance(rng, 0.7);
+            return o;
+        }
+        case 15:
+            if (chance(rng, 0.1)) return input::Reconfigure{random_reconfig(rng, engine.config())};
+            [[fallthrough]];
+        default:
+            now += Duration(pick(rng, 60000));
+            return input::Tick{};
+    }
+}
+
+}  // namespace acd::test
