@@ -98,8 +98,16 @@ ProcessResult ChildProcess::wait(std::chrono::milliseconds deadline) {
 }
 
 bool ChildProcess::wait_for_stderr(const std::string& text, std::chrono::milliseconds deadline) {
+    return wait_until([&](const std::string&,
+                          const std::string& err) { return err.find(text) != std::string::npos; },
+                      deadline);
+}
+
+bool ChildProcess::wait_until(
+    const std::function<bool(const std::string&, const std::string&)>& done,
+    std::chrono::milliseconds deadline) {
     const auto until = Clock::now() + deadline;
-    while (result_.err.find(text) == std::string::npos) {
+    while (!done(result_.out, result_.err)) {
         if (Clock::now() >= until || !pump(std::chrono::milliseconds(50))) return false;
     }
     return true;

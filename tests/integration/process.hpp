@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,10 @@ class ChildProcess {
     ProcessResult wait(std::chrono::milliseconds deadline);
     // Reads stderr until `text` appears in it or `deadline` passes; false on timeout or exit.
     bool wait_for_stderr(const std::string& text, std::chrono::milliseconds deadline);
+    // Reads output until `done(out, err)` holds or `deadline` passes; false on timeout or exit.
+    bool wait_until(const std::function<bool(const std::string&, const std::string&)>& done,
+                    std::chrono::milliseconds deadline);
+    const std::string& out_so_far() const { return result_.out; }
     const std::string& err_so_far() const { return result_.err; }
 
   private:
