@@ -72,6 +72,7 @@ struct HourRange {
     }
 };
 
+// Several days are shown whole, from midnight to midnight.
 HourRange active_hours(const std::vector<const RunResult*>& runs) {
     std::size_t first = SIZE_MAX;
     std::size_t last = 0;
@@ -87,13 +88,19 @@ HourRange active_hours(const std::vector<const RunResult*>& runs) {
         }
     }
     if (first == SIZE_MAX) return {0, 24};
+    if (runs.front()->days > 1) {
+        first = first / kHoursPerDay * kHoursPerDay;
+        last = (last + kHoursPerDay - 1) / kHoursPerDay * kHoursPerDay;
+    }
     return {first, last};
 }
 
+// Hours (a line every 1, 2 or 6 hours) for a day; days (a line at midnight, the day's name at
+// noon) for a longer span.
 void time_axis(std::ostream& out, const Scenario& scenario, const HourRange& range,
                const Panel& panel, bool labels) {
     const std::size_t span = range.last - range.first;
-    const std::size_t step = span <= 16 ? 1 : span <= 36 ? 2 : span <= 96 ? 6 : 24;
+    const std::size_t step = span <= 16 ? 1 : span <= 36 ? 2 : span <= 72 ? 6 : 24;
     for (std::size_t h = range.first; h <= range.last; ++h) {
         if (h % step != 0) continue;
         const double x = range.x(static_cast<double>(h));
@@ -102,13 +109,15 @@ void time_axis(std::ostream& out, const Scenario& scenario, const HourRange& ran
                    "\n",
                    x, panel.top, panel.bottom());
         if (!labels) continue;
-        const std::string label = step == 24 && scenario.days > 1
-                                      ? hour_label(scenario, h).substr(0, 3)
-                                      : hour_label(scenario, h);
+        const bool days = step == kHoursPerDay;
+        if (days && h == range.last) continue;
+        const std::string label =
+            days ? hour_label(scenario, h).substr(0, 3) : hour_label(scenario, h);
         fmt::print(out,
                    R"(<text x="{:.1f}" y="{:.1f}" class="tick" text-anchor="middle">{}</text>)"
                    "\n",
-                   x, panel.bottom() + 16, escape(label));
+                   days ? range.x(static_cast<double>(h) + 12) : x, panel.bottom() + 16,
+                   escape(label));
     }
 }
 
@@ -228,7 +237,7 @@ void legend(std::ostream& out, const std::vector<const RunResult*>& runs) {
                    "\n",
                    x, y - 11, kLineColours[i]);
         fmt::print(out,
-                   R"(<text x="{:.1f}" y="{:.1f}" class="tick">policy {}: day SL {}</text>)"
+                   R"(<text x="{:.1f}" y="{:.1f}" class="tick">policy {}: service level {} overall</text>)"
                    "\n",
                    x + 20, y, to_string(r.policy),
                    sl ? fmt::format("{:.1f}%", *sl * 100) : std::string("-"));
