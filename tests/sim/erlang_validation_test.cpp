@@ -70,6 +70,10 @@ struct Case {
     double calls;  // run length
 };
 
+void PrintTo(const Case& c, std::ostream* os) {
+    *os << c.scenario << ", " << c.calls << " calls";
+}
+
 class MMcMatchesErlangC : public ::testing::TestWithParam<Case> {};
 
 TEST_P(MMcMatchesErlangC, ProbabilityOfWaitingTailAndMeanWaitWithinTwoPercent) {
