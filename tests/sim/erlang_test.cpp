@@ -43,5 +43,23 @@ TEST(ErlangC, WaitTailAndMeanForMM1) {
     EXPECT_NEAR(m.mean_wait_s(), 1.0, 1e-12);
 }
 
+TEST(ErlangC, ShippedMMcScenariosAreMMcQueues) {
+    const ParseResult r = load_scenario(std::string(ACD_SCENARIO_DIR) + "/mmc-c5-rho90.json");
+    ASSERT_TRUE(r.scenario);
+    const auto m = as_mmc(*r.scenario);
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->agents, 5);
+    EXPECT_NEAR(m->occupancy(), 0.9, 1e-12);
+}
+
+TEST(ErlangC, OtherScenariosAreNot) {
+    const ParseResult r = load_scenario(std::string(ACD_SCENARIO_DIR) + "/chl-day.json");
+    ASSERT_TRUE(r.scenario);
+    EXPECT_FALSE(as_mmc(*r.scenario));
+    Scenario one = *load_scenario(std::string(ACD_SCENARIO_DIR) + "/mmc-c1-rho50.json").scenario;
+    one.routing.agents[0].wrap_up = seconds(5);
+    EXPECT_FALSE(as_mmc(one));
+}
+
 }  // namespace
 }  // namespace acd::sim

@@ -27,36 +27,6 @@ namespace {
 constexpr double kTolerance = 0.02;
 constexpr int kWarmUpDays = 2;  // the run starts empty: leave out calls offered before this
 
-// The M/M/c queue a scenario describes; fails the test when the scenario is not one.
-MMc mmc_of(const Scenario& s) {
-    EXPECT_EQ(s.routing.specialties.size(), 1u);
-    EXPECT_EQ(s.answer_delay_s, 0.0);
-    EXPECT_TRUE(s.routing.teams.empty());
-    const Demand* demand = nullptr;
-    for (const auto& d : s.demand.at(0)) {
-        if (d) {
-            EXPECT_EQ(demand, nullptr) << "one class only";
-            demand = &*d;
-        }
-    }
-    EXPECT_NE(demand, nullptr);
-    if (demand == nullptr) return {};
-    for (double rate : demand->per_hour)
-        EXPECT_EQ(rate, demand->per_hour[0]) << "constant arrival rate";
-    EXPECT_EQ(demand->handle.kind, Distribution::Kind::exponential);
-    EXPECT_FALSE(demand->patience) << "no abandonment";
-    for (std::size_t a = 0; a < s.routing.agents.size(); ++a) {
-        EXPECT_EQ(s.routing.agents[a].wrap_up, Duration{0});
-        EXPECT_EQ(s.shifts[a].size(), 1u);
-        if (s.shifts[a].empty()) continue;
-        EXPECT_EQ(s.shifts[a][0].start_s, 0);
-        EXPECT_EQ(s.shifts[a][0].end_s, 24 * 3600);
-        EXPECT_EQ(s.shifts[a][0].weekdays, 0x7f);
-    }
-    return MMc{demand->per_hour[0] / 3600.0, 1.0 / demand->handle.mean_s,
-               static_cast<int>(s.routing.agents.size())};
-}
-
 struct WaitCounts {
     std::vector<double> t_s;  // thresholds of P(wait > t)
     std::int64_t calls = 0;
@@ -78,7 +48,9 @@ class MMcMatchesErlangC : public ::testing::TestWithParam<Case> {};
 
 TEST_P(MMcMatchesErlangC, ProbabilityOfWaitingTailAndMeanWaitWithinTwoPercent) {
     Scenario s = load_ok(GetParam().scenario);
-    const MMc m = mmc_of(s);
+    const auto mmc = as_mmc(s);
+    ASSERT_TRUE(mmc) << "not an M/M/c scenario";
+    const MMc m = *mmc;
     ASSERT_LT(m.occupancy(), 1.0);
     s.days = kWarmUpDays + static_cast<int>(std::ceil(GetParam().calls / (m.lambda * 86400)));
 

@@ -7,6 +7,10 @@
 //   E[W]      = C(c, A) / (c mu - lambda)
 #pragma once
 
+#include <optional>
+
+#include "sim/scenario.hpp"
+
 namespace acd::sim {
 
 // C(c, A) through the Erlang B recurrence B(k) = A B(k-1) / (k + A B(k-1)), which stays within
@@ -24,5 +28,10 @@ struct MMc {
     double p_wait_over(double t_s) const;
     double mean_wait_s() const;
 };
+
+// The M/M/c queue `scenario` is, if it is one: one specialty with one class of calls at a
+// constant rate, exponential handle times, no abandonment, no answer delay, no overflow team,
+// and every agent logged in around the clock with no wrap-up.
+std::optional<MMc> as_mmc(const Scenario& scenario);
 
 }  // namespace acd::sim

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include "sim/erlang.hpp"
+
 namespace acd::sim {
 namespace {
 
@@ -78,7 +80,25 @@ bool hour_is_empty(const RunResult& r, std::size_t h) {
            r.waiting.max(h * per_hour, (h + 1) * per_hour) == 0;
 }
 
+// For an M/M/c scenario, what theory says next to what the run gave.
+void write_erlang_c(std::ostream& out, const Scenario& scenario, const RunResult& r) {
+    const auto m = as_mmc(scenario);
+    if (!m || m->occupancy() >= 1) return;
+    fmt::print(out,
+               "\nErlang C for this M/M/{} queue ({:.2f} Erlangs, occupancy {:.2f}): P(wait) "
+               "{:.4f}, mean wait {:.1f} s; simulated mean wait (ASA) {} s. See "
+               "tests/sim/erlang_validation_test.cpp for the long runs.\n",
+               m->agents, m->load(), m->occupancy(), m->p_wait(), m->mean_wait_s(),
+               secs(r.overall.figures().asa_s));
+}
+
 void write_by_hour(std::ostream& out, const Scenario& scenario, const RunResult& r) {
+    constexpr int kMaxDaysByHour = 7;
+    if (r.days > kMaxDaysByHour) {
+        fmt::print(out, "\nBy hour: left out for runs over {} days (--csv gives it)\n",
+                   kMaxDaysByHour);
+        return;
+    }
     fmt::print(out,
                "\nBy hour (calls counted in the hour they were offered; waiting: calls "
                "queued or ringing; hours with nothing left out)\n");
@@ -111,6 +131,7 @@ std::string hour_label(const Scenario& scenario, std::size_t hour) {
 void write_report(std::ostream& out, const Scenario& scenario, const RunResult& r) {
     write_header(out, scenario, r);
     write_by_specialty(out, r);
+    write_erlang_c(out, scenario, r);
     write_by_hour(out, scenario, r);
     fmt::print(out, "\nCalls still waiting at the end (nobody left to answer them): {}\n",
                r.still_waiting_at_end);

@@ -236,11 +236,12 @@ void legend(std::ostream& out, const std::vector<const RunResult*>& runs) {
                    R"(<rect x="{:.1f}" y="{:.1f}" width="14" height="14" fill="{}"/>)"
                    "\n",
                    x, y - 11, kLineColours[i]);
-        fmt::print(out,
-                   R"(<text x="{:.1f}" y="{:.1f}" class="tick">policy {}: service level {} overall</text>)"
-                   "\n",
-                   x + 20, y, to_string(r.policy),
-                   sl ? fmt::format("{:.1f}%", *sl * 100) : std::string("-"));
+        fmt::print(
+            out,
+            R"(<text x="{:.1f}" y="{:.1f}" class="tick">policy {}: service level {} overall</text>)"
+            "\n",
+            x + 20, y, to_string(r.policy),
+            sl ? fmt::format("{:.1f}%", *sl * 100) : std::string("-"));
     }
 }
 
