@@ -296,20 +296,33 @@ class ScenarioReader {
             std::vector<Shift> shifts;
             std::int64_t count = 0;
             read_agent(list[i], path, ac, shifts, count);
-            // "count": n makes n agents named <id>-1 ... <id>-n.
-            for (std::int64_t k = 1; k <= std::max<std::int64_t>(count, 1); ++k) {
-                AgentConfig copy = ac;
-                if (count > 0) copy.id = fmt::format("{}-{}", ac.id, k);
-                if (copy.id.size() > 64) r_.error(member_path(path, "id"), "too long with count");
-                if (!ac.id.empty() && !ids.insert(copy.id).second) {
-                    r_.error(member_path(path, "id"), fmt::format("duplicate agent '{}'", copy.id));
+            for (const std::string& id : agent_ids(ac.id, count, path)) {
+                if (!ids.insert(id).second) {
+                    r_.error(member_path(path, "id"), fmt::format("duplicate agent '{}'", id));
                 }
-                copy.name = copy.name.empty() ? copy.id : copy.name;
-                copy.uri = copy.uri.empty() ? fmt::format("sip:{}@sim.invalid", copy.id) : copy.uri;
-                s_.routing.agents.push_back(std::move(copy));
+                AgentConfig agent = ac;
+                agent.id = id;
+                if (agent.name.empty()) agent.name = id;
+                if (agent.uri.empty()) agent.uri = fmt::format("sip:{}@sim.invalid", id);
+                s_.routing.agents.push_back(std::move(agent));
                 s_.shifts.push_back(shifts);
             }
         }
+    }
+
+    // "count": n makes n agents named <id>-1 ... <id>-n; without it, one agent named <id>.
+    std::vector<std::string> agent_ids(const std::string& id, std::int64_t count,
+                                       const std::string& path) {
+        if (id.empty()) return {};
+        if (count == 0) return {id};
+        std::vector<std::string> ids;
+        for (std::int64_t k = 1; k <= count; ++k)
+            ids.push_back(fmt::format("{}-{}", id, k));
+        if (ids.back().size() > 64) {
+            r_.error(member_path(path, "id"),
+                     fmt::format("'{}' is longer than 64 characters", ids.back()));
+        }
+        return ids;
     }
 
     void read_agent(const Json& j, const std::string& path, AgentConfig& ac,

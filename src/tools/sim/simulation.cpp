@@ -1,7 +1,5 @@
 #include "sim/simulation.hpp"
 
-#include <fmt/format.h>
-
 #include <charconv>
 #include <cmath>
 #include <deque>
