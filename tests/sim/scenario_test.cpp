@@ -118,6 +118,13 @@ TEST(ScenarioFormat, CountMakesNumberedAgents) {
     EXPECT_EQ(s.shifts.size(), 3u);
 }
 
+TEST(ScenarioFormat, CountedIdsFollowTheConfigRulesToo) {
+    const std::string long_id(62, 'x');
+    const std::string json = R"({"specialties": [{"id": "c"}], "agents": [{"id": ")" + long_id +
+                             R"(", "count": 100, "skills": ["c"], "shifts": []}]})";
+    EXPECT_ERROR(json, "agents[0].id: '" + long_id + "-100' is longer than 64 characters");
+}
+
 TEST(ScenarioFormat, PerHourIsOneNumberOrTwentyFourNumbers) {
     std::string hours = "[";
     for (int h = 0; h < 24; ++h)
