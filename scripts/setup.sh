@@ -8,7 +8,7 @@ BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 PACKAGES=(
   build-essential cmake pkg-config
   libasio-dev libsqlite3-dev libspdlog-dev nlohmann-json3-dev libssl-dev libsystemd-dev
-  libgtest-dev libbenchmark-dev
+  libgtest-dev libbenchmark-dev openssl
 )
 
 ensure_packages() {

@@ -42,7 +42,7 @@ Time Service::now() const {
 }
 
 Service::Applied Service::apply(const Input& input, const std::optional<Peer>& peer,
-                                std::vector<PiiUpsert> pii) {
+                                std::vector<PiiUpsert> pii, net::GatewayLink* source) {
     const Time at = now();
     const Output* last = nullptr;
     std::uint64_t ticket = 0;
@@ -57,6 +57,10 @@ Service::Applied Service::apply(const Input& input, const std::optional<Peer>& p
                 inputs_since_snapshot_ = 0;
             }
             ticket = store_.append(std::move(batch));
+        }
+        const auto* event = std::get_if<input::GatewayEvent>(&in);
+        if (source != nullptr && event != nullptr && !out.reply.ok()) {
+            source->send(error_json(out.reply.code, out.reply.message, event->seq));
         }
         send_commands(out);
     });
@@ -171,13 +175,10 @@ void Service::on_event(net::GatewayLink& link, input::GatewayEvent event) {
         }
     }
     const std::uint64_t seq = event.seq;
-    const Applied applied = apply(Input{std::move(event)}, std::nullopt, std::move(pii));
+    const Applied applied = apply(Input{std::move(event)}, std::nullopt, std::move(pii), &link);
     if (applied.output.duplicate) {
         if (gw.durable_seq >= seq) link.send(ack_json(gw.durable_seq));
         return;  // otherwise acknowledged with the events still on their way to the disk
-    }
-    if (!applied.output.reply.ok()) {
-        link.send(error_json(applied.output.reply.code, applied.output.reply.message, seq));
     }
     gw.pending.emplace_back(applied.ticket, seq);
 }

@@ -42,8 +42,9 @@ class Service : public net::GatewayHub {
         std::uint64_t ticket;  // the store ticket of its records (0 when nothing was logged)
     };
     // Applies one input at the current time, journals it with its changes, sends its commands.
+    // When the input is an event from `source`, an error reply goes to it before the commands.
     Applied apply(const Input& input, const std::optional<Peer>& peer = {},
-                  std::vector<PiiUpsert> pii = {});
+                  std::vector<PiiUpsert> pii = {}, net::GatewayLink* source = nullptr);
 
     // The store made every batch up to `ticket` durable (called on this thread).
     void on_durable(std::uint64_t ticket);

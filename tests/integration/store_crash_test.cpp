@@ -6,7 +6,6 @@
 
 #include <csignal>
 #include <random>
-#include <regex>
 
 #include "acd/store.hpp"
 #include "process.hpp"
@@ -19,10 +18,9 @@ const std::string kChild = ACD_STORE_CRASH_CHILD;
 
 std::int64_t highest_acked(const std::string& out) {
     std::int64_t best = 0;
-    static const std::regex line("acked (\\d+)");
-    for (auto it = std::sregex_iterator(out.begin(), out.end(), line); it != std::sregex_iterator();
-         ++it) {
-        best = std::max<std::int64_t>(best, std::stoll((*it)[1]));
+    for (std::size_t at = out.find("acked "); at != std::string::npos;
+         at = out.find("acked ", at + 1)) {
+        best = std::max<std::int64_t>(best, std::stoll(out.substr(at + 6)));
     }
     return best;
 }
