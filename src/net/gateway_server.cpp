@@ -3,9 +3,8 @@
 #include <fmt/format.h>
 #include <openssl/ssl.h>
 
-#include <deque>
-
 #include "acd/version.hpp"
+#include "line_stream.hpp"
 
 namespace acd::net {
 namespace {
@@ -14,13 +13,6 @@ using asio::awaitable;
 using asio::use_awaitable;
 using tcp = asio::ip::tcp;
 using TlsStream = asio::ssl::stream<tcp::socket>;
-
-tcp::socket& lowest(tcp::socket& s) {
-    return s;
-}
-tcp::socket& lowest(TlsStream& s) {
-    return s.next_layer();
-}
 
 // Reads a hello line: the gateway id, the protocol, the optional token.
 std::variant<Hello, std::pair<ErrorCode, std::string>> parse_hello(const std::string& line) {
@@ -54,59 +46,34 @@ template <typename Stream>
 class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
   public:
     Session(Stream stream, GatewayHub& hub)
-        : stream_(std::move(stream)),
+        : lines_(std::move(stream), kMaxLineBytes, kMaxOutboxBytes),
           hub_(hub),
-          wake_writer_(lowest(stream_).get_executor()),
-          wake_reader_(lowest(stream_).get_executor()),
-          handshake_timer_(lowest(stream_).get_executor()) {
-        wake_writer_.expires_at(std::chrono::steady_clock::time_point::max());
+          wake_reader_(lines_.socket().get_executor()) {
         wake_reader_.expires_at(std::chrono::steady_clock::time_point::max());
     }
 
     void start() {
         auto self = this->shared_from_this();
-        handshake_timer_.expires_after(kHandshakeTimeout);
-        handshake_timer_.async_wait([self](std::error_code ec) {
-            if (!ec && !self->welcomed_) self->abort();
-        });
+        const auto executor = lines_.socket().get_executor();
         asio::co_spawn(
-            lowest(stream_).get_executor(), [self] { return self->reader(); }, asio::detached);
+            executor, [self] { return self->reader(); }, asio::detached);
         asio::co_spawn(
-            lowest(stream_).get_executor(), [self] { return self->writer(); }, asio::detached);
+            executor,
+            [self]() -> awaitable<void> {
+                co_await self->lines_.write_loop();
+                self->closed();
+            },
+            asio::detached);
     }
 
     const std::string& gateway() const override { return gateway_; }
 
     void send(const Json& message) override {
-        if (closing_) return;
-        std::string line = message.dump();
-        line.push_back('\n');
-        outbox_bytes_ += line.size();
-        outbox_.push_back(std::move(line));
-        if (outbox_bytes_ > kMaxOutboxBytes) {
-            abort();  // the peer does not read: drop it, never grow without bound
-            return;
-        }
-        wake_writer_.cancel_one();
+        // A peer that does not read is dropped rather than allowed to grow memory.
+        if (!lines_.send(message.dump())) abort();
     }
-
-    void close() override {
-        closing_ = true;
-        wake_writer_.cancel_one();
-    }
-
-    void abort() override {
-        if (closed_) return;
-        closed_ = closing_ = true;
-        std::error_code ignored;
-        lowest(stream_).shutdown(tcp::socket::shutdown_both, ignored);
-        lowest(stream_).close(ignored);
-        handshake_timer_.cancel();
-        wake_writer_.cancel();
-        wake_reader_.cancel();
-        if (welcomed_) hub_.on_closed(*this);
-    }
-
+    void close() override { lines_.close(); }
+    void abort() override { lines_.abort(); }
     void resume() override { wake_reader_.cancel(); }
 
   private:
@@ -115,74 +82,89 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         close();
     }
 
-    // Reads one line into `line`; false when the connection is over (or the line was too long:
-    // then the error is sent and the connection closes).
+    void closed() {
+        wake_reader_.cancel();
+        if (welcomed_) hub_.on_closed(*this);
+        welcomed_ = false;
+    }
+
+    // A line within the handshake time (until welcomed) or without a time limit after it: a
+    // gateway may rightly be silent for hours, and dead peers are found by TCP keepalive.
     awaitable<bool> read_line(std::string& line) {
-        std::error_code ec;
-        const std::size_t n = co_await asio::async_read_until(
-            stream_, asio::dynamic_buffer(buffer_, kMaxLineBytes + 2), '\n',
-            asio::redirect_error(use_awaitable, ec));
-        if (ec == asio::error::not_found) {
-            refuse(ErrorCode::line_too_long,
-                   fmt::format("a line is longer than {} bytes", kMaxLineBytes));
-            co_return false;
+        const auto timeout = welcomed_ ? std::chrono::milliseconds(0) : remaining_handshake();
+        switch (co_await lines_.read_line(line, timeout)) {
+            case ReadStatus::line:
+                co_return true;
+            case ReadStatus::too_long:
+                refuse(ErrorCode::line_too_long,
+                       fmt::format("a line is longer than {} bytes", kMaxLineBytes));
+                co_return false;
+            default:
+                co_return false;
         }
-        if (ec) co_return false;
-        line.assign(buffer_, 0, n - 1);
-        buffer_.erase(0, n);
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.size() > kMaxLineBytes) {
-            refuse(ErrorCode::line_too_long,
-                   fmt::format("a line is longer than {} bytes", kMaxLineBytes));
-            co_return false;
+    }
+
+    std::chrono::milliseconds remaining_handshake() const {
+        const auto left = handshake_deadline_ - std::chrono::steady_clock::now();
+        return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(left),
+                        std::chrono::milliseconds(1));
+    }
+
+    awaitable<bool> tls_handshake() {
+        if constexpr (std::is_same_v<Stream, TlsStream>) {
+            asio::steady_timer timer(lines_.socket().get_executor());
+            timer.expires_after(remaining_handshake());
+            timer.async_wait([this](std::error_code ec) {
+                if (!ec) abort();
+            });
+            std::error_code ec;
+            co_await lines_.stream().async_handshake(asio::ssl::stream_base::server,
+                                                     asio::redirect_error(use_awaitable, ec));
+            timer.cancel();
+            if (ec) {
+                abort();
+                co_return false;
+            }
         }
         co_return true;
     }
 
     awaitable<void> handshake() {
-        if constexpr (std::is_same_v<Stream, TlsStream>) {
-            std::error_code ec;
-            co_await stream_.async_handshake(asio::ssl::stream_base::server,
-                                             asio::redirect_error(use_awaitable, ec));
-            if (ec) {
-                abort();
-                co_return;
-            }
-        }
+        if (!co_await tls_handshake()) co_return;
         std::string line;
-        if (!co_await read_line(line)) co_return;
+        if (!co_await read_line(line)) {
+            if (!lines_.closing()) abort();  // the handshake time is over
+            co_return;
+        }
         auto hello = parse_hello(line);
         if (auto* err = std::get_if<std::pair<ErrorCode, std::string>>(&hello)) {
             co_return refuse(err->first, err->second);
         }
         gateway_ = std::get<Hello>(hello).gateway;
         auto self = this->shared_from_this();
-        // The welcome goes first; what the hub sends while admitting (nothing) or after follows.
         auto admitted = hub_.admit(self, std::get<Hello>(hello));
         if (!admitted) co_return refuse(ErrorCode::unauthorized, admitted.error().message);
         welcomed_ = true;
-        handshake_timer_.cancel();
-        outbox_.push_front(Json{{"type", "welcome"},
-                                {"protocol", 1},
-                                {"server", std::string("acdd/") + kVersion},
-                                {"last_seq", *admitted}}
-                               .dump() +
-                           "\n");
-        outbox_bytes_ += outbox_.front().size();
-        wake_writer_.cancel_one();
+        // The welcome goes before anything the hub sent while admitting.
+        lines_.send_first(Json{
+            {"type", "welcome"},
+            {"protocol", 1},
+            {"server", std::string("acdd/") + kVersion},
+            {"last_seq",
+             *admitted}}.dump());
         hub_.welcomed(self);
     }
 
     awaitable<void> reader() {
         co_await handshake();
         std::string line;
-        while (welcomed_ && !closing_) {
-            while (!hub_.accepting() && !closing_) {
+        while (welcomed_ && !lines_.closing()) {
+            while (!hub_.accepting() && !lines_.closing()) {
                 std::error_code ec;
                 wake_reader_.expires_at(std::chrono::steady_clock::time_point::max());
                 co_await wake_reader_.async_wait(asio::redirect_error(use_awaitable, ec));
             }
-            if (closing_ || !co_await read_line(line)) break;
+            if (lines_.closing() || !co_await read_line(line)) break;
             const Json message = Json::parse(line, nullptr, /*allow_exceptions=*/false);
             if (message.is_discarded()) {
                 send(error_json(ErrorCode::bad_json, "the line is not valid JSON", std::nullopt));
@@ -190,39 +172,16 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
             }
             hub_.on_message(*this, message);
         }
-        if (!closing_) abort();
+        if (!lines_.closing()) abort();
     }
 
-    awaitable<void> writer() {
-        while (!closed_) {
-            if (outbox_.empty()) {
-                if (closing_) break;
-                std::error_code ec;
-                co_await wake_writer_.async_wait(asio::redirect_error(use_awaitable, ec));
-                continue;
-            }
-            std::error_code ec;
-            co_await asio::async_write(stream_, asio::buffer(outbox_.front()),
-                                       asio::redirect_error(use_awaitable, ec));
-            if (ec) break;
-            outbox_bytes_ -= outbox_.front().size();
-            outbox_.pop_front();
-        }
-        abort();
-    }
-
-    Stream stream_;
+    LineStream<Stream> lines_;
     GatewayHub& hub_;
-    asio::steady_timer wake_writer_;
     asio::steady_timer wake_reader_;
-    asio::steady_timer handshake_timer_;
-    std::string buffer_;
-    std::deque<std::string> outbox_;
-    std::size_t outbox_bytes_ = 0;
+    const std::chrono::steady_clock::time_point handshake_deadline_ =
+        std::chrono::steady_clock::now() + kHandshakeTimeout;
     std::string gateway_;
     bool welcomed_ = false;
-    bool closing_ = false;
-    bool closed_ = false;
 };
 
 Result<std::unique_ptr<asio::ssl::context>> tls_context(const TlsConfig& tls) {
