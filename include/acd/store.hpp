@@ -136,6 +136,7 @@ class Store {
     // it returns false.
     Status read_records(std::int64_t after_id, std::optional<RecordKind> kind,
                         const std::function<bool(const AuditRecord&)>& fn);
+    // Walks the whole chain; thread-safe (uses a connection of its own).
     Result<VerifyResult> verify();
     Result<std::vector<AuditRecord>> records_for_call(std::string_view gateway,
                                                       std::string_view call_id);

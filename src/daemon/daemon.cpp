@@ -1,6 +1,7 @@
 #include "daemon.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 
@@ -9,7 +10,9 @@
 #include "acd/pii.hpp"
 #include "acd/store.hpp"
 #include "acd/version.hpp"
+#include "admin.hpp"
 #include "logging.hpp"
+#include "net/admin_server.hpp"
 #include "net/gateway_server.hpp"
 #include "recovery.hpp"
 #include "service.hpp"
@@ -103,14 +106,16 @@ int run_daemon(const std::string& config_file) {
     service.set_gateway_server(gateway->get());
     log_event("gateway.listen", "listening for gateways on {}:{}{}", config.gateway.host,
               (*gateway)->port(), config.gateway.tls ? " (TLS)" : "");
-    service.start();
 
-    asio::signal_set signals(io, SIGINT, SIGTERM);
     asio::steady_timer grace(io);
-    signals.async_wait([&](const std::error_code& ec, int signal) {
-        if (ec) return;
-        log_event("daemon.stop", "signal {}: stopping", signal);
+    bool stopping = false;
+    std::unique_ptr<net::AdminServer> admin_server;
+    // Stops intake, makes everything taken durable and acknowledged, then closes connections.
+    const auto stop = [&] {
+        if (std::exchange(stopping, true)) return;
+        log_event("daemon.stop", "stopping");
         (*gateway)->stop();
+        if (admin_server) admin_server->stop();
         service.stop();
         (*store)->flush();  // every event taken is now durable; its ack is posted
         asio::post(io, [&] {
@@ -118,9 +123,36 @@ int run_daemon(const std::string& config_file) {
             grace.async_wait([&](std::error_code e) {
                 if (!e) io.stop();
             });
-            service.close_links([&] { grace.cancel(); });
+            service.close_links([&] {
+                grace.cancel();
+                io.stop();
+            });
         });
-    });
+    };
+    Admin admin(io, service, **store, config_file, stop);
+    service.set_observer([&admin](const Output& out) { admin.publish(out); });
+    auto admin_started = net::AdminServer::start(io, config.admin, admin);
+    if (!admin_started) {
+        log_error("admin.listen", "{}", admin_started.error().message);
+        return 1;
+    }
+    admin_server = std::move(*admin_started);
+    log_event("admin.listen", "admin socket {} (mode {:04o})", config.admin.socket.string(),
+              config.admin.mode);
+    service.start();
+
+    // Signals go through the admin commands: SIGHUP is config-reload, SIGTERM is shutdown.
+    const Peer self{static_cast<std::int64_t>(::getuid()), static_cast<std::int64_t>(::getgid())};
+    asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+    std::function<void(const std::error_code&, int)> on_signal = [&](const std::error_code& ec,
+                                                                     int signal) {
+        if (ec) return;
+        const char* command = signal == SIGHUP ? "config-reload" : "shutdown";
+        log_event("daemon.signal", "signal {}: {}", signal, command);
+        admin.execute({{"command", command}}, self, [](const Json&) {});
+        if (signal == SIGHUP) signals.async_wait(on_signal);
+    };
+    signals.async_wait(on_signal);
     log_event("daemon.ready", "acdd {} ready", kVersion);
     io.run();
     log_event("daemon.stopped", "acdd stopped");

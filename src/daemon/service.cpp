@@ -63,9 +63,18 @@ Service::Applied Service::apply(const Input& input, const std::optional<Peer>& p
             source->send(error_json(out.reply.code, out.reply.message, event->seq));
         }
         send_commands(out);
+        if (observer_) observer_(out);
     });
     arm_timer();
     return {*last, ticket};
+}
+
+void Service::update_config(const Config& config) {
+    config_.gateway.tokens = config.gateway.tokens;
+    config_.store.retention_days = config.store.retention_days;
+    config_.log_level = config.log_level;
+    config_.routing = config.routing;
+    spdlog::set_level(spdlog::level::from_str(config.log_level));
 }
 
 void Service::send_commands(const Output& output) {

@@ -36,6 +36,13 @@ class Service : public net::GatewayHub {
             Store& store, const PiiKey& key);
 
     void set_gateway_server(net::GatewayServer* server) { gateway_server_ = server; }
+    // Called with every engine output (the admin subscriptions).
+    void set_observer(std::function<void(const Output&)> observer) {
+        observer_ = std::move(observer);
+    }
+    // Takes the parts of a reloaded configuration that apply while running: gateway tokens,
+    // retention, log level. (The routing part goes through apply(Reconfigure).)
+    void update_config(const Config& config);
 
     struct Applied {
         const Output& output;
@@ -97,6 +104,7 @@ class Service : public net::GatewayHub {
     mutable bool paused_ = false;
     bool stopped_ = false;
     std::function<void()> drained_;
+    std::function<void(const Output&)> observer_;
 };
 
 }  // namespace acd

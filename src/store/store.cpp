@@ -516,9 +516,11 @@ Result<std::optional<Snapshot>> Store::latest_snapshot() {
         Snapshot{stmt->int64(0), from_ms(stmt->int64(1)), std::string(stmt->blob(2))});
 }
 
-Status Store::read_records(std::int64_t after_id, std::optional<RecordKind> kind,
-                           const std::function<bool(const AuditRecord&)>& fn) {
-    auto stmt = impl_->reader_db.prepare(
+namespace {
+
+Status read_records_on(sql::Db& db, std::int64_t after_id, std::optional<RecordKind> kind,
+                       const std::function<bool(const AuditRecord&)>& fn) {
+    auto stmt = db.prepare(
         fmt::format("SELECT {} FROM audit WHERE id > ?1 AND (?2 IS NULL OR kind = ?2) ORDER BY id",
                     kRecordColumns));
     if (!stmt) return stmt.error();
@@ -531,11 +533,24 @@ Status Store::read_records(std::int64_t after_id, std::optional<RecordKind> kind
     return {};
 }
 
+}  // namespace
+
+Status Store::read_records(std::int64_t after_id, std::optional<RecordKind> kind,
+                           const std::function<bool(const AuditRecord&)>& fn) {
+    return read_records_on(impl_->reader_db, after_id, kind, fn);
+}
+
+// On a connection of its own: verify() may run on any thread, and for long.
 Result<VerifyResult> Store::verify() {
+    auto db = sql::Db::open(impl_->options.path);
+    if (!db) return db.error();
+    if (Status s = db->exec("PRAGMA query_only = 1; PRAGMA busy_timeout = 5000"); !s) {
+        return Error{s.message()};
+    }
     VerifyResult result;
     Hash previous{};
     std::int64_t expected = 1;
-    Status s = read_records(0, std::nullopt, [&](const AuditRecord& r) {
+    Status s = read_records_on(*db, 0, std::nullopt, [&](const AuditRecord& r) {
         if (r.id != expected) {
             result.reason = fmt::format("record {} is missing", expected);
             result.first_bad_id = expected;

@@ -1,0 +1,70 @@
+// The admin listener (spec/admin-protocol.md "Transport"): a Unix socket with the configured
+// mode, peers identified by SO_PEERCRED, one JSON request per line answered in order, a 64 KiB
+// line cap, 300 s idle timeout, a bound on connections, and subscription streams that never
+// block the engine (a subscriber that falls behind is dropped with a final error line).
+//
+// Everything runs on one io_context thread, the engine's: the hub is called on that thread.
+#pragma once
+
+#include <asio.hpp>
+#include <chrono>
+#include <memory>
+
+#include "acd/codec.hpp"
+#include "acd/config.hpp"
+#include "acd/result.hpp"
+
+namespace acd::net {
+
+inline constexpr std::size_t kAdminMaxLineBytes = 65536;
+inline constexpr auto kAdminIdleTimeout = std::chrono::seconds(300);
+inline constexpr std::size_t kMaxAdminConnections = 64;
+// Responses may be large (a call list); a subscriber gets far less slack.
+inline constexpr std::size_t kAdminMaxOutboxBytes = 64 << 20;
+inline constexpr std::size_t kSubscriberMaxBacklogBytes = 1 << 20;
+
+struct PeerCredentials {
+    std::int64_t uid = -1;
+    std::int64_t gid = -1;
+    std::int64_t pid = -1;
+};
+
+// A connected admin client, as the daemon sees it.
+class AdminLink {
+  public:
+    virtual ~AdminLink() = default;
+    virtual const PeerCredentials& peer() const = 0;
+    // The response to the request being handled. Exactly one per request, now or later; the next
+    // request is read only after it (requests are answered in order).
+    virtual void respond(const Json& response) = 0;
+    // After the response to subscribe: the connection carries this stream until it closes.
+    // A subscriber that falls behind is sent `final_error` and dropped; false then.
+    virtual bool stream(const Json& message) = 0;
+    virtual void close() = 0;
+};
+
+class AdminHub {
+  public:
+    virtual ~AdminHub() = default;
+    virtual void on_request(const std::shared_ptr<AdminLink>& link, const Json& request) = 0;
+    virtual void on_closed(AdminLink& link) = 0;
+};
+
+class AdminServer {
+  public:
+    // Binds admin.socket with admin.mode. Refuses when another live acdd serves the path;
+    // replaces a stale socket file left by a crash.
+    static Result<std::unique_ptr<AdminServer>> start(asio::io_context& io,
+                                                      const AdminConfig& config, AdminHub& hub);
+    ~AdminServer();
+    // Stops accepting and removes the socket file; open connections stay until they close.
+    void stop();
+
+    struct Impl;
+
+  private:
+    explicit AdminServer(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace acd::net
