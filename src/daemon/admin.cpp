@@ -408,6 +408,7 @@ Admin::Answer Admin::config_reload(const Peer& peer) {
 void Admin::audit_verify(Done done) {
     // Walking a long chain takes seconds: not on the engine's thread.
     asio::post(background_, [this, done] {
+        store_.flush();  // covers every record appended before the command
         auto verified = store_.verify();
         asio::post(io_, [verified = std::move(verified), done] {
             if (!verified) return done(error("store", verified.error().message));

@@ -86,10 +86,14 @@ class LineStream {
         return true;
     }
 
-    // Drops what is queued (the peer will not read it anyway).
+    // Drops what is queued (the peer will not read it anyway), but the line being written: the
+    // write in flight still reads it.
     void clear_outbox() {
-        outbox_.clear();
-        outbox_bytes_ = 0;
+        const std::size_t keep = writing_ ? 1 : 0;
+        while (outbox_.size() > keep) {
+            outbox_bytes_ -= outbox_.back().size();
+            outbox_.pop_back();
+        }
     }
 
     // Queues a line ahead of everything else (a welcome before what the hub sent meanwhile).
@@ -127,8 +131,10 @@ class LineStream {
                 continue;
             }
             std::error_code ec;
+            writing_ = true;
             co_await asio::async_write(stream_, asio::buffer(outbox_.front()),
                                        asio::redirect_error(asio::use_awaitable, ec));
+            writing_ = false;
             if (ec) break;
             outbox_bytes_ -= outbox_.front().size();
             outbox_.pop_front();
@@ -147,6 +153,7 @@ class LineStream {
     std::size_t outbox_bytes_ = 0;
     std::uint64_t read_gen_ = 0;
     bool timed_out_ = false;
+    bool writing_ = false;
     bool closing_ = false;
     bool closed_ = false;
 };

@@ -45,56 +45,80 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
     close(err[1]);
     out_fd_ = out[0];
     err_fd_ = err[0];
-    if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
+    if (rc != 0) {
+        close(out_fd_);
+        close(err_fd_);
+        throw std::runtime_error("cannot start " + argv[0]);
+    }
+    reader_ = std::thread([this] { drain(); });
 }
 
 ChildProcess::~ChildProcess() {
-    if (!reaped_ && pid_ > 0) {
+    bool reaped;
+    {
+        std::lock_guard lock(mu_);
+        reaped = reaped_;
+    }
+    if (!reaped && pid_ > 0) {
         kill(pid_, SIGKILL);
         waitpid(pid_, nullptr, 0);
     }
-    if (out_fd_ >= 0) close(out_fd_);
-    if (err_fd_ >= 0) close(err_fd_);
+    if (reader_.joinable()) reader_.join();  // ends when the child's output is closed
+    close(out_fd_);
+    close(err_fd_);
+}
+
+void ChildProcess::drain() {
+    pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};
+    int open = 2;
+    while (open > 0) {
+        if (poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        for (pollfd& p : fds) {
+            if (p.fd < 0 || p.revents == 0) continue;
+            char buf[65536];
+            const ssize_t n = read(p.fd, buf, sizeof buf);
+            if (n < 0 && errno == EINTR) continue;
+            std::lock_guard lock(mu_);
+            if (n > 0) {
+                (p.fd == out_fd_ ? out_ : err_).append(buf, static_cast<std::size_t>(n));
+            } else {
+                p.fd = -1;  // closed (poll ignores negative fds)
+                --open;
+            }
+        }
+        grew_.notify_all();
+    }
+    std::lock_guard lock(mu_);
+    eof_ = true;
+    grew_.notify_all();
 }
 
 void ChildProcess::signal(int sig) const {
+    std::lock_guard lock(mu_);
     if (!reaped_) kill(pid_, sig);
-}
-
-bool ChildProcess::pump(std::chrono::milliseconds timeout) {
-    pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};
-    if (out_fd_ < 0 && err_fd_ < 0) return false;
-    if (poll(fds, 2, static_cast<int>(timeout.count())) <= 0) return true;
-    std::string* sinks[2] = {&result_.out, &result_.err};
-    int* fd_of[2] = {&out_fd_, &err_fd_};
-    for (int i = 0; i < 2; ++i) {
-        if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-        char buf[4096];
-        const ssize_t n = read(fds[i].fd, buf, sizeof buf);
-        if (n > 0) {
-            sinks[i]->append(buf, static_cast<std::size_t>(n));
-        } else if (n == 0 || errno != EINTR) {
-            close(*fd_of[i]);
-            *fd_of[i] = -1;
-        }
-    }
-    return true;
 }
 
 ProcessResult ChildProcess::wait(std::chrono::milliseconds deadline) {
     const auto until = Clock::now() + deadline;
-    while (Clock::now() < until && pump(std::chrono::milliseconds(50))) {
-    }
-    if (!reaped_) {
-        int status = 0;
-        if (waitpid(pid_, &status, WNOHANG) == 0) {
-            if (Clock::now() >= until) kill(pid_, SIGKILL);
+    {
+        std::unique_lock lock(mu_);
+        if (!reaped_) {
+            int status = 0;
+            // The output closes when the child exits (or hands it to no one else).
+            if (!grew_.wait_until(lock, until, [&] { return eof_; })) kill(pid_, SIGKILL);
+            lock.unlock();
             waitpid(pid_, &status, 0);
+            lock.lock();
+            reaped_ = true;
+            exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         }
-        reaped_ = true;
-        result_.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     }
-    return result_;
+    if (reader_.joinable()) reader_.join();
+    std::lock_guard lock(mu_);
+    return {exit_code_, out_, err_};
 }
 
 bool ChildProcess::wait_for_stderr(const std::string& text, std::chrono::milliseconds deadline) {
@@ -106,11 +130,20 @@ bool ChildProcess::wait_for_stderr(const std::string& text, std::chrono::millise
 bool ChildProcess::wait_until(
     const std::function<bool(const std::string&, const std::string&)>& done,
     std::chrono::milliseconds deadline) {
-    const auto until = Clock::now() + deadline;
-    while (!done(result_.out, result_.err)) {
-        if (Clock::now() >= until || !pump(std::chrono::milliseconds(50))) return false;
-    }
-    return true;
+    std::unique_lock lock(mu_);
+    const bool met =
+        grew_.wait_until(lock, Clock::now() + deadline, [&] { return done(out_, err_) || eof_; });
+    return met && done(out_, err_);
+}
+
+std::string ChildProcess::out_so_far() const {
+    std::lock_guard lock(mu_);
+    return out_;
+}
+
+std::string ChildProcess::err_so_far() const {
+    std::lock_guard lock(mu_);
+    return err_;
 }
 
 ProcessResult run_process(const std::vector<std::string>& argv,

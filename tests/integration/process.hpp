@@ -1,13 +1,16 @@
-// Child processes for integration tests: start a program with pipes on stdout and stderr, wait
-// for it with a deadline, signal it. No sleeps: every wait is on an event with a deadline.
+// Child processes for integration tests: start a program with its stdout and stderr drained
+// continuously (so that it never blocks on a full pipe), wait for output or exit with a
+// deadline, signal it. No sleeps: every wait is on an event with a deadline.
 #pragma once
 
 #include <sys/types.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
-#include <optional>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace acd::test {
@@ -29,24 +32,30 @@ class ChildProcess {
 
     pid_t pid() const { return pid_; }
     void signal(int sig) const;
-    // Reads output until the child exits; kills it (SIGKILL) when `deadline` passes first.
+    // Waits until the child exits; kills it (SIGKILL) when `deadline` passes first.
     ProcessResult wait(std::chrono::milliseconds deadline);
-    // Reads stderr until `text` appears in it or `deadline` passes; false on timeout or exit.
+    // Waits until `text` appears in stderr; false on timeout, or when the child closed its output.
     bool wait_for_stderr(const std::string& text, std::chrono::milliseconds deadline);
-    // Reads output until `done(out, err)` holds or `deadline` passes; false on timeout or exit.
+    // Waits until `done(out, err)` holds; false on timeout, or when the child closed its output.
     bool wait_until(const std::function<bool(const std::string&, const std::string&)>& done,
                     std::chrono::milliseconds deadline);
-    const std::string& out_so_far() const { return result_.out; }
-    const std::string& err_so_far() const { return result_.err; }
+    std::string out_so_far() const;
+    std::string err_so_far() const;
 
   private:
-    bool pump(std::chrono::milliseconds timeout);  // false when both pipes are closed
+    void drain();  // the reader thread
 
     pid_t pid_ = -1;
     int out_fd_ = -1;
     int err_fd_ = -1;
-    ProcessResult result_;
+    mutable std::mutex mu_;
+    std::condition_variable grew_;
+    std::string out_;
+    std::string err_;
+    bool eof_ = false;
     bool reaped_ = false;
+    int exit_code_ = -1;
+    std::thread reader_;
 };
 
 // Runs a program to completion (deadline 30 s).
