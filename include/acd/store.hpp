@@ -138,6 +138,10 @@ class Store {
                         const std::function<bool(const AuditRecord&)>& fn);
     // Walks the whole chain; thread-safe (uses a connection of its own).
     Result<VerifyResult> verify();
+    // An online, consistent copy of the database (SQLite's backup API) into `destination`, a new
+    // file; writes go on meanwhile. Thread-safe (a connection of its own). Returns the number of
+    // audit records in the copy.
+    Result<std::int64_t> backup(const std::filesystem::path& destination);
     Result<std::vector<AuditRecord>> records_for_call(std::string_view gateway,
                                                       std::string_view call_id);
     Result<std::vector<AuditRecord>> records_for_agent(std::string_view agent);

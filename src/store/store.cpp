@@ -570,6 +570,27 @@ Result<VerifyResult> Store::verify() {
     return result;
 }
 
+Result<std::int64_t> Store::backup(const std::filesystem::path& destination) {
+    std::error_code ec;
+    if (std::filesystem::exists(destination, ec)) {
+        return Error{fmt::format("{} exists already: choose a new file", destination.string())};
+    }
+    auto source = sql::Db::open(impl_->options.path);
+    if (!source) return source.error();
+    auto target = sql::Db::open(destination);
+    if (!target) return target.error();
+    sqlite3_backup* copy = sqlite3_backup_init(target->handle(), "main", source->handle(), "main");
+    if (copy == nullptr) return Error{"cannot start the backup: " + target->message()};
+    // Everything in one step: the copy is of one consistent read transaction.
+    const int rc = sqlite3_backup_step(copy, -1);
+    sqlite3_backup_finish(copy);
+    if (rc != SQLITE_DONE) {
+        std::filesystem::remove(destination, ec);
+        return Error{fmt::format("backup to {} failed: {}", destination.string(), sqlite3_errstr(rc))};
+    }
+    return target->scalar("SELECT count(*) FROM audit");
+}
+
 namespace {
 Result<std::vector<AuditRecord>> collect(sql::Db& db, std::string_view where,
                                          std::initializer_list<std::string_view> args) {
