@@ -429,8 +429,11 @@ struct Engine::State::Applier {
         if (in.enabled) spec.overflow_enabled = *in.enabled;
         s.mark_dirty(sp);
         s.deadline_work = true;
-        s.out.changes.push_back(
-            SettingChange{s.clock, {spec.config.id, spec.threshold, spec.overflow_enabled}});
+        // Constructed in place: GCC 12 at -O3 warns (falsely) of an uninitialized variant member
+        // when a temporary SettingChange is moved into the vector.
+        s.out.changes.emplace_back(
+            std::in_place_type<SettingChange>, s.clock,
+            OverflowSetting{spec.config.id, spec.threshold, spec.overflow_enabled});
     }
 
     void operator()(const input::Tick&) {}
