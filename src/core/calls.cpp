@@ -41,7 +41,17 @@ Index Engine::State::new_call(Index gateway, const input::CallOffered& offered, 
 void Engine::State::free_call(Index slot) {
     core::Call& call = calls[slot];
     gateways[call.gateway].calls.erase(call.call_id);
+    // The next call in this slot reuses the buffers of the strings.
+    std::string call_id = std::move(call.call_id);
+    std::string caller = std::move(call.caller);
+    std::vector<Index> refused = std::move(call.refused);
     call = core::Call{};  // arrival 0: free
+    call_id.clear();
+    caller.clear();
+    refused.clear();
+    call.call_id = std::move(call_id);
+    call.caller = std::move(caller);
+    call.refused = std::move(refused);
     free_slots.push_back(slot);
 }
 
@@ -100,9 +110,11 @@ void Engine::State::offer_to_agent(Index slot, Index agent) {
     agents[agent].call = slot;
     set_agent_state(agent, AgentState::reserved, {}, Cause::routed);
     const AgentConfig& ac = agents[agent].config;
-    out.commands.push_back(
-        Command{gateways[call.gateway].id, call.call_id,
-                CallRouteCommand{ac.uri, config.ring_timeout.count() / 1000, ac.id, {}}});
+    CallRouteCommand& route = push_route(slot);
+    route.to = ac.uri;
+    route.ring_timeout_s = config.ring_timeout.count() / 1000;
+    route.agent = ac.id;
+    route.team.clear();
     emit_call(slot, Cause::routed);
 }
 
@@ -117,9 +129,11 @@ void Engine::State::offer_to_team(Index slot, Index team, Cause cause) {
     arm(core::TimerKind::ring, clock + config.ring_timeout + kRingGrace + kJustAfter, slot,
         call.arrival, ++call.offer_gen);
     const TeamConfig& tc = teams[team].config;
-    out.commands.push_back(
-        Command{gateways[call.gateway].id, call.call_id,
-                CallRouteCommand{tc.uri, config.ring_timeout.count() / 1000, {}, tc.id}});
+    CallRouteCommand& route = push_route(slot);
+    route.to = tc.uri;
+    route.ring_timeout_s = config.ring_timeout.count() / 1000;
+    route.agent.clear();
+    route.team = tc.id;
     emit_call(slot, cause);
 }
 
@@ -215,8 +229,14 @@ void Engine::State::set_class(Index slot, CallClass call_class) {
 }
 
 CallSnapshot Engine::State::snapshot(Index slot) const {
-    const core::Call& c = calls[slot];
     CallSnapshot s;
+    fill_snapshot(slot, s);
+    return s;
+}
+
+// Sets every field of `s`; assignments keep the buffers `s` already has.
+void Engine::State::fill_snapshot(Index slot, CallSnapshot& s) const {
+    const core::Call& c = calls[slot];
     s.gateway = gateways[c.gateway].id;
     s.call_id = c.call_id;
     s.caller = c.caller;
@@ -229,16 +249,94 @@ CallSnapshot Engine::State::snapshot(Index slot) const {
     if (c.state == CallState::ended) {
         s.ended_at = clock;
         s.outcome = c.answered_at ? Outcome::completed : Outcome::abandoned;
+    } else {
+        s.ended_at.reset();
+        s.outcome.reset();
     }
-    if (c.agent != kNone) s.agent = agents[c.agent].config.id;
-    if (c.team != kNone) s.team = teams[c.team].config.id;
+    if (c.agent != kNone) {
+        s.agent = agents[c.agent].config.id;
+    } else {
+        s.agent.clear();
+    }
+    if (c.team != kNone) {
+        s.team = teams[c.team].config.id;
+    } else {
+        s.team.clear();
+    }
     s.overflowed = c.overflowed;
     s.arrival = c.arrival;
-    return s;
 }
 
 void Engine::State::emit_call(Index slot, Cause cause) {
-    out.changes.push_back(CallChange{clock, cause, snapshot(slot)});
+    CallChange& change = push_call_change();
+    change.at = clock;
+    change.cause = cause;
+    fill_snapshot(slot, change.call);
+}
+
+void core::OutputPool::reclaim(Output& out) {
+    for (Change& change : out.changes) {
+        if (auto* c = std::get_if<CallChange>(&change)) {
+            if (call_changes.size() < kMax) call_changes.push_back(std::move(*c));
+        } else if (auto* a = std::get_if<AgentChange>(&change)) {
+            if (agent_changes.size() < kMax) agent_changes.push_back(std::move(*a));
+        }
+    }
+    out.changes.clear();
+    for (Command& command : out.commands) {
+        if (std::holds_alternative<CallRouteCommand>(command.body)) {
+            if (routes.size() < kMax) routes.push_back(std::move(command));
+        } else if (std::holds_alternative<CallQueuedCommand>(command.body)) {
+            if (queued.size() < kMax) queued.push_back(std::move(command));
+        }
+    }
+    out.commands.clear();
+}
+
+namespace {
+template <typename T>
+T& push_reused(std::vector<Change>& to, std::vector<T>& pool) {
+    if (pool.empty()) return std::get<T>(to.emplace_back(std::in_place_type<T>));
+    T& t = std::get<T>(to.emplace_back(std::in_place_type<T>, std::move(pool.back())));
+    pool.pop_back();
+    return t;
+}
+
+template <typename Body>
+Body& push_command(std::vector<Command>& to, std::vector<Command>& pool, const std::string& gateway,
+                   const std::string& call_id) {
+    Command* command;
+    if (pool.empty()) {
+        command = &to.emplace_back();
+    } else {
+        command = &to.emplace_back(std::move(pool.back()));
+        pool.pop_back();
+    }
+    command->gateway = gateway;
+    command->call_id = call_id;
+    if (auto* body = std::get_if<Body>(&command->body)) return *body;
+    return command->body.template emplace<Body>();
+}
+}  // namespace
+
+CallChange& Engine::State::push_call_change() {
+    return push_reused(out.changes, pool.call_changes);
+}
+
+AgentChange& Engine::State::push_agent_change() {
+    return push_reused(out.changes, pool.agent_changes);
+}
+
+CallRouteCommand& Engine::State::push_route(Index slot) {
+    const core::Call& call = calls[slot];
+    return push_command<CallRouteCommand>(out.commands, pool.routes, gateways[call.gateway].id,
+                                          call.call_id);
+}
+
+CallQueuedCommand& Engine::State::push_queued(Index slot) {
+    const core::Call& call = calls[slot];
+    return push_command<CallQueuedCommand>(out.commands, pool.queued, gateways[call.gateway].id,
+                                           call.call_id);
 }
 
 }  // namespace acd

@@ -78,8 +78,7 @@ const Output& Engine::handle(const Input& input, Time now) {
     State& s = *state_;
     s.out.reply = Reply{};
     s.out.duplicate = false;
-    s.out.commands.clear();
-    s.out.changes.clear();
+    s.pool.reclaim(s.out);
     s.now = std::max(s.now, now);
     s.fire_due_timers(s.now);
     s.clock = s.now;

@@ -144,6 +144,20 @@ struct SlotRef {
     std::uint64_t arrival;
 };
 
+// The changes and commands of the last Output, kept for reuse: the next Output fills them in
+// again, and their strings keep their buffers, so that the steady state does not allocate for
+// the ids and URIs it copies into every change and command.
+struct OutputPool {
+    static constexpr std::size_t kMax = 256;  // per kind: bounds what a burst leaves behind
+    std::vector<CallChange> call_changes;
+    std::vector<AgentChange> agent_changes;
+    std::vector<Command> routes;  // body: CallRouteCommand
+    std::vector<Command> queued;  // body: CallQueuedCommand
+
+    // Empties `out`, keeping what can be reused.
+    void reclaim(Output& out);
+};
+
 }  // namespace acd::core
 
 namespace acd {
@@ -171,6 +185,7 @@ struct Engine::State {
     Time now{};    // the latest time seen
     Time clock{};  // the time of the step being applied (a timer's due time, or now)
     Output out;
+    core::OutputPool pool;
 
     // Work for the settle step after the current input or timer.
     std::vector<core::Index> dirty;              // specialties whose queue or agents changed
@@ -201,7 +216,14 @@ struct Engine::State {
     void on_deadline(core::Index slot);
     core::QueueKey key_of(core::Index slot) const;
     CallSnapshot snapshot(core::Index slot) const;
+    void fill_snapshot(core::Index slot, CallSnapshot& s) const;
     void emit_call(core::Index slot, Cause cause);
+    // A new change or command at the end of `out`, reused from `pool` when there is one. Every
+    // field is to be set by the caller.
+    CallChange& push_call_change();
+    AgentChange& push_agent_change();
+    CallRouteCommand& push_route(core::Index slot);
+    CallQueuedCommand& push_queued(core::Index slot);
     void arm(core::TimerKind kind, Time due, core::Index index, std::uint64_t owner,
              std::uint32_t gen);
 
