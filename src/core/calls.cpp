@@ -6,6 +6,69 @@ namespace acd {
 using core::Index;
 using core::kNone;
 
+// --- CallIndex -------------------------------------------------------------------------------
+
+std::uint32_t core::CallIndex::hash_of(std::string_view id) {
+    const std::size_t h = std::hash<std::string_view>{}(id);
+    return static_cast<std::uint32_t>(h ^ (h >> 32));
+}
+
+Index core::CallIndex::find(std::string_view id, const std::vector<Call>& calls) const {
+    if (table_.empty()) return kNone;
+    const std::uint32_t h = hash_of(id);
+    const std::size_t mask = table_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+        const Entry& e = table_[i];
+        if (e.slot == kNone) return kNone;
+        if (e.hash == h && calls[e.slot].call_id == id) return e.slot;
+    }
+}
+
+void core::CallIndex::insert(Index slot, const std::vector<Call>& calls) {
+    if (2 * (size_ + 1) > table_.size()) grow();
+    const std::uint32_t h = hash_of(calls[slot].call_id);
+    const std::size_t mask = table_.size() - 1;
+    std::size_t i = h & mask;
+    while (table_[i].slot != kNone)
+        i = (i + 1) & mask;
+    table_[i] = Entry{slot, h};
+    ++size_;
+}
+
+// Backward-shift deletion: no tombstones, so lookups stay short however long the index lives.
+void core::CallIndex::erase(Index slot, const std::vector<Call>& calls) {
+    const std::size_t mask = table_.size() - 1;
+    std::size_t i = hash_of(calls[slot].call_id) & mask;
+    while (table_[i].slot != slot)
+        i = (i + 1) & mask;
+    for (std::size_t j = (i + 1) & mask;; j = (j + 1) & mask) {
+        if (table_[j].slot == kNone) break;
+        const std::size_t home = table_[j].hash & mask;
+        // The entry at j may fill the hole at i unless its home lies cyclically in (i, j].
+        const bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+        if (stays) continue;
+        table_[i] = table_[j];
+        i = j;
+    }
+    table_[i] = Entry{};
+    --size_;
+}
+
+void core::CallIndex::grow() {
+    std::vector<Entry> old = std::move(table_);
+    table_.assign(old.empty() ? 16 : 2 * old.size(), Entry{});
+    const std::size_t mask = table_.size() - 1;
+    for (const Entry& e : old) {
+        if (e.slot == kNone) continue;
+        std::size_t i = e.hash & mask;
+        while (table_[i].slot != kNone)
+            i = (i + 1) & mask;
+        table_[i] = e;
+    }
+}
+
+// --- Call lifecycle --------------------------------------------------------------------------
+
 namespace {
 // An offer not answered within ring_timeout_s + 5 s is treated as not answered (routing.md).
 constexpr Duration kRingGrace = seconds(5);
@@ -34,13 +97,13 @@ Index Engine::State::new_call(Index gateway, const input::CallOffered& offered, 
     call.state = CallState::queued;
     call.enqueued_at = clock;
     call.deadline = clock + config.policy(call_class).target;
-    gateways[gateway].calls.emplace(call.call_id, slot);
+    gateways[gateway].calls.insert(slot, calls);
     return slot;
 }
 
 void Engine::State::free_call(Index slot) {
     core::Call& call = calls[slot];
-    gateways[call.gateway].calls.erase(call.call_id);
+    gateways[call.gateway].calls.erase(slot, calls);
     // The next call in this slot reuses the buffers of the strings.
     std::string call_id = std::move(call.call_id);
     std::string caller = std::move(call.caller);

@@ -167,9 +167,8 @@ struct Engine::State::Applier {
     }
 
     Index live_call(Index gw, std::string_view call_id) {
-        const auto& live = s.gateways[gw].calls;
-        const auto it = live.find(call_id);
-        if (it != live.end()) return it->second;
+        const Index slot = s.gateways[gw].calls.find(call_id, s.calls);
+        if (slot != kNone) return slot;
         s.reply_error(ErrorCode::unknown_call,
                       fmt::format("no live call '{}' from gateway {}", call_id, s.gateways[gw].id));
         return kNone;
@@ -183,7 +182,7 @@ struct Engine::State::Applier {
     }
 
     void on_event(Index gw, const input::CallOffered& ev) {
-        if (s.gateways[gw].calls.contains(ev.call_id)) {
+        if (s.gateways[gw].calls.find(ev.call_id, s.calls) != kNone) {
             s.reply_error(ErrorCode::duplicate_call,
                           fmt::format("call '{}' from gateway {} is already live", ev.call_id,
                                       s.gateways[gw].id));
@@ -365,8 +364,8 @@ struct Engine::State::Applier {
         Index found = kNone;
         std::string gateways;
         for (const core::Gateway& gw : s.gateways) {
-            const auto it = gw.calls.find(sel.call_id);
-            if (it == gw.calls.end()) continue;
+            const Index slot = gw.calls.find(sel.call_id, s.calls);
+            if (slot == kNone) continue;
             gateways += (gateways.empty() ? "" : " and ") + gw.id;
             if (found != kNone) {
                 s.reply_error(ErrorCode::bad_request,
@@ -374,7 +373,7 @@ struct Engine::State::Applier {
                                           sel.call_id, gateways));
                 return kNone;
             }
-            found = it->second;
+            found = slot;
         }
         if (found == kNone) {
             s.reply_error(ErrorCode::unknown_call, fmt::format("no live call '{}'", sel.call_id));

@@ -116,10 +116,40 @@ struct Call {
     std::uint32_t deadline_gen = 0;
 };
 
+// The live calls of one gateway by call_id: open addressing with linear probing over 8-byte
+// entries (slot, 32 bits of the hash). The key is the call's own call_id in the slab, so it is
+// neither copied nor allocated; a lookup reads one entry and then the call it needs anyway.
+class CallIndex {
+  public:
+    // The slot of the live call `id`, or kNone.
+    Index find(std::string_view id, const std::vector<Call>& calls) const;
+    // `calls[slot].call_id` must be set and not yet in the index.
+    void insert(Index slot, const std::vector<Call>& calls);
+    // `calls[slot]` must be in the index.
+    void erase(Index slot, const std::vector<Call>& calls);
+    template <typename F>
+    void for_each_slot(F f) const {
+        for (const Entry& e : table_) {
+            if (e.slot != kNone) f(e.slot);
+        }
+    }
+
+  private:
+    struct Entry {
+        Index slot = kNone;
+        std::uint32_t hash = 0;
+    };
+    static std::uint32_t hash_of(std::string_view id);
+    void grow();
+
+    std::vector<Entry> table_;  // size: 0 or a power of two, at most half full
+    std::size_t size_ = 0;
+};
+
 struct Gateway {
     std::string id;
     std::uint64_t last_seq = 0;
-    StringMap<Index> calls;  // live calls by call_id
+    CallIndex calls;  // live calls by call_id
 };
 
 enum class TimerKind : std::uint8_t { ring, deadline, wrap_up };

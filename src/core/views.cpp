@@ -27,10 +27,10 @@ std::optional<CallSnapshot> Engine::find_call(const input::CallSelector& selecto
     std::optional<CallSnapshot> found;
     for (const core::Gateway& gw : state_->gateways) {
         if (selector.gateway && *selector.gateway != gw.id) continue;
-        const auto it = gw.calls.find(selector.call_id);
-        if (it == gw.calls.end()) continue;
+        const Index slot = gw.calls.find(selector.call_id, state_->calls);
+        if (slot == kNone) continue;
         if (found) return std::nullopt;  // ambiguous without a gateway
-        found = state_->snapshot(it->second);
+        found = state_->snapshot(slot);
     }
     return found;
 }
@@ -40,9 +40,9 @@ std::vector<Command> Engine::offering_routes(std::string_view gateway) const {
     const auto gw = state_->gateway_by_id.find(gateway);
     if (gw == state_->gateway_by_id.end()) return out;
     std::vector<Index> slots;
-    for (const auto& [id, slot] : state_->gateways[gw->second].calls) {
+    state_->gateways[gw->second].calls.for_each_slot([&](Index slot) {
         if (state_->calls[slot].state == CallState::offering) slots.push_back(slot);
-    }
+    });
     std::sort(slots.begin(), slots.end(), [&](Index a, Index b) {
         return state_->calls[a].arrival < state_->calls[b].arrival;
     });
