@@ -133,11 +133,13 @@ void Engine::State::enqueue(Index slot, bool notice) {
     core::Specialty& spec = specialties[call.specialty];
     const core::QueueKey key = key_of(slot);
     call.state = CallState::queued;
-    spec.queue.insert(key);
+    call.queue_pos = spec.queue.insert(key).first;
     if (config.policy(call.call_class).overflow) {
-        spec.overflowable.insert(key);
+        call.overflowable_pos = spec.overflowable.insert(key).first;
+        call.in_overflowable = true;
         if (clock > call.deadline) {
-            spec.past_deadline.insert(key);
+            call.past_deadline_pos = spec.past_deadline.insert(key).first;
+            call.in_past_deadline = true;
             deadline_work = true;
         } else {
             arm(core::TimerKind::deadline, call.deadline + kJustAfter, slot, call.arrival,
@@ -154,10 +156,11 @@ void Engine::State::enqueue(Index slot, bool notice) {
 void Engine::State::dequeue(Index slot) {
     core::Call& call = calls[slot];
     core::Specialty& spec = specialties[call.specialty];
-    const core::QueueKey key = key_of(slot);
-    spec.queue.erase(key);
-    spec.overflowable.erase(key);
-    spec.past_deadline.erase(key);
+    spec.queue.erase(call.queue_pos);
+    if (call.in_overflowable) spec.overflowable.erase(call.overflowable_pos);
+    if (call.in_past_deadline) spec.past_deadline.erase(call.past_deadline_pos);
+    call.in_overflowable = false;
+    call.in_past_deadline = false;
     ++call.deadline_gen;
     call.notice_pending = false;
 }
@@ -234,10 +237,13 @@ void Engine::State::on_ring_timeout(Index slot) {
 }
 
 void Engine::State::on_deadline(Index slot) {
-    const core::QueueKey key = key_of(slot);
-    core::Specialty& spec = specialties[calls[slot].specialty];
-    if (!spec.overflowable.contains(key)) return;
-    spec.past_deadline.insert(key);
+    core::Call& call = calls[slot];
+    if (!call.in_overflowable) return;
+    if (!call.in_past_deadline) {
+        call.past_deadline_pos =
+            specialties[call.specialty].past_deadline.insert(key_of(slot)).first;
+        call.in_past_deadline = true;
+    }
     deadline_work = true;
     emit_call(slot, Cause::deadline_passed);
 }

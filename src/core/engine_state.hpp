@@ -44,6 +44,7 @@ struct QueueKey {
 using OrderedQueue =
     __gnu_pbds::tree<QueueKey, __gnu_pbds::null_type, std::less<QueueKey>, __gnu_pbds::rb_tree_tag,
                      __gnu_pbds::tree_order_statistics_node_update>;
+using KeySet = std::set<QueueKey>;
 
 struct ReadyKey {
     Time ready_since{};
@@ -66,13 +67,13 @@ struct Specialty {
     SpecialtyConfig config;
     int threshold = 3;
     bool overflow_enabled = true;
-    OrderedQueue queue;                // queued calls, dispatch order
-    std::set<QueueKey> overflowable;   // queued calls whose class may overflow
-    std::set<QueueKey> past_deadline;  // overflowable calls queued past their deadline
-    std::set<ReadyKey> ready;          // ready agents with this skill
-    std::vector<Index> teams;          // teams that serve this specialty
-    int staffed = 0;                   // logged-in agents with this skill
-    std::int64_t mean_handle_ms = 0;   // moving mean of talk + wrap-up time, 0 when unknown
+    OrderedQueue queue;               // queued calls, dispatch order
+    KeySet overflowable;              // queued calls whose class may overflow
+    KeySet past_deadline;             // overflowable calls queued past their deadline
+    std::set<ReadyKey> ready;         // ready agents with this skill
+    std::vector<Index> teams;         // teams that serve this specialty
+    int staffed = 0;                  // logged-in agents with this skill
+    std::int64_t mean_handle_ms = 0;  // moving mean of talk + wrap-up time, 0 when unknown
     bool dirty = false;
 };
 
@@ -114,6 +115,13 @@ struct Call {
     bool notice_pending = false;
     std::uint32_t offer_gen = 0;
     std::uint32_t deadline_gen = 0;
+    // Where a queued call sits in its specialty's sets, so that leaving them needs no search
+    // (node-based containers: the iterators stay valid while the element is in).
+    bool in_overflowable = false;
+    bool in_past_deadline = false;
+    OrderedQueue::iterator queue_pos;
+    KeySet::iterator overflowable_pos;
+    KeySet::iterator past_deadline_pos;
 };
 
 // The live calls of one gateway by call_id: open addressing with linear probing over 8-byte
