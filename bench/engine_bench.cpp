@@ -220,6 +220,7 @@ class Driver {
     std::int64_t queued() const { return queued_total_; }
     const std::array<std::uint64_t, static_cast<int>(Kind::count)>& kinds() const { return kinds_; }
     std::vector<Step>& log() { return log_; }
+    std::uint64_t digest() const { return digest_; }
 
     // Sends the next input of the model to the driver's engine and records it.
     void step() {
@@ -444,7 +445,45 @@ class Driver {
         call.state = state;
     }
 
+    // A digest of everything the engine said, to check that an optimization changed nothing:
+    // the same build options and iterations must print the same digest before and after.
+    void mix(std::string_view s) {
+        for (const char c : s)
+            digest_ = (digest_ ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+        digest_ = (digest_ ^ 0xff) * 0x100000001b3ULL;
+    }
+    void mix(std::int64_t v) { mix(std::string_view(reinterpret_cast<const char*>(&v), 8)); }
+
+    void digest(const Output& out) {
+        mix(static_cast<std::int64_t>(out.reply.code));
+        for (const acd::Command& c : out.commands) {
+            mix(c.call_id);
+            if (const auto* r = std::get_if<acd::CallRouteCommand>(&c.body)) {
+                mix(r->to);
+            } else if (const auto* q = std::get_if<acd::CallQueuedCommand>(&c.body)) {
+                mix(q->position);
+                mix(q->expected_wait_s.value_or(-1));
+            }
+        }
+        for (const acd::Change& change : out.changes) {
+            if (const auto* c = std::get_if<acd::CallChange>(&change)) {
+                mix(c->at.time_since_epoch().count());
+                mix(static_cast<std::int64_t>(c->cause));
+                mix(c->call.call_id);
+                mix(static_cast<std::int64_t>(c->call.state));
+                mix(c->call.agent);
+                mix(c->call.team);
+            } else if (const auto* a = std::get_if<acd::AgentChange>(&change)) {
+                mix(a->at.time_since_epoch().count());
+                mix(static_cast<std::int64_t>(a->cause));
+                mix(a->agent);
+                mix(static_cast<std::int64_t>(a->state));
+            }
+        }
+    }
+
     void observe(const Output& out) {
+        digest(out);
         for (const acd::Change& change : out.changes) {
             if (const auto* c = std::get_if<acd::CallChange>(&change)) {
                 const std::uint64_t number = call_number(c->call.call_id);
@@ -524,6 +563,7 @@ class Driver {
     std::int64_t queued_total_ = 0;
     std::array<std::uint64_t, static_cast<int>(Kind::count)> kinds_{};
     std::vector<Step> log_;
+    std::uint64_t digest_ = 0xcbf29ce484222325ULL;
 };
 
 // The driver's engine and the engine under measurement, kept in step chunk by chunk.
@@ -689,8 +729,10 @@ int main(int argc, char** argv) {
         std::uint64_t total = 0;
         for (auto k : kinds)
             total += k;
-        std::fprintf(stderr, "mix at %d agents (%" PRIu64 " inputs generated after warm-up):\n",
-                     agents, total);
+        std::fprintf(stderr,
+                     "mix at %d agents (%" PRIu64
+                     " inputs generated after warm-up; digest of all outputs %016" PRIx64 "):\n",
+                     agents, total, w->driver().digest());
         for (std::size_t i = 0; i < kinds.size(); ++i) {
             std::fprintf(
                 stderr, "  %-24s %6.2f%%\n", kKindNames[i],

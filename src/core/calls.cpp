@@ -69,14 +69,6 @@ void core::CallIndex::grow() {
 
 // --- Call lifecycle --------------------------------------------------------------------------
 
-namespace {
-// An offer not answered within ring_timeout_s + 5 s is treated as not answered (routing.md).
-constexpr Duration kRingGrace = seconds(5);
-// "Within" includes the limit: a timer fires 1 ms after it. Likewise a call's deadline "has
-// passed" once the wait exceeds target_s, as answered_within_target counts wait == target in.
-constexpr Duration kJustAfter{1};
-}  // namespace
-
 Index Engine::State::new_call(Index gateway, const input::CallOffered& offered, Index specialty,
                               CallClass call_class) {
     Index slot;
@@ -142,7 +134,7 @@ void Engine::State::enqueue(Index slot, bool notice) {
             call.in_past_deadline = true;
             deadline_work = true;
         } else {
-            arm(core::TimerKind::deadline, call.deadline + kJustAfter, slot, call.arrival,
+            arm(core::TimerKind::deadline, call.deadline + core::kJustAfter, slot, call.arrival,
                 ++call.deadline_gen);
         }
     }
@@ -171,8 +163,8 @@ void Engine::State::offer_to_agent(Index slot, Index agent) {
     call.state = CallState::offering;
     call.agent = agent;
     call.team = kNone;
-    arm(core::TimerKind::ring, clock + config.ring_timeout + kRingGrace + kJustAfter, slot,
-        call.arrival, ++call.offer_gen);
+    arm(core::TimerKind::ring, clock + config.ring_timeout + core::kRingGrace + core::kJustAfter,
+        slot, call.arrival, ++call.offer_gen);
     agents[agent].call = slot;
     set_agent_state(agent, AgentState::reserved, {}, Cause::routed);
     const AgentConfig& ac = agents[agent].config;
@@ -192,8 +184,8 @@ void Engine::State::offer_to_team(Index slot, Index team, Cause cause) {
     call.team = team;
     call.overflowed = true;
     ++teams[team].active;
-    arm(core::TimerKind::ring, clock + config.ring_timeout + kRingGrace + kJustAfter, slot,
-        call.arrival, ++call.offer_gen);
+    arm(core::TimerKind::ring, clock + config.ring_timeout + core::kRingGrace + core::kJustAfter,
+        slot, call.arrival, ++call.offer_gen);
     const TeamConfig& tc = teams[team].config;
     CallRouteCommand& route = push_route(slot);
     route.to = tc.uri;

@@ -69,6 +69,68 @@ Engine::State::State(const RoutingConfig& cfg) : config(cfg) {
     const auto team_ranks = ranks_by_id(teams, [](const core::Team& t) { return t.config.id; });
     for (Index i = 0; i < teams.size(); ++i)
         teams[i].rank = team_ranks[i];
+
+    // The fixed delays of calls.cpp: ring timeouts, deadlines of new calls, ends of wrap-up.
+    timers.add_lane(cfg.ring_timeout + core::kRingGrace + core::kJustAfter);
+    for (const ClassPolicy& policy : cfg.classes) {
+        if (policy.overflow) timers.add_lane(policy.target + core::kJustAfter);
+    }
+    for (const AgentConfig& ac : cfg.agents) {
+        if (ac.wrap_up.count() > 0) timers.add_lane(ac.wrap_up);
+    }
+}
+
+void core::TimerQueue::add_lane(Duration delay) {
+    if (lanes_.size() == kMaxLanes) return;
+    for (const Lane& lane : lanes_) {
+        if (lane.delay == delay) return;
+    }
+    lanes_.push_back(Lane{delay, {}});
+}
+
+void core::TimerQueue::push(const Timer& timer, Duration delay) {
+    std::size_t to = lanes_.size();
+    for (std::size_t i = 0; i < lanes_.size(); ++i) {
+        if (lanes_[i].delay != delay) continue;
+        // Always true while the clock only moves forward; checked so that order never depends
+        // on it.
+        if (lanes_[i].timers.empty() || lanes_[i].timers.back().due <= timer.due) to = i;
+        break;
+    }
+    const bool first = size_ == 0 || TimerLater{}(top(), timer);
+    if (to < lanes_.size()) {
+        lanes_[to].timers.push_back(timer);
+    } else {
+        heap_.push_back(timer);
+        std::push_heap(heap_.begin(), heap_.end(), TimerLater{});
+    }
+    ++size_;
+    if (first) next_ = to;
+}
+
+std::size_t core::TimerQueue::next_source() const {
+    std::size_t best = lanes_.size();
+    const Timer* best_timer = heap_.empty() ? nullptr : &heap_.front();
+    for (std::size_t i = 0; i < lanes_.size(); ++i) {
+        if (lanes_[i].timers.empty()) continue;
+        const Timer& t = lanes_[i].timers.front();
+        if (best_timer == nullptr || TimerLater{}(*best_timer, t)) {
+            best = i;
+            best_timer = &t;
+        }
+    }
+    return best;
+}
+
+void core::TimerQueue::pop() {
+    --size_;
+    if (next_ < lanes_.size()) {
+        lanes_[next_].timers.pop_front();
+    } else {
+        std::pop_heap(heap_.begin(), heap_.end(), TimerLater{});
+        heap_.pop_back();
+    }
+    next_ = next_source();
 }
 
 Engine::Engine(const RoutingConfig& config) : state_(std::make_unique<State>(config)) {}
@@ -89,7 +151,7 @@ const Output& Engine::handle(const Input& input, Time now) {
 
 std::optional<Time> Engine::next_timer() const {
     if (state_->timers.empty()) return std::nullopt;
-    return state_->timers.front().due;
+    return state_->timers.top().due;
 }
 
 Time Engine::now() const {
@@ -102,12 +164,11 @@ const RoutingConfig& Engine::config() const {
 // Timers due at the same instant fire together, then one settle step: agents that become ready
 // at once are matched as routing.md says for "several agents and calls become matchable at once".
 void Engine::State::fire_due_timers(Time until) {
-    while (!timers.empty() && timers.front().due <= until) {
-        clock = timers.front().due;
-        while (!timers.empty() && timers.front().due == clock) {
-            std::pop_heap(timers.begin(), timers.end(), core::TimerLater{});
-            const core::Timer t = timers.back();
-            timers.pop_back();
+    while (!timers.empty() && timers.top().due <= until) {
+        clock = timers.top().due;
+        while (!timers.empty() && timers.top().due == clock) {
+            const core::Timer t = timers.top();
+            timers.pop();
             fire(t);
         }
         settle();
@@ -139,8 +200,7 @@ void Engine::State::fire(const core::Timer& t) {
 
 void Engine::State::arm(core::TimerKind kind, Time due, Index index, std::uint64_t owner,
                         std::uint32_t gen) {
-    timers.push_back(core::Timer{due, ++timer_seq, kind, index, owner, gen});
-    std::push_heap(timers.begin(), timers.end(), core::TimerLater{});
+    timers.push(core::Timer{due, ++timer_seq, kind, index, owner, gen}, due - clock);
 }
 
 void Engine::State::reply_error(ErrorCode code, std::string message) {
