@@ -28,7 +28,8 @@ void Engine::State::set_agent_state(Index a, AgentState state, std::string reaso
     if (state == AgentState::ready) {
         agent.ready_since = clock;
         for (Index sp : agent.skills) {
-            specialties[sp].ready.insert({agent.ready_since, agent.rank, a});
+            auto& ready = specialties[sp].ready;  // ready_since is the latest: hint end()
+            ready.insert(ready.end(), {agent.ready_since, agent.rank, a});
             mark_dirty(sp);
         }
     }

@@ -127,10 +127,13 @@ void Engine::State::enqueue(Index slot, bool notice) {
     call.state = CallState::queued;
     call.queue_pos = spec.queue.insert(key).first;
     if (config.policy(call.call_class).overflow) {
-        call.overflowable_pos = spec.overflowable.insert(key).first;
+        // The hint end() makes the insert O(1) when the key is the largest (a new call of the
+        // class with the latest deadline, a call passing its deadline in deadline order) and
+        // costs one comparison otherwise.
+        call.overflowable_pos = spec.overflowable.insert(spec.overflowable.end(), key);
         call.in_overflowable = true;
         if (clock > call.deadline) {
-            call.past_deadline_pos = spec.past_deadline.insert(key).first;
+            call.past_deadline_pos = spec.past_deadline.insert(spec.past_deadline.end(), key);
             call.in_past_deadline = true;
             deadline_work = true;
         } else {
@@ -232,8 +235,8 @@ void Engine::State::on_deadline(Index slot) {
     core::Call& call = calls[slot];
     if (!call.in_overflowable) return;
     if (!call.in_past_deadline) {
-        call.past_deadline_pos =
-            specialties[call.specialty].past_deadline.insert(key_of(slot)).first;
+        core::KeySet& past_deadline = specialties[call.specialty].past_deadline;
+        call.past_deadline_pos = past_deadline.insert(past_deadline.end(), key_of(slot));
         call.in_past_deadline = true;
     }
     deadline_work = true;
