@@ -116,8 +116,7 @@ bool Engine::State::live(core::SlotRef ref) const {
 
 core::QueueKey Engine::State::key_of(Index slot) const {
     const core::Call& c = calls[slot];
-    return core::QueueKey{config.policy(c.call_class).tier, c.deadline, c.enqueued_at, c.arrival,
-                          slot};
+    return core::QueueKey{c.deadline, c.arrival, config.policy(c.call_class).tier, slot};
 }
 
 void Engine::State::enqueue(Index slot, bool notice) {

@@ -88,8 +88,9 @@ std::vector<QueueView> Engine::queues() const {
         v.specialty = spec.config.id;
         v.queued = static_cast<std::int64_t>(spec.queue.size());
         for (const core::QueueKey& key : spec.queue) {
-            if (!v.oldest_enqueued_at || key.enqueued_at < *v.oldest_enqueued_at) {
-                v.oldest_enqueued_at = key.enqueued_at;
+            const Time enqueued_at = state_->calls[key.slot].enqueued_at;
+            if (!v.oldest_enqueued_at || enqueued_at < *v.oldest_enqueued_at) {
+                v.oldest_enqueued_at = enqueued_at;
             }
         }
         v.agents_ready = static_cast<std::int64_t>(spec.ready.size());
