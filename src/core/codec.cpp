@@ -172,7 +172,7 @@ std::string format_time(Time t) {
 
 std::optional<Time> parse_time(std::string_view s) {
     using namespace std::chrono;
-    int y, mo, d, h, mi, sec;
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
     if (!digits(s, 0, 4, y) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2, mo) ||
         s[7] != '-' || !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
         !digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' ||
@@ -196,7 +196,7 @@ std::optional<Time> parse_time(std::string_view s) {
     if (pos + 1 == s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
         ++pos;
     } else if (pos + 6 == s.size() && (s[pos] == '+' || s[pos] == '-') && s[pos + 3] == ':') {
-        int oh, om;
+        int oh = 0, om = 0;
         if (!digits(s, pos + 1, 2, oh) || !digits(s, pos + 4, 2, om) || oh > 23 || om > 59) {
             return std::nullopt;
         }
