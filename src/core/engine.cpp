@@ -448,8 +448,9 @@ struct Engine::State::Applier {
         s.mark_dirty(sp);
         s.deadline_work = true;
         s.out.changes.emplace_back(
-            std::in_place_type<SettingChange>, s.clock,
-            OverflowSetting{spec.config.id, spec.threshold, spec.overflow_enabled});
+            std::in_place_type<SettingChange>,
+            SettingChange{s.clock,
+                          OverflowSetting{spec.config.id, spec.threshold, spec.overflow_enabled}});
     }
 
     void operator()(const input::Tick&) {}
