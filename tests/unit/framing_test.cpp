@@ -3,6 +3,7 @@
 #include "net/framing.hpp"
 
 #include <gtest/gtest.h>
+#include <pthread.h>
 
 namespace acd::net {
 namespace {
@@ -84,6 +85,42 @@ TEST(Hello, AnythingButAHelloIsAProtocolError) {
                              R"({"type":["hello"],"gateway":"gw1","protocol":1})"}) {
         EXPECT_EQ(refusal(line).code, ErrorCode::protocol) << line;
     }
+}
+
+// Runs `f` on a thread with a 256 KiB stack: enough for any line, unless the stack used grows
+// with what the line holds.
+template <typename F>
+void on_small_stack(F f) {
+    pthread_attr_t attr;
+    ASSERT_EQ(pthread_attr_init(&attr), 0);
+    ASSERT_EQ(pthread_attr_setstacksize(&attr, 256 * 1024), 0);
+    pthread_t thread;
+    ASSERT_EQ(pthread_create(
+                  &thread, &attr,
+                  [](void* arg) -> void* {
+                      (*static_cast<F*>(arg))();
+                      return nullptr;
+                  },
+                  &f),
+              0);
+    pthread_join(thread, nullptr);
+    pthread_attr_destroy(&attr);
+}
+
+// Seen while writing tests/fuzz (seed regress-hello-deep-type): the hello parser copied the
+// type, and the copy recursed once per level of nesting (a stack overflow under AddressSanitizer
+// with 16,000 levels; 32,000 fit in one line).
+TEST(Hello, ADeeplyNestedTypeIsRefusedInBoundedStack) {
+    const std::size_t depth = (kMaxLineBytes - 100) / 2;
+    const std::string line = R"({"type":)" + std::string(depth, '[') + std::string(depth, ']') +
+                             R"(,"gateway":"gw1","protocol":1})";
+    ASSERT_LE(line.size(), kMaxLineBytes);
+    ErrorCode code = ErrorCode::none;
+    on_small_stack([&] {
+        const auto r = parse_hello(line);
+        if (const auto* refusal = std::get_if<HelloRefusal>(&r)) code = refusal->code;
+    });
+    EXPECT_EQ(code, ErrorCode::protocol);
 }
 
 TEST(Hello, TheGatewayIdIsAStringOfOneTo64Bytes) {
