@@ -208,7 +208,13 @@ std::optional<Time> parse_time(std::string_view s) {
     }
     const Time local = Time(sys_days(ymd)) + hours(h) + minutes(mi) +
                        std::chrono::seconds(std::min(sec, 59)) + Duration(millis);
-    return local - offset;
+    // RFC 3339 has years 0000 to 9999 only, in UTC as well: an offset that carries the time out
+    // of them ("0000-01-01T00:00:00+01:00") gives a time format_time() cannot write back.
+    constexpr Time kFirst = Time(sys_days(year(0) / January / 1));
+    constexpr Time kEnd = Time(sys_days(year(10000) / January / 1));
+    const Time utc = local - offset;
+    if (utc < kFirst || utc >= kEnd) return std::nullopt;
+    return utc;
 }
 
 // ---------------------------------------------------------------------------------------------

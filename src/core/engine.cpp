@@ -508,8 +508,9 @@ struct Engine::State::Applier {
         // Constructed in place: GCC 12 at -O3 warns (falsely) of an uninitialized variant member
         // when a temporary SettingChange is moved into the vector.
         s.out.changes.emplace_back(
-            std::in_place_type<SettingChange>, s.clock,
-            OverflowSetting{spec.config.id, spec.threshold, spec.overflow_enabled});
+            std::in_place_type<SettingChange>,
+            SettingChange{s.clock,
+                          OverflowSetting{spec.config.id, spec.threshold, spec.overflow_enabled}});
     }
 
     void operator()(const input::Tick&) {}

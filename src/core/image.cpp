@@ -237,9 +237,10 @@ void Engine::State::reconfigure(const RoutingConfig& cfg) {
             continue;
         }
         if (old.state != AgentState::logged_out) {
-            out.changes.emplace_back(std::in_place_type<AgentChange>, clock, Cause::removed,
-                                     old.config.id, AgentState::logged_out, std::string(),
-                                     std::string(), std::string());
+            out.changes.emplace_back(
+                std::in_place_type<AgentChange>,
+                AgentChange{
+                    clock, Cause::removed, old.config.id, AgentState::logged_out, {}, {}, {}});
         }
         dropped.push_back(old.config.id);
     }

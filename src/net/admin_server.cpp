@@ -37,7 +37,7 @@ class Session : public AdminLink, public std::enable_shared_from_this<Session> {
     // `open` counts live sessions; shared, since sessions may outlive the server at exit.
     Session(local::socket socket, AdminHub& hub, std::shared_ptr<std::size_t> open)
         : peer_(credentials_of(socket)),
-          lines_(std::move(socket), kAdminMaxLineBytes, kAdminMaxOutboxBytes),
+          lines_(std::move(socket), kAdminMaxOutboxBytes),
           hub_(hub),
           open_(std::move(open)),
           responded_(lines_.socket().get_executor()) {

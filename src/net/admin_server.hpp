@@ -13,10 +13,12 @@
 #include "acd/codec.hpp"
 #include "acd/config.hpp"
 #include "acd/result.hpp"
+#include "framing.hpp"
 
 namespace acd::net {
 
-inline constexpr std::size_t kAdminMaxLineBytes = 65536;
+// Requests are cut like gateway lines: at most kMaxLineBytes (framing.hpp), 64 KiB.
+inline constexpr std::size_t kAdminMaxLineBytes = kMaxLineBytes;
 inline constexpr auto kAdminIdleTimeout = std::chrono::seconds(300);
 inline constexpr std::size_t kMaxAdminConnections = 64;
 // Responses may be large (a call list); a subscriber gets far less slack.
