@@ -361,15 +361,21 @@ void Store::Impl::run() {
         }
         const std::uint64_t ticket = taken.back().ticket;
         taken.clear();
+        // The committed records leave pending_records before on_durable runs: a producer that
+        // paused on pending_records() and waits for on_durable to look again must see them gone,
+        // or it may wait for a commit that never comes.
+        {
+            std::lock_guard lock(mu);
+            pending_records -= records;
+        }
+        room_cv.notify_all();
         // The callback runs before flush() can see the commit: when flush() returns, every
         // on_durable call for what it waited on has been made.
         if (options.on_durable) options.on_durable(ticket);
         {
             std::lock_guard lock(mu);
             durable_ticket = ticket;
-            pending_records -= records;
         }
-        room_cv.notify_all();
         durable_cv.notify_all();
     }
 }

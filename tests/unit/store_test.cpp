@@ -301,6 +301,31 @@ TEST(Store, GroupCommitPutsWhatArrivesDuringACommitIntoTheNextTransaction) {
     EXPECT_EQ(f.durable, (std::vector<std::uint64_t>{1, 11}));
 }
 
+// A producer that paused on pending_records() looks again when on_durable comes: it must see
+// the committed records gone, or it may wait for a commit that never comes (the daemon once
+// stopped reading its gateways until a timer fired).
+TEST(Store, OnDurableNoLongerCountsTheCommittedRecordsAsPending) {
+    Fixture f;
+    std::atomic<Store*> self{nullptr};
+    std::vector<std::size_t> seen;
+    StoreOptions o = f.options();
+    o.on_durable = [&](std::uint64_t) {
+        std::lock_guard lock(f.mu);
+        seen.push_back(self.load()->pending_records());
+    };
+    auto store = f.open(std::move(o));
+    self = store.get();
+    WriterGate gate;
+    store->append(gate.batch());
+    gate.entered.get_future().wait();
+    for (int i = 1; i <= 10; ++i)
+        store->append(batch_of({record(i)}));
+    gate.release.set_value();
+    store->flush();
+    std::lock_guard lock(f.mu);
+    EXPECT_EQ(seen, (std::vector<std::size_t>{20, 0}));  // a batch counts its records plus one
+}
+
 TEST(Store, AppendBlocksWhileTooManyRecordsWait) {
     Fixture f;
     StoreOptions o = f.options();
