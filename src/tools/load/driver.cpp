@@ -99,6 +99,7 @@ void Driver::begin() {
 // once that is acknowledged the run is done.
 void Driver::wind_down() {
     if (phase_ != Phase::running) return;
+    offer_when_due();  // a late timer does not lower the count of offers the rate promised
     phase_ = Phase::draining;
     report_.duration_s = std::chrono::duration<double>(Clock::now() - started_).count();
     for (auto& [number, call] : calls_) {
