@@ -15,6 +15,8 @@ namespace {
 constexpr std::int64_t kSchemaVersion = 1;
 constexpr std::size_t kMaxRecordsPerCommit = 100'000;
 constexpr int kSnapshotsKept = 2;
+constexpr int kPageSize = 16384;
+constexpr int kCacheKiB = 64 * 1024;
 
 // Migration i brings the schema from version i to i + 1.
 constexpr std::string_view kMigrations[] = {
@@ -216,8 +218,14 @@ Status Store::Impl::open() {
     if (!db) return Error{db.error()};
     writer_db = std::move(*db);
     const char* sync = options.synchronous == Synchronous::full ? "FULL" : "NORMAL";
+    // Pages of 16 KiB (for a new database; an existing one keeps its size) and a cache of 64 MiB:
+    // the log is written in long runs of large records, and every page is written twice (WAL,
+    // then checkpoint). Measured under acd-load: a fifth less CPU per event in the writer than
+    // 4 KiB pages with SQLite's 2 MiB cache (docs/performance.md, "Gateway").
     for (const std::string& pragma :
-         {std::string("PRAGMA journal_mode = WAL"), fmt::format("PRAGMA synchronous = {}", sync),
+         {fmt::format("PRAGMA page_size = {}", kPageSize),
+          fmt::format("PRAGMA cache_size = -{}", kCacheKiB),
+          std::string("PRAGMA journal_mode = WAL"), fmt::format("PRAGMA synchronous = {}", sync),
           std::string("PRAGMA secure_delete = ON"), std::string("PRAGMA busy_timeout = 5000")}) {
         if (Status s = writer_db.exec(pragma); !s) {
             return Error{fmt::format("{}: {}: {}", options.path.string(), pragma, s.message())};
