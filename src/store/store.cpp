@@ -104,13 +104,37 @@ void put_opt(std::string& out, const std::optional<std::int64_t>& v) {
     if (v) put_u64(out, static_cast<std::uint64_t>(*v));
 }
 
+// SHA-256 with the algorithm fetched once and the context reused: EVP_Digest() looks the
+// algorithm up and allocates a context on every call, which cost as much as hashing a record.
+class Sha256 {
+  public:
+    Sha256() : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)), ctx_(EVP_MD_CTX_new()) {}
+    ~Sha256() {
+        EVP_MD_CTX_free(ctx_);
+        EVP_MD_free(md_);
+    }
+    Sha256(const Sha256&) = delete;
+    Sha256& operator=(const Sha256&) = delete;
+
+    Hash of(std::string_view a, std::string_view b) {
+        Hash out{};
+        unsigned int len = 0;
+        EVP_DigestInit_ex(ctx_, md_, nullptr);
+        EVP_DigestUpdate(ctx_, a.data(), a.size());
+        EVP_DigestUpdate(ctx_, b.data(), b.size());
+        EVP_DigestFinal_ex(ctx_, out.data(), &len);
+        return out;
+    }
+
+  private:
+    EVP_MD* md_;
+    EVP_MD_CTX* ctx_;
+};
+
 Hash chain_hash(const Hash& previous, const AuditRecord& record) {
-    std::string data(previous.begin(), previous.end());
-    data += canonical_bytes(record);
-    Hash out{};
-    unsigned int len = 0;
-    EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr);
-    return out;
+    thread_local Sha256 sha;  // the writer thread and the reader side each have theirs
+    return sha.of(std::string_view(reinterpret_cast<const char*>(previous.data()), previous.size()),
+                  canonical_bytes(record));
 }
 
 std::optional<RecordKind> parse_kind(std::string_view s) {
