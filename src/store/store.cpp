@@ -17,6 +17,15 @@ constexpr std::size_t kMaxRecordsPerCommit = 100'000;
 constexpr int kSnapshotsKept = 2;
 constexpr int kPageSize = 16384;
 constexpr int kCacheKiB = 64 * 1024;
+// The checkpointer runs a pass each time this many pages (16 MiB) were added to the WAL. Past
+// kRestartPages (256 MiB), the writer finishes the copy so that the WAL starts over, and the
+// file is cut back to kWalSizeLimit. Past kWriterCheckpointPages (a checkpointer that cannot
+// keep up), the writer checkpoints itself after each commit, as SQLite's wal_autocheckpoint
+// would.
+constexpr int kCheckpointPages = 1024;
+constexpr int kRestartPages = 16 * kCheckpointPages;
+constexpr int kWriterCheckpointPages = 2 * kRestartPages;
+constexpr std::int64_t kWalSizeLimit = std::int64_t(kCheckpointPages) * kPageSize;
 
 // Migration i brings the schema from version i to i + 1.
 constexpr std::string_view kMigrations[] = {
@@ -267,6 +276,20 @@ Status Store::Impl::open() {
         if (h.size() == last_hash.size()) std::memcpy(last_hash.data(), h.data(), h.size());
     }
     if (Status s = prepare_statements(); !s) return s;
+    if (Status s = writer_db.exec(fmt::format("PRAGMA journal_size_limit = {}", kWalSizeLimit));
+        !s) {
+        return s;
+    }
+    auto checkpoints = sql::Db::open(options.path);
+    if (!checkpoints) return Error{checkpoints.error()};
+    checkpoint_db = std::move(*checkpoints);
+    if (Status s = checkpoint_db.exec(
+            fmt::format("PRAGMA synchronous = {}; PRAGMA busy_timeout = 5000", sync));
+        !s) {
+        return s;
+    }
+    // Replaces SQLite's automatic checkpoints on the writer connection.
+    sqlite3_wal_hook(writer_db.handle(), &Impl::on_wal_commit, this);
 
     auto reader = sql::Db::open(options.path);
     if (!reader) return Error{reader.error()};
@@ -308,6 +331,7 @@ Result<std::unique_ptr<Store>> Store::open(StoreOptions options, const PiiKey& k
     if (Status s = impl->open(); !s) return Error{s.message()};
     Impl* raw = impl.get();
     impl->writer = std::thread([raw] { raw->run(); });
+    impl->checkpointer = std::thread([raw] { raw->run_checkpoints(); });
     return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
@@ -320,7 +344,9 @@ Store::~Store() {
     }
     impl_->work_cv.notify_all();
     impl_->room_cv.notify_all();
+    impl_->checkpoint_cv.notify_all();
     if (impl_->writer.joinable()) impl_->writer.join();
+    if (impl_->checkpointer.joinable()) impl_->checkpointer.join();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -380,6 +406,7 @@ void Store::Impl::run() {
             taken.clear();
             continue;
         }
+        checkpoint_tail();
         std::size_t records = 0;
         for (const Pending& p : taken)
             records += p.batch.records.size() + 1;
@@ -410,6 +437,59 @@ void Store::Impl::run() {
         }
         durable_cv.notify_all();
     }
+}
+
+// On the writer thread, after each commit: the WAL holds `pages`.
+int Store::Impl::on_wal_commit(void* self, sqlite3* db, const char* name, int pages) {
+    auto& impl = *static_cast<Impl*>(self);
+    if (pages >= kWriterCheckpointPages) {
+        // The checkpointer cannot keep up: copy what can be copied now. A failure is not the
+        // commit's; the next commit tries again.
+        (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        return SQLITE_OK;
+    }
+    std::lock_guard lock(impl.mu);
+    if (pages < impl.wal_pages) impl.pages_at_last_pass = 0;  // the WAL started over
+    impl.wal_pages = pages;
+    if (!impl.checkpoint_running && !impl.tail_wanted &&
+        pages - impl.pages_at_last_pass >= kCheckpointPages) {
+        impl.checkpoint_wanted = true;
+        impl.checkpoint_cv.notify_one();
+    }
+    return SQLITE_OK;
+}
+
+void Store::Impl::run_checkpoints() {
+    for (;;) {
+        {
+            std::unique_lock lock(mu);
+            checkpoint_cv.wait(lock, [&] { return checkpoint_wanted || stopping; });
+            if (stopping) return;  // closing the last connection checkpoints what is left
+            checkpoint_wanted = false;
+            checkpoint_running = true;
+            pages_at_last_pass = wal_pages;
+        }
+        // PASSIVE: copies what no reader still needs and never blocks the writer. An error (disk
+        // full) only lets the WAL grow until the writer checkpoints itself: commits are durable
+        // in the WAL, whatever happens to checkpoints.
+        (void)sqlite3_wal_checkpoint_v2(checkpoint_db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                        nullptr, nullptr);
+        std::lock_guard lock(mu);
+        checkpoint_running = false;
+        tail_wanted = wal_pages >= kRestartPages;
+    }
+}
+
+// No commit runs meanwhile, so this copy catches up with the WAL, and the next transaction
+// starts it over.
+void Store::Impl::checkpoint_tail() {
+    {
+        std::lock_guard lock(mu);
+        if (!tail_wanted || checkpoint_running) return;
+        tail_wanted = false;
+    }
+    (void)sqlite3_wal_checkpoint_v2(writer_db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                    nullptr);
 }
 
 Status Store::Impl::write(std::vector<Pending>& pending) {
