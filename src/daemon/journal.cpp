@@ -111,6 +111,7 @@ bool journaled(const Input& input, const Output& output) {
 WriteBatch journal_batch(const Input& input, const Output& output, Time at,
                          const std::optional<Peer>& peer) {
     WriteBatch batch;
+    batch.records.reserve(1 + output.changes.size());  // records are large to move
     batch.records.push_back(input_record(input, at, peer));
     append_change_records(output, batch.records);
     for (const Change& change : output.changes) {
