@@ -441,6 +441,35 @@ TEST(Store, ADatabaseNewerThanTheCodeIsRefused) {
         << store.error().message;
 }
 
+// The writer skips the CHECK on `kind` for speed (it binds only RecordKind's words); the schema
+// keeps it for every other connection.
+TEST(Store, EveryKindIsWrittenAndTheSchemaStillRefusesOthers) {
+    Fixture f;
+    auto store = f.open();
+    std::vector<AuditRecord> records;
+    for (const RecordKind k : {RecordKind::input, RecordKind::output, RecordKind::action}) {
+        AuditRecord r = record(static_cast<int>(records.size()) + 1);
+        r.kind = k;
+        records.push_back(r);
+    }
+    store->append(batch_of(records));
+    store->flush();
+    const auto back = all_records(*store);
+    ASSERT_EQ(back.size(), 3U);
+    EXPECT_EQ(back[0].kind, RecordKind::input);
+    EXPECT_EQ(back[1].kind, RecordKind::output);
+    EXPECT_EQ(back[2].kind, RecordKind::action);
+    store.reset();
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((f.dir / "acdd.db").c_str(), &db), SQLITE_OK);
+    const int rc = sqlite3_exec(db,
+                                "INSERT INTO audit (id, at, kind, type, body, hash) "
+                                "VALUES (4, 0, 'bogus', 't', '{}', x'00')",
+                                nullptr, nullptr, nullptr);
+    EXPECT_EQ(rc & 0xff, SQLITE_CONSTRAINT) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+}
+
 TEST(Store, UsesWalAndTheConfiguredSynchronousMode) {
     Fixture f;
     StoreOptions o = f.options();
