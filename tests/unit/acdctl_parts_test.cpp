@@ -53,6 +53,8 @@ TEST(Commands, FriendlyWordsBecomeRequests) {
     EXPECT_EQ(
         invocation({"overflow", "set", "cardiology", "--threshold", "4", "--enable"}).arguments,
         Json::parse(R"({"specialty":"cardiology","threshold":4,"enabled":true})"));
+    EXPECT_EQ(invocation({"overflow", "set", "cardiology", "--threshold=0"}).arguments,
+              Json::parse(R"({"specialty":"cardiology","threshold":0})"));
     EXPECT_EQ(invocation({"audit", "verify"}).timeout, std::chrono::seconds(600));
     EXPECT_TRUE(std::holds_alternative<UsageError>(parse_command({"agent", "pause", "a1"})));
     EXPECT_TRUE(std::holds_alternative<UsageError>(

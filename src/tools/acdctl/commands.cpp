@@ -73,6 +73,13 @@ std::variant<Words, UsageError> split(const std::vector<std::string>& args, std:
     bool only_words = false;
     for (std::size_t i = first; i < args.size(); ++i) {
         const std::string& a = args[i];
+        // "--since=2h" is "--since 2h".
+        const auto eq = a.find('=');
+        if (!only_words && a.starts_with("--") && eq != std::string::npos &&
+            std::find(with_value.begin(), with_value.end(), a.substr(0, eq)) != with_value.end()) {
+            w.options.emplace_back(a.substr(0, eq), a.substr(eq + 1));
+            continue;
+        }
         if (only_words || a.size() < 2 || a[0] != '-' || a == "-") {
             w.positional.push_back(a);
         } else if (a == "--") {
