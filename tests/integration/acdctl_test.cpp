@@ -1,7 +1,7 @@
 // acdctl (docs/acdctl.md) against a started acdd: its tables, --json, the exit statuses (success,
 // error, unsupported, usage, unreachable, no answer), where the socket comes from, and the
-// wallboard: one frame, live updates from the subscription, and a new subscription after acdd
-// drops a wallboard that fell behind.
+// wallboard: one frame, live updates from the subscription, a new subscription after acdd
+// drops a wallboard that fell behind, and waiting for an acdd that is not there yet.
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -453,6 +453,23 @@ TEST_F(AcdctlTest, WatchSubscribesAgainAfterAcddDropsItForBeingSlow) {
         20s));
     watch->signal(SIGTERM);
     EXPECT_EQ(watch->wait(20s).exit_code, 0);
+}
+
+TEST(Acdctl, WatchWaitsForADaemonThatIsNotThereYet) {
+    Daemon later;
+    const std::string socket = (later.dir() / "admin.sock").string();
+    ChildProcess watch({kAcdctl, "-s", socket, "watch"});
+    ASSERT_TRUE(watch.wait_until(
+        [](const std::string&, const std::string& err) {
+            return err.find("No such file or directory") != std::string::npos &&
+                   err.find("trying again in") != std::string::npos;
+        },
+        20s))
+        << watch.err_so_far();
+    ASSERT_TRUE(later.start()) << later.log();
+    ASSERT_TRUE(watch_for(watch, "AGENTS (0 logged in)")) << watch.out_so_far();
+    watch.signal(SIGINT);
+    EXPECT_EQ(watch.wait(20s).exit_code, 0);
 }
 
 TEST_F(AcdctlTest, SubscribePrintsEveryChangeAsAJsonLine) {

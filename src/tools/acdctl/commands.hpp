@@ -42,7 +42,7 @@ struct Invocation {
     // Streams after the response (subscribe) instead of ending with it.
     bool stream = false;
     // The default wait for the response; audit-verify walks the whole chain and gets longer.
-    std::chrono::milliseconds timeout = std::chrono::seconds(30);
+    std::chrono::milliseconds timeout = std::chrono::seconds(10);
 };
 
 struct WatchOptions {

@@ -27,6 +27,7 @@ constexpr auto kMinRedraw = 250ms;     // at most four frames a second
 constexpr auto kNoticeShownFor = 10s;  // how long a notice stays under the title
 constexpr auto kFirstRetry = 500ms;    // then doubling up to kLastRetry
 constexpr auto kLastRetry = 5s;
+constexpr int kMaxLinesPerBatch = 5000;
 
 // ---------------------------------------------------------------------------------------------
 // Signals through a pipe, so that poll() wakes up for them without a race.
@@ -387,13 +388,14 @@ int live(Requests& requests) {
             }
         }
         if (!stream) continue;
-        // Everything already here, without waiting.
+        // What is already here, without waiting; a bounded batch, so that a flood of changes
+        // still lets the picture be drawn (and acdd drops us if we cannot keep up).
         std::string line;
-        for (;;) {
+        for (int batch = 0; batch < kMaxLinesPerBatch; ++batch) {
             const Connection::Read r = stream->read_line(line, Clock::now());
             if (r == Connection::Read::timeout) break;
             if (r != Connection::Read::line) {
-                lost("acdd closed the subscription; subscribing again");
+                lost("acdd closed the subscription");
                 break;
             }
             const Json message = Json::parse(line, nullptr, /*allow_exceptions=*/false);
