@@ -189,6 +189,7 @@ void Admin::register_commands() {
             if (!current_link_)
                 return error(ErrorCode::bad_request, "subscribe needs a connection");
             subscribers_.push_back({current_link_, topics});
+            current_link_->start_stream();
             return Answer{0, "subscribed", {{"topics", topics}}};
         }));
     add("shutdown", true, now_answer([this](const Json&, const Peer&) {

@@ -3,7 +3,7 @@
 // Two connections to acdd: one subscribed to calls, agents and queues, one for requests (the
 // initial lists and queue-get for deadlines). The picture is redrawn at most four times a
 // second on changes, and once a second for the clocks. When the subscription ends (acdd drops a
-// subscriber that falls behind, or closes an idle one) the wallboard subscribes again and takes
+// subscriber that falls behind, or restarts) the wallboard subscribes again and takes
 // fresh lists; while acdd cannot be reached it says so and retries.
 //
 // On a terminal it draws in the alternate screen with ANSI escapes and restores the terminal on
