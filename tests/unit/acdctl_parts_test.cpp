@@ -2,6 +2,8 @@
 // (a snapshot followed by streamed rows, ticking clocks, fitting a small terminal).
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "acdctl/commands.hpp"
 #include "acdctl/table.hpp"
 #include "acdctl/wallboard.hpp"
@@ -19,6 +21,7 @@ TEST(Format, Durations) {
     EXPECT_EQ(format_duration(std::int64_t{7380}), "2h03m");
     EXPECT_EQ(format_duration(std::int64_t{273600}), "3d04h");
     EXPECT_EQ(format_duration(std::int64_t{-12}), "-12s");
+    EXPECT_EQ(format_duration(std::numeric_limits<std::int64_t>::min()), "-106751991167300d15h");
     EXPECT_EQ(format_duration(std::optional<std::int64_t>{}), "-");
     EXPECT_EQ(format_percent(0.8756), "87.6%");
     EXPECT_EQ(format_percent(std::nullopt), "-");

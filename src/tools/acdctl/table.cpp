@@ -69,11 +69,14 @@ std::string truncate_to_width(std::string_view text, std::size_t width) {
 }
 
 std::string format_duration(std::int64_t seconds) {
-    if (seconds < 0) return "-" + format_duration(-seconds);
-    if (seconds < 60) return fmt::format("{}s", seconds);
-    if (seconds < 3600) return fmt::format("{}m{:02}s", seconds / 60, seconds % 60);
-    if (seconds < 86400) return fmt::format("{}h{:02}m", seconds / 3600, seconds % 3600 / 60);
-    return fmt::format("{}d{:02}h", seconds / 86400, seconds % 86400 / 3600);
+    // The magnitude as unsigned, so that the most negative value has one too.
+    const std::string_view sign = seconds < 0 ? "-" : "";
+    const std::uint64_t s = seconds < 0 ? 0 - static_cast<std::uint64_t>(seconds)
+                                        : static_cast<std::uint64_t>(seconds);
+    if (s < 60) return fmt::format("{}{}s", sign, s);
+    if (s < 3600) return fmt::format("{}{}m{:02}s", sign, s / 60, s % 60);
+    if (s < 86400) return fmt::format("{}{}h{:02}m", sign, s / 3600, s % 3600 / 60);
+    return fmt::format("{}{}d{:02}h", sign, s / 86400, s % 86400 / 3600);
 }
 
 std::string format_duration(std::optional<std::int64_t> seconds) {
