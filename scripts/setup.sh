@@ -9,6 +9,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   libasio-dev libsqlite3-dev libspdlog-dev nlohmann-json3-dev libssl-dev libsystemd-dev
   libgtest-dev libbenchmark-dev openssl
+  dpkg-dev systemd  # dpkg-shlibdeps for cpack -G DEB; systemd-analyze for the unit's test
 )
 
 ensure_packages() {

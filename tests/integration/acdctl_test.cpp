@@ -242,6 +242,40 @@ TEST_F(AcdctlTest, AuditVerifyCommandsAndVersion) {
     EXPECT_EQ(ctl({"version"}).out, "acdd 0.1.0\n");
 }
 
+TEST_F(AcdctlTest, BackupCopiesTheDatabaseToANewFile) {
+    admin("agent-login", {{"agent", "a1"}});
+    const std::string copy = (daemon->dir() / "copy.db").string();
+    const ProcessResult r = ctl({"backup", copy});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(r.out.starts_with("backed up ")) << r.out;
+    EXPECT_TRUE(r.out.ends_with(" audit records to " + copy + "\n")) << r.out;
+    EXPECT_TRUE(std::filesystem::is_regular_file(copy));
+    // --json: the records counted in the copy.
+    const ProcessResult j = ctl({"--json", "backup", (daemon->dir() / "copy2.db").string()});
+    EXPECT_EQ(j.exit_code, 0) << j.err;
+    EXPECT_GT(Json::parse(j.out)["arguments"]["records"].get<std::int64_t>(), 0);
+}
+
+TEST_F(AcdctlTest, BackupTakesARelativeFileFromAcdctlsFolder) {
+    // acdd runs elsewhere: acdctl sends the path made absolute against its own folder.
+    const std::filesystem::path here = daemon->dir() / "backups";
+    std::filesystem::create_directory(here);
+    const ProcessResult r =
+        run_process({"/bin/sh", "-c", "cd \"$0\" && exec \"$1\" -s \"$2\" backup ./sub/../today.db",
+                     here.string(), kAcdctl, socket()});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(r.out.ends_with(" to " + (here / "today.db").string() + "\n")) << r.out;
+    EXPECT_TRUE(std::filesystem::is_regular_file(here / "today.db"));
+}
+
+TEST_F(AcdctlTest, BackupRefusesAFileThatExistsAndExitsOne) {
+    const std::string copy = (daemon->dir() / "acdd.json").string();
+    const ProcessResult r = ctl({"backup", copy});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(r.err, "acdctl: " + copy + " exists already: choose a new file (store)\n");
+}
+
 // ---------------------------------------------------------------------------------------------
 // --json and raw
 // ---------------------------------------------------------------------------------------------
@@ -299,6 +333,8 @@ TEST_F(AcdctlTest, UsageErrorsExitTwoWithoutTalkingToTheDaemon) {
              {"stats", "--since", "yesterday"},
              {"overflow", "set", "cardiology", "--threshold", "many"},
              {"watch", "--json"},
+             {"backup"},
+             {"backup", "a.db", "b.db"},
              {"--timeout", "0", "status"}}) {
         const ProcessResult r = ctl(args);
         EXPECT_EQ(r.exit_code, 2) << testing::PrintToString(args);
@@ -327,6 +363,9 @@ TEST(Acdctl, AnUnreachableDaemonExitsThree) {
     const ProcessResult watch =
         run_process({kAcdctl, "-s", "/nonexistent/admin.sock", "watch", "--once"});
     EXPECT_EQ(watch.exit_code, 3);
+    const ProcessResult backup =
+        run_process({kAcdctl, "-s", "/nonexistent/admin.sock", "backup", "/tmp/never.db"});
+    EXPECT_EQ(backup.exit_code, 3);
 }
 
 TEST(Acdctl, ADaemonThatDoesNotAnswerTimesOutAndExitsThree) {

@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
+#include <regex>
 
 #include "admin_client.hpp"
 #include "daemon_fixture.hpp"
@@ -22,7 +24,7 @@ using namespace std::chrono_literals;
 
 // The service manager's end: a datagram socket acdd writes its notifications to.
 class NotifySocket {
-public:
+  public:
     explicit NotifySocket(const std::filesystem::path& path) : path_(path.string()) {
         fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         sockaddr_un addr{};
@@ -49,7 +51,7 @@ public:
     }
     const std::string& path() const { return path_; }
 
-private:
+  private:
     std::string path_;
     int fd_ = -1;
 };
@@ -67,7 +69,8 @@ TEST(SystemdNotify, ReadyWatchdogReloadingAndStoppingAreSentInTheirOrder) {
         GatewayClient gateway(daemon.port());  // the port accepted before READY=1 was sent
         EXPECT_TRUE(gateway.hello("gw1"));
     }
-    for (int i = 0; i < 3; ++i) EXPECT_EQ(notify.next_starting("WATCHDOG=1", 2s), "WATCHDOG=1") << i;
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(notify.next_starting("WATCHDOG=1", 2s), "WATCHDOG=1") << i;
 
     AdminClient admin((daemon.dir() / "admin.sock").string());
     EXPECT_EQ(admin.call("config-reload")["result"], 0);
@@ -84,6 +87,38 @@ TEST(SystemdNotify, WithoutNotifySocketNothingIsSentAndAcddRuns) {
     ASSERT_TRUE(daemon.start()) << daemon.log();
     AdminClient admin((daemon.dir() / "admin.sock").string());
     EXPECT_EQ(admin.call("version-get")["result"], 0);
+    EXPECT_EQ(daemon.stop(), 0);
+}
+
+// The first line acdd logs, "daemon.start" (its stderr, as journald or a terminal sees it).
+std::string start_line(Daemon& daemon) {
+    const std::string log = daemon.log();
+    const auto at = log.find("daemon.start");
+    if (at == std::string::npos) return "";
+    const auto begin = log.rfind('\n', at);
+    const auto from = begin == std::string::npos ? 0 : begin + 1;
+    return log.substr(from, log.find('\n', at) - from);
+}
+
+// Under systemd, stderr goes to journald, which stamps every line itself: no timestamp then.
+TEST(SystemdJournal, UnderJournaldLinesCarryNoTimestamp) {
+    Daemon daemon;
+    ASSERT_TRUE(daemon.start({"JOURNAL_STREAM=8:12345"})) << daemon.log();
+    const std::string line = start_line(daemon);
+    EXPECT_TRUE(line.starts_with("info daemon.start acdd ")) << line;
+    EXPECT_EQ(daemon.stop(), 0);
+}
+
+TEST(SystemdJournal, ElsewhereLinesStartWithATimestamp) {
+    ::unsetenv("JOURNAL_STREAM");  // in case the tests themselves run under systemd
+    Daemon daemon;
+    ASSERT_TRUE(daemon.start()) << daemon.log();
+    const std::string line = start_line(daemon);
+    // 2026-11-23T04:57:37.192+0100 info daemon.start ...
+    EXPECT_TRUE(std::regex_search(
+        line,
+        std::regex(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:?\d\d info daemon\.start )")))
+        << line;
     EXPECT_EQ(daemon.stop(), 0);
 }
 

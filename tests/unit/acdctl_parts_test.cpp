@@ -64,6 +64,18 @@ TEST(Commands, FriendlyWordsBecomeRequests) {
         parse_command({"overflow", "set", "x", "--enable", "--disable"})));
 }
 
+TEST(Commands, BackupSendsAnAbsolutePathAndWaitsLonger) {
+    const Invocation abs = invocation({"backup", "/var/lib/acdd/b.db"});
+    EXPECT_EQ(abs.command, "backup");
+    EXPECT_EQ(abs.arguments, Json::parse(R"({"path":"/var/lib/acdd/b.db"})"));
+    EXPECT_EQ(abs.timeout, std::chrono::seconds(600));
+    const Invocation rel = invocation({"backup", "x/../b.db"});
+    EXPECT_EQ(rel.arguments["path"], (std::filesystem::current_path() / "b.db").string());
+    EXPECT_TRUE(std::holds_alternative<UsageError>(parse_command({"backup"})));
+    EXPECT_TRUE(std::holds_alternative<UsageError>(parse_command({"backup", ""})));
+    EXPECT_TRUE(std::holds_alternative<UsageError>(parse_command({"backup", "a", "b"})));
+}
+
 TEST(Commands, SinceTakesATimeOrASpanBackFromNow) {
     const auto now = std::chrono::system_clock::from_time_t(1700000000);  // 2023-11-14T22:13:20Z
     EXPECT_EQ(since_argument("2h", now), "2023-11-14T20:13:20Z");

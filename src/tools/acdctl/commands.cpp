@@ -16,7 +16,7 @@ Options:
   -s, --socket PATH   the admin socket (default: $ACDCTL_SOCKET, else /run/acdd/admin.sock)
   -c, --config FILE   use admin.socket from acdd's configuration FILE
   -j, --json          print acdd's JSON response unchanged instead of tables
-  -t, --timeout SEC   wait at most SEC seconds for acdd (default 10; audit verify 600)
+  -t, --timeout SEC   wait at most SEC seconds for acdd (default 10; audit verify, backup 600)
   -h, --help          print this help
   -V, --version       print acdctl's version
 
@@ -42,6 +42,7 @@ Commands:
   config test [FILE]              check a configuration file (default: acdd's own)
   config reload                   apply acdd's configuration file again
   audit verify                    check the audit log's hash chain
+  backup FILE                     copy the database, online and consistent, to FILE (new)
   watch [--once]                  live wallboard: queues, waiting calls, agents
   subscribe [TOPIC...]            print every change as JSON lines (calls, agents, queues)
   commands                        the admin commands acdd supports
@@ -322,6 +323,16 @@ Parsed parse_command(const std::vector<std::string>& args) {
     if (name == "audit") {
         if (args.size() != 2 || args[1] != "verify") return usage("usage: acdctl audit verify");
         Invocation inv{"audit-verify", Json::object(), View::audit};
+        inv.timeout = std::chrono::seconds(600);
+        return inv;
+    }
+    if (name == "backup") {
+        if (args.size() != 2 || args[1].empty()) return usage("usage: acdctl backup FILE");
+        // acdd writes the copy itself, from its own working folder: send an absolute path.
+        Invocation inv{"backup",
+                       {{"path", std::filesystem::absolute(args[1]).lexically_normal().string()}},
+                       View::text};
+        // The copy is of the whole database, in one step.
         inv.timeout = std::chrono::seconds(600);
         return inv;
     }
