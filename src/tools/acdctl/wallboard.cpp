@@ -35,8 +35,11 @@ std::string progress_bar(std::int64_t wait, std::int64_t left) {
         const double used = static_cast<double>(wait) / static_cast<double>(wait + left);
         filled = std::clamp(static_cast<int>(std::lround(used * kWidth)), 0, kWidth);
     }
-    return "[" + std::string(static_cast<std::size_t>(filled), '#') +
-           std::string(static_cast<std::size_t>(kWidth - filled), '.') + "]";
+    std::string bar = "[";
+    bar.append(static_cast<std::size_t>(filled), '#');
+    bar.append(static_cast<std::size_t>(kWidth - filled), '.');
+    bar.push_back(']');
+    return bar;
 }
 
 // A titled block: heading, then the table's header and rows (rows may be cut to fit).
