@@ -13,7 +13,8 @@
 //   hash = SHA-256(previous hash || canonical bytes of the record) (the first record's previous
 //   hash is 32 zero bytes). Triggers refuse UPDATE and DELETE on them. verify() walks the chain.
 // - Back-pressure: append() blocks while more than `max_pending_records` records wait to be
-//   committed; pending_records() lets producers slow down before that.
+//   committed; pending_records() lets producers slow down before that. When on_durable(t) runs,
+//   pending_records() no longer counts the batches up to t, so a producer may look again then.
 // - When a commit fails (disk full, I/O error), the store stops writing, calls on_failure, and
 //   nothing appended after is ever reported durable: the caller must stop acknowledging.
 // - Personal data never reaches the audit log: records carry pseudonyms. The clear values
@@ -138,6 +139,10 @@ class Store {
                         const std::function<bool(const AuditRecord&)>& fn);
     // Walks the whole chain; thread-safe (uses a connection of its own).
     Result<VerifyResult> verify();
+    // An online, consistent copy of the database (SQLite's backup API) into `destination`, a new
+    // file; writes go on meanwhile. Thread-safe (a connection of its own). Returns the number of
+    // audit records in the copy.
+    Result<std::int64_t> backup(const std::filesystem::path& destination);
     Result<std::vector<AuditRecord>> records_for_call(std::string_view gateway,
                                                       std::string_view call_id);
     Result<std::vector<AuditRecord>> records_for_agent(std::string_view agent);

@@ -34,16 +34,24 @@ void Engine::State::set_agent_state(Index a, AgentState state, std::string reaso
     if (state == AgentState::ready) {
         agent.ready_since = clock;
         for (Index sp : agent.skills) {
-            specialties[sp].ready.insert({agent.ready_since, agent.rank, a});
+            auto& ready = specialties[sp].ready;  // ready_since is the latest: hint end()
+            ready.insert(ready.end(), {agent.ready_since, agent.rank, a});
             mark_dirty(sp);
         }
     }
-    AgentChange change{clock, cause, agent.config.id, state, agent.reason, {}, {}};
+    AgentChange& change = push_agent_change();
+    change.at = clock;
+    change.cause = cause;
+    change.agent = agent.config.id;
+    change.state = state;
+    change.reason = agent.reason;
     if (agent.call != kNone) {
         change.gateway = gateways[calls[agent.call].gateway].id;
         change.call_id = calls[agent.call].call_id;
+    } else {
+        change.gateway.clear();
+        change.call_id.clear();
     }
-    out.changes.push_back(std::move(change));
 }
 
 void Engine::State::on_wrap_up_end(Index a) {

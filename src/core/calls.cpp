@@ -6,13 +6,68 @@ namespace acd {
 using core::Index;
 using core::kNone;
 
-namespace {
-// An offer not answered within ring_timeout_s + 5 s is treated as not answered (routing.md).
-constexpr Duration kRingGrace = seconds(5);
-// "Within" includes the limit: a timer fires 1 ms after it. Likewise a call's deadline "has
-// passed" once the wait exceeds target_s, as answered_within_target counts wait == target in.
-constexpr Duration kJustAfter{1};
-}  // namespace
+// --- CallIndex -------------------------------------------------------------------------------
+
+std::uint32_t core::CallIndex::hash_of(std::string_view id) {
+    const std::size_t h = std::hash<std::string_view>{}(id);
+    return static_cast<std::uint32_t>(h ^ (h >> 32));
+}
+
+Index core::CallIndex::find(std::string_view id, const std::vector<Call>& calls) const {
+    if (table_.empty()) return kNone;
+    const std::uint32_t h = hash_of(id);
+    const std::size_t mask = table_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+        const Entry& e = table_[i];
+        if (e.slot == kNone) return kNone;
+        if (e.hash == h && calls[e.slot].call_id == id) return e.slot;
+    }
+}
+
+void core::CallIndex::insert(Index slot, const std::vector<Call>& calls) {
+    if (2 * (size_ + 1) > table_.size()) grow();
+    const std::uint32_t h = hash_of(calls[slot].call_id);
+    const std::size_t mask = table_.size() - 1;
+    std::size_t i = h & mask;
+    while (table_[i].slot != kNone)
+        i = (i + 1) & mask;
+    table_[i] = Entry{slot, h};
+    ++size_;
+}
+
+// Backward-shift deletion: no tombstones, so lookups stay short however long the index lives.
+void core::CallIndex::erase(Index slot, const std::vector<Call>& calls) {
+    const std::size_t mask = table_.size() - 1;
+    std::size_t i = hash_of(calls[slot].call_id) & mask;
+    while (table_[i].slot != slot)
+        i = (i + 1) & mask;
+    for (std::size_t j = (i + 1) & mask;; j = (j + 1) & mask) {
+        if (table_[j].slot == kNone) break;
+        const std::size_t home = table_[j].hash & mask;
+        // The entry at j may fill the hole at i unless its home lies cyclically in (i, j].
+        const bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+        if (stays) continue;
+        table_[i] = table_[j];
+        i = j;
+    }
+    table_[i] = Entry{};
+    --size_;
+}
+
+void core::CallIndex::grow() {
+    std::vector<Entry> old = std::move(table_);
+    table_.assign(old.empty() ? 16 : 2 * old.size(), Entry{});
+    const std::size_t mask = table_.size() - 1;
+    for (const Entry& e : old) {
+        if (e.slot == kNone) continue;
+        std::size_t i = e.hash & mask;
+        while (table_[i].slot != kNone)
+            i = (i + 1) & mask;
+        table_[i] = e;
+    }
+}
+
+// --- Call lifecycle --------------------------------------------------------------------------
 
 Index Engine::State::new_call(Index gateway, const input::CallOffered& offered, Index specialty,
                               CallClass call_class) {
@@ -34,14 +89,24 @@ Index Engine::State::new_call(Index gateway, const input::CallOffered& offered, 
     call.state = CallState::queued;
     call.enqueued_at = clock;
     call.deadline = clock + config.policy(call_class).target;
-    gateways[gateway].calls.emplace(call.call_id, slot);
+    gateways[gateway].calls.insert(slot, calls);
     return slot;
 }
 
 void Engine::State::free_call(Index slot) {
     core::Call& call = calls[slot];
-    gateways[call.gateway].calls.erase(call.call_id);
+    gateways[call.gateway].calls.erase(slot, calls);
+    // The next call in this slot reuses the buffers of the strings.
+    std::string call_id = std::move(call.call_id);
+    std::string caller = std::move(call.caller);
+    std::vector<Index> refused = std::move(call.refused);
     call = core::Call{};  // arrival 0: free
+    call_id.clear();
+    caller.clear();
+    refused.clear();
+    call.call_id = std::move(call_id);
+    call.caller = std::move(caller);
+    call.refused = std::move(refused);
     free_slots.push_back(slot);
 }
 
@@ -51,8 +116,7 @@ bool Engine::State::live(core::SlotRef ref) const {
 
 core::QueueKey Engine::State::key_of(Index slot) const {
     const core::Call& c = calls[slot];
-    return core::QueueKey{config.policy(c.call_class).tier, c.deadline, c.enqueued_at, c.arrival,
-                          slot};
+    return core::QueueKey{c.deadline, c.arrival, config.policy(c.call_class).tier, slot};
 }
 
 void Engine::State::enqueue(Index slot, bool notice) {
@@ -60,14 +124,19 @@ void Engine::State::enqueue(Index slot, bool notice) {
     core::Specialty& spec = specialties[call.specialty];
     const core::QueueKey key = key_of(slot);
     call.state = CallState::queued;
-    spec.queue.insert(key);
+    call.queue_pos = spec.queue.insert(key).first;
     if (config.policy(call.call_class).overflow) {
-        spec.overflowable.insert(key);
+        // The hint end() makes the insert O(1) when the key is the largest (a new call of the
+        // class with the latest deadline, a call passing its deadline in deadline order) and
+        // costs one comparison otherwise.
+        call.overflowable_pos = spec.overflowable.insert(spec.overflowable.end(), key);
+        call.in_overflowable = true;
         if (clock > call.deadline) {
-            spec.past_deadline.insert(key);
+            call.past_deadline_pos = spec.past_deadline.insert(spec.past_deadline.end(), key);
+            call.in_past_deadline = true;
             deadline_work = true;
         } else {
-            arm(core::TimerKind::deadline, call.deadline + kJustAfter, slot, call.arrival,
+            arm(core::TimerKind::deadline, call.deadline + core::kJustAfter, slot, call.arrival,
                 ++call.deadline_gen);
         }
     }
@@ -81,10 +150,11 @@ void Engine::State::enqueue(Index slot, bool notice) {
 void Engine::State::dequeue(Index slot) {
     core::Call& call = calls[slot];
     core::Specialty& spec = specialties[call.specialty];
-    const core::QueueKey key = key_of(slot);
-    spec.queue.erase(key);
-    spec.overflowable.erase(key);
-    spec.past_deadline.erase(key);
+    spec.queue.erase(call.queue_pos);
+    if (call.in_overflowable) spec.overflowable.erase(call.overflowable_pos);
+    if (call.in_past_deadline) spec.past_deadline.erase(call.past_deadline_pos);
+    call.in_overflowable = false;
+    call.in_past_deadline = false;
     ++call.deadline_gen;
     call.notice_pending = false;
 }
@@ -95,14 +165,16 @@ void Engine::State::offer_to_agent(Index slot, Index agent) {
     call.state = CallState::offering;
     call.agent = agent;
     call.team = kNone;
-    call.ring_until = clock + config.ring_timeout + kRingGrace + kJustAfter;
+    call.ring_until = clock + config.ring_timeout + core::kRingGrace + core::kJustAfter;
     arm(core::TimerKind::ring, call.ring_until, slot, call.arrival, ++call.offer_gen);
     agents[agent].call = slot;
     set_agent_state(agent, AgentState::reserved, {}, Cause::routed);
     const AgentConfig& ac = agents[agent].config;
-    out.commands.push_back(
-        Command{gateways[call.gateway].id, call.call_id,
-                CallRouteCommand{ac.uri, config.ring_timeout.count() / 1000, ac.id, {}}});
+    CallRouteCommand& route = push_route(slot);
+    route.to = ac.uri;
+    route.ring_timeout_s = config.ring_timeout.count() / 1000;
+    route.agent = ac.id;
+    route.team.clear();
     emit_call(slot, Cause::routed);
 }
 
@@ -114,12 +186,14 @@ void Engine::State::offer_to_team(Index slot, Index team, Cause cause) {
     call.team = team;
     call.overflowed = true;
     ++teams[team].active;
-    call.ring_until = clock + config.ring_timeout + kRingGrace + kJustAfter;
+    call.ring_until = clock + config.ring_timeout + core::kRingGrace + core::kJustAfter;
     arm(core::TimerKind::ring, call.ring_until, slot, call.arrival, ++call.offer_gen);
     const TeamConfig& tc = teams[team].config;
-    out.commands.push_back(
-        Command{gateways[call.gateway].id, call.call_id,
-                CallRouteCommand{tc.uri, config.ring_timeout.count() / 1000, {}, tc.id}});
+    CallRouteCommand& route = push_route(slot);
+    route.to = tc.uri;
+    route.ring_timeout_s = config.ring_timeout.count() / 1000;
+    route.agent.clear();
+    route.team = tc.id;
     emit_call(slot, cause);
 }
 
@@ -157,10 +231,13 @@ void Engine::State::on_ring_timeout(Index slot) {
 }
 
 void Engine::State::on_deadline(Index slot) {
-    const core::QueueKey key = key_of(slot);
-    core::Specialty& spec = specialties[calls[slot].specialty];
-    if (!spec.overflowable.contains(key)) return;
-    spec.past_deadline.insert(key);
+    core::Call& call = calls[slot];
+    if (!call.in_overflowable) return;
+    if (!call.in_past_deadline) {
+        core::KeySet& past_deadline = specialties[call.specialty].past_deadline;
+        call.past_deadline_pos = past_deadline.insert(past_deadline.end(), key_of(slot));
+        call.in_past_deadline = true;
+    }
     deadline_work = true;
     emit_call(slot, Cause::deadline_passed);
 }
@@ -215,8 +292,14 @@ void Engine::State::set_class(Index slot, CallClass call_class) {
 }
 
 CallSnapshot Engine::State::snapshot(Index slot) const {
-    const core::Call& c = calls[slot];
     CallSnapshot s;
+    fill_snapshot(slot, s);
+    return s;
+}
+
+// Sets every field of `s`; assignments keep the buffers `s` already has.
+void Engine::State::fill_snapshot(Index slot, CallSnapshot& s) const {
+    const core::Call& c = calls[slot];
     s.gateway = gateways[c.gateway].id;
     s.call_id = c.call_id;
     s.caller = c.caller;
@@ -229,16 +312,94 @@ CallSnapshot Engine::State::snapshot(Index slot) const {
     if (c.state == CallState::ended) {
         s.ended_at = clock;
         s.outcome = c.answered_at ? Outcome::completed : Outcome::abandoned;
+    } else {
+        s.ended_at.reset();
+        s.outcome.reset();
     }
-    if (c.agent != kNone) s.agent = agents[c.agent].config.id;
-    if (c.team != kNone) s.team = teams[c.team].config.id;
+    if (c.agent != kNone) {
+        s.agent = agents[c.agent].config.id;
+    } else {
+        s.agent.clear();
+    }
+    if (c.team != kNone) {
+        s.team = teams[c.team].config.id;
+    } else {
+        s.team.clear();
+    }
     s.overflowed = c.overflowed;
     s.arrival = c.arrival;
-    return s;
 }
 
 void Engine::State::emit_call(Index slot, Cause cause) {
-    out.changes.push_back(CallChange{clock, cause, snapshot(slot)});
+    CallChange& change = push_call_change();
+    change.at = clock;
+    change.cause = cause;
+    fill_snapshot(slot, change.call);
+}
+
+void core::OutputPool::reclaim(Output& out) {
+    for (Change& change : out.changes) {
+        if (auto* c = std::get_if<CallChange>(&change)) {
+            if (call_changes.size() < kMax) call_changes.push_back(std::move(*c));
+        } else if (auto* a = std::get_if<AgentChange>(&change)) {
+            if (agent_changes.size() < kMax) agent_changes.push_back(std::move(*a));
+        }
+    }
+    out.changes.clear();
+    for (Command& command : out.commands) {
+        if (std::holds_alternative<CallRouteCommand>(command.body)) {
+            if (routes.size() < kMax) routes.push_back(std::move(command));
+        } else if (std::holds_alternative<CallQueuedCommand>(command.body)) {
+            if (queued.size() < kMax) queued.push_back(std::move(command));
+        }
+    }
+    out.commands.clear();
+}
+
+namespace {
+template <typename T>
+T& push_reused(std::vector<Change>& to, std::vector<T>& pool) {
+    if (pool.empty()) return std::get<T>(to.emplace_back(std::in_place_type<T>));
+    T& t = std::get<T>(to.emplace_back(std::in_place_type<T>, std::move(pool.back())));
+    pool.pop_back();
+    return t;
+}
+
+template <typename Body>
+Body& push_command(std::vector<Command>& to, std::vector<Command>& pool, const std::string& gateway,
+                   const std::string& call_id) {
+    Command* command;
+    if (pool.empty()) {
+        command = &to.emplace_back();
+    } else {
+        command = &to.emplace_back(std::move(pool.back()));
+        pool.pop_back();
+    }
+    command->gateway = gateway;
+    command->call_id = call_id;
+    if (auto* body = std::get_if<Body>(&command->body)) return *body;
+    return command->body.template emplace<Body>();
+}
+}  // namespace
+
+CallChange& Engine::State::push_call_change() {
+    return push_reused(out.changes, pool.call_changes);
+}
+
+AgentChange& Engine::State::push_agent_change() {
+    return push_reused(out.changes, pool.agent_changes);
+}
+
+CallRouteCommand& Engine::State::push_route(Index slot) {
+    const core::Call& call = calls[slot];
+    return push_command<CallRouteCommand>(out.commands, pool.routes, gateways[call.gateway].id,
+                                          call.call_id);
+}
+
+CallQueuedCommand& Engine::State::push_queued(Index slot) {
+    const core::Call& call = calls[slot];
+    return push_command<CallQueuedCommand>(out.commands, pool.queued, gateways[call.gateway].id,
+                                           call.call_id);
 }
 
 }  // namespace acd

@@ -172,7 +172,7 @@ std::string format_time(Time t) {
 
 std::optional<Time> parse_time(std::string_view s) {
     using namespace std::chrono;
-    int y, mo, d, h, mi, sec;
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
     if (!digits(s, 0, 4, y) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2, mo) ||
         s[7] != '-' || !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
         !digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' ||
@@ -196,7 +196,7 @@ std::optional<Time> parse_time(std::string_view s) {
     if (pos + 1 == s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
         ++pos;
     } else if (pos + 6 == s.size() && (s[pos] == '+' || s[pos] == '-') && s[pos + 3] == ':') {
-        int oh, om;
+        int oh = 0, om = 0;
         if (!digits(s, pos + 1, 2, oh) || !digits(s, pos + 4, 2, om) || oh > 23 || om > 59) {
             return std::nullopt;
         }
@@ -208,7 +208,13 @@ std::optional<Time> parse_time(std::string_view s) {
     }
     const Time local = Time(sys_days(ymd)) + hours(h) + minutes(mi) +
                        std::chrono::seconds(std::min(sec, 59)) + Duration(millis);
-    return local - offset;
+    // RFC 3339 has years 0000 to 9999 only, in UTC as well: an offset that carries the time out
+    // of them ("0000-01-01T00:00:00+01:00") gives a time format_time() cannot write back.
+    constexpr Time kFirst = Time(sys_days(year(0) / January / 1));
+    constexpr Time kEnd = Time(sys_days(year(10000) / January / 1));
+    const Time utc = local - offset;
+    if (utc < kFirst || utc >= kEnd) return std::nullopt;
+    return utc;
 }
 
 // ---------------------------------------------------------------------------------------------

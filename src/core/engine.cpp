@@ -69,6 +69,68 @@ Engine::State::State(const RoutingConfig& cfg) : config(cfg) {
     const auto team_ranks = ranks_by_id(teams, [](const core::Team& t) { return t.config.id; });
     for (Index i = 0; i < teams.size(); ++i)
         teams[i].rank = team_ranks[i];
+
+    // The fixed delays of calls.cpp: ring timeouts, deadlines of new calls, ends of wrap-up.
+    timers.add_lane(cfg.ring_timeout + core::kRingGrace + core::kJustAfter);
+    for (const ClassPolicy& policy : cfg.classes) {
+        if (policy.overflow) timers.add_lane(policy.target + core::kJustAfter);
+    }
+    for (const AgentConfig& ac : cfg.agents) {
+        if (ac.wrap_up.count() > 0) timers.add_lane(ac.wrap_up);
+    }
+}
+
+void core::TimerQueue::add_lane(Duration delay) {
+    if (lanes_.size() == kMaxLanes) return;
+    for (const Lane& lane : lanes_) {
+        if (lane.delay == delay) return;
+    }
+    lanes_.push_back(Lane{delay, {}});
+}
+
+void core::TimerQueue::push(const Timer& timer, Duration delay) {
+    std::size_t to = lanes_.size();
+    for (std::size_t i = 0; i < lanes_.size(); ++i) {
+        if (lanes_[i].delay != delay) continue;
+        // Always true while the clock only moves forward; checked so that order never depends
+        // on it.
+        if (lanes_[i].timers.empty() || lanes_[i].timers.back().due <= timer.due) to = i;
+        break;
+    }
+    const bool first = size_ == 0 || TimerLater{}(top(), timer);
+    if (to < lanes_.size()) {
+        lanes_[to].timers.push_back(timer);
+    } else {
+        heap_.push_back(timer);
+        std::push_heap(heap_.begin(), heap_.end(), TimerLater{});
+    }
+    ++size_;
+    if (first) next_ = to;
+}
+
+std::size_t core::TimerQueue::next_source() const {
+    std::size_t best = lanes_.size();
+    const Timer* best_timer = heap_.empty() ? nullptr : &heap_.front();
+    for (std::size_t i = 0; i < lanes_.size(); ++i) {
+        if (lanes_[i].timers.empty()) continue;
+        const Timer& t = lanes_[i].timers.front();
+        if (best_timer == nullptr || TimerLater{}(*best_timer, t)) {
+            best = i;
+            best_timer = &t;
+        }
+    }
+    return best;
+}
+
+void core::TimerQueue::pop() {
+    --size_;
+    if (next_ < lanes_.size()) {
+        lanes_[next_].timers.pop_front();
+    } else {
+        std::pop_heap(heap_.begin(), heap_.end(), TimerLater{});
+        heap_.pop_back();
+    }
+    next_ = next_source();
 }
 
 Engine::Engine(const RoutingConfig& config) : state_(std::make_unique<State>(config)) {}
@@ -78,8 +140,7 @@ const Output& Engine::handle(const Input& input, Time now) {
     State& s = *state_;
     s.out.reply = Reply{};
     s.out.duplicate = false;
-    s.out.commands.clear();
-    s.out.changes.clear();
+    s.pool.reclaim(s.out);
     s.now = std::max(s.now, now);
     s.fire_due_timers(s.now);
     s.clock = s.now;
@@ -94,7 +155,7 @@ const Output& Engine::handle(const Input& input, Time now) {
 
 std::optional<Time> Engine::next_timer() const {
     if (state_->timers.empty()) return std::nullopt;
-    return state_->timers.front().due;
+    return state_->timers.top().due;
 }
 
 Time Engine::now() const {
@@ -108,13 +169,12 @@ const RoutingConfig& Engine::config() const {
 // at once are matched as routing.md says for "several agents and calls become matchable at once".
 void Engine::State::fire_due_timers(Time until) {
     std::vector<core::Timer> batch;
-    while (!timers.empty() && timers.front().due <= until) {
-        clock = timers.front().due;
+    while (!timers.empty() && timers.top().due <= until) {
+        clock = timers.top().due;
         batch.clear();
-        while (!timers.empty() && timers.front().due == clock) {
-            std::pop_heap(timers.begin(), timers.end(), core::TimerLater{});
-            batch.push_back(timers.back());
-            timers.pop_back();
+        while (!timers.empty() && timers.top().due == clock) {
+            batch.push_back(timers.top());
+            timers.pop();
         }
         // A canonical order, independent of when each timer was armed: an engine restored from
         // a snapshot (which re-arms its timers) fires them exactly as the original would.
@@ -156,8 +216,7 @@ void Engine::State::fire(const core::Timer& t) {
 
 void Engine::State::arm(core::TimerKind kind, Time due, Index index, std::uint64_t owner,
                         std::uint32_t gen) {
-    timers.push_back(core::Timer{due, ++timer_seq, kind, index, owner, gen});
-    std::push_heap(timers.begin(), timers.end(), core::TimerLater{});
+    timers.push(core::Timer{due, ++timer_seq, kind, index, owner, gen}, due - clock);
 }
 
 void Engine::State::reply_error(ErrorCode code, std::string message) {
@@ -184,9 +243,8 @@ struct Engine::State::Applier {
     }
 
     Index live_call(Index gw, std::string_view call_id) {
-        const auto& live = s.gateways[gw].calls;
-        const auto it = live.find(call_id);
-        if (it != live.end()) return it->second;
+        const Index slot = s.gateways[gw].calls.find(call_id, s.calls);
+        if (slot != kNone) return slot;
         s.reply_error(ErrorCode::unknown_call,
                       fmt::format("no live call '{}' from gateway {}", call_id, s.gateways[gw].id));
         return kNone;
@@ -200,7 +258,7 @@ struct Engine::State::Applier {
     }
 
     void on_event(Index gw, const input::CallOffered& ev) {
-        if (s.gateways[gw].calls.contains(ev.call_id)) {
+        if (s.gateways[gw].calls.find(ev.call_id, s.calls) != kNone) {
             s.reply_error(ErrorCode::duplicate_call,
                           fmt::format("call '{}' from gateway {} is already live", ev.call_id,
                                       s.gateways[gw].id));
@@ -384,8 +442,8 @@ struct Engine::State::Applier {
         Index found = kNone;
         std::string gateways;
         for (const core::Gateway& gw : s.gateways) {
-            const auto it = gw.calls.find(sel.call_id);
-            if (it == gw.calls.end()) continue;
+            const Index slot = gw.calls.find(sel.call_id, s.calls);
+            if (slot == kNone) continue;
             gateways += (gateways.empty() ? "" : " and ") + gw.id;
             if (found != kNone) {
                 s.reply_error(ErrorCode::bad_request,
@@ -393,7 +451,7 @@ struct Engine::State::Applier {
                                           sel.call_id, gateways));
                 return kNone;
             }
-            found = it->second;
+            found = slot;
         }
         if (found == kNone) {
             s.reply_error(ErrorCode::unknown_call, fmt::format("no live call '{}'", sel.call_id));
@@ -447,9 +505,12 @@ struct Engine::State::Applier {
         if (in.enabled) spec.overflow_enabled = *in.enabled;
         s.mark_dirty(sp);
         s.deadline_work = true;
+        // Constructed in place: GCC 12 at -O3 warns (falsely) of an uninitialized variant member
+        // when a temporary SettingChange is moved into the vector.
         s.out.changes.emplace_back(
-            std::in_place_type<SettingChange>, s.clock,
-            OverflowSetting{spec.config.id, spec.threshold, spec.overflow_enabled});
+            std::in_place_type<SettingChange>,
+            SettingChange{s.clock,
+                          OverflowSetting{spec.config.id, spec.threshold, spec.overflow_enabled}});
     }
 
     void operator()(const input::Tick&) {}

@@ -148,7 +148,7 @@ bool Engine::State::load(const EngineImage& im, std::string* error) {
         }
         c.overflowed = ic.overflowed;
         c.ring_until = ic.ring_until.value_or(Time{});
-        gateways[gw].calls.emplace(c.call_id, slot);
+        gateways[gw].calls.insert(slot, calls);
         if (c.state != CallState::queued) {
             if (agent != kNone) agents[agent].call = slot;
             if (team != kNone) ++teams[team].active;
@@ -158,23 +158,13 @@ bool Engine::State::load(const EngineImage& im, std::string* error) {
     return true;
 }
 
-// Queues, ready sets, staffing and timers, from the entities.
+// Queues, ready sets, staffing and timers, from the entities, the way live steps build them.
 void Engine::State::rebuild_indexes() {
     for (Index slot = 0; slot < calls.size(); ++slot) {
         core::Call& c = calls[slot];
         if (c.arrival == 0) continue;
         if (c.state == CallState::queued) {
-            core::Specialty& spec = specialties[c.specialty];
-            const core::QueueKey key = key_of(slot);
-            spec.queue.insert(key);
-            if (!config.policy(c.call_class).overflow) continue;
-            spec.overflowable.insert(key);
-            if (now > c.deadline) {
-                spec.past_deadline.insert(key);
-            } else {
-                arm(core::TimerKind::deadline, c.deadline + Duration(1), slot, c.arrival,
-                    ++c.deadline_gen);
-            }
+            enqueue(slot, /*notice=*/false);
         } else if (c.state == CallState::offering) {
             arm(core::TimerKind::ring, c.ring_until, slot, c.arrival, ++c.offer_gen);
         }
@@ -182,17 +172,21 @@ void Engine::State::rebuild_indexes() {
     for (Index a = 0; a < agents.size(); ++a) {
         core::Agent& agent = agents[a];
         if (agent.state != AgentState::logged_out) {
-            for (Index sp : agent.skills)
-                ++specialties[sp].staffed;
+            for (Index sp : agent.skills) ++specialties[sp].staffed;
         }
         if (agent.state == AgentState::ready) {
-            for (Index sp : agent.skills)
+            for (Index sp : agent.skills) {
                 specialties[sp].ready.insert({agent.ready_since, agent.rank, a});
+            }
         }
         if (agent.state == AgentState::wrap_up) {
             arm(core::TimerKind::wrap_up, agent.wrap_until, a, 0, agent.wrap_gen);
         }
     }
+    // The state loaded is settled already: nothing is left to look at.
+    for (Index sp : dirty) specialties[sp].dirty = false;
+    dirty.clear();
+    deadline_work = false;
 }
 
 void Engine::State::reconfigure(const RoutingConfig& cfg) {
@@ -243,9 +237,10 @@ void Engine::State::reconfigure(const RoutingConfig& cfg) {
             continue;
         }
         if (old.state != AgentState::logged_out) {
-            out.changes.emplace_back(std::in_place_type<AgentChange>, clock, Cause::removed,
-                                     old.config.id, AgentState::logged_out, std::string(),
-                                     std::string(), std::string());
+            out.changes.emplace_back(
+                std::in_place_type<AgentChange>,
+                AgentChange{
+                    clock, Cause::removed, old.config.id, AgentState::logged_out, {}, {}, {}});
         }
         dropped.push_back(old.config.id);
     }

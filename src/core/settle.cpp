@@ -68,10 +68,11 @@ void Engine::State::send_queued_notices() {
         const core::Specialty& spec = specialties[call.specialty];
         const auto position =
             static_cast<std::int64_t>(spec.queue.order_of_key(key_of(ref.slot))) + 1;
-        out.commands.push_back(
-            Command{gateways[call.gateway].id, call.call_id,
-                    CallQueuedCommand{spec.config.id, call.call_class, position,
-                                      expected_wait_s(call.specialty, position)}});
+        CallQueuedCommand& queued = push_queued(ref.slot);
+        queued.specialty = spec.config.id;
+        queued.call_class = call.call_class;
+        queued.position = position;
+        queued.expected_wait_s = expected_wait_s(call.specialty, position);
         emit_call(ref.slot, Cause::queued);
     }
     pending_notices.clear();

@@ -27,10 +27,10 @@ std::optional<CallSnapshot> Engine::find_call(const input::CallSelector& selecto
     std::optional<CallSnapshot> found;
     for (const core::Gateway& gw : state_->gateways) {
         if (selector.gateway && *selector.gateway != gw.id) continue;
-        const auto it = gw.calls.find(selector.call_id);
-        if (it == gw.calls.end()) continue;
+        const Index slot = gw.calls.find(selector.call_id, state_->calls);
+        if (slot == kNone) continue;
         if (found) return std::nullopt;  // ambiguous without a gateway
-        found = state_->snapshot(it->second);
+        found = state_->snapshot(slot);
     }
     return found;
 }
@@ -40,9 +40,9 @@ std::vector<Command> Engine::offering_routes(std::string_view gateway) const {
     const auto gw = state_->gateway_by_id.find(gateway);
     if (gw == state_->gateway_by_id.end()) return out;
     std::vector<Index> slots;
-    for (const auto& [id, slot] : state_->gateways[gw->second].calls) {
+    state_->gateways[gw->second].calls.for_each_slot([&](Index slot) {
         if (state_->calls[slot].state == CallState::offering) slots.push_back(slot);
-    }
+    });
     std::sort(slots.begin(), slots.end(), [&](Index a, Index b) {
         return state_->calls[a].arrival < state_->calls[b].arrival;
     });
@@ -89,8 +89,9 @@ std::vector<QueueView> Engine::queues() const {
         v.specialty = spec.config.id;
         v.queued = static_cast<std::int64_t>(spec.queue.size());
         for (const core::QueueKey& key : spec.queue) {
-            if (!v.oldest_enqueued_at || key.enqueued_at < *v.oldest_enqueued_at) {
-                v.oldest_enqueued_at = key.enqueued_at;
+            const Time enqueued_at = state_->calls[key.slot].enqueued_at;
+            if (!v.oldest_enqueued_at || enqueued_at < *v.oldest_enqueued_at) {
+                v.oldest_enqueued_at = enqueued_at;
             }
         }
         v.agents_ready = static_cast<std::int64_t>(spec.ready.size());

@@ -169,9 +169,14 @@ void Admin::register_commands() {
         now_answer([this](const Json& a, const Peer&) { return stats_get(a); }));
     add("config-test", false,
         now_answer([this](const Json& a, const Peer&) { return config_test(a); }));
-    add("config-reload", true,
-        now_answer([this](const Json&, const Peer& p) { return config_reload(p); }));
+    add("config-reload", true, now_answer([this](const Json&, const Peer& p) {
+            if (notifier_ != nullptr) notifier_->reloading();
+            Answer a = config_reload(p);
+            if (notifier_ != nullptr) notifier_->ready(a.text);
+            return a;
+        }));
     add("audit-verify", false, [this](const Json&, const Peer&, Done done) { audit_verify(done); });
+    add("backup", true, [this](const Json& args, const Peer&, Done done) { backup(args, done); });
     add("subscribe", false, now_answer([this](const Json& args, const Peer&) {
             std::set<std::string> topics = kTopics;
             if (args.contains("topics")) {
@@ -193,6 +198,7 @@ void Admin::register_commands() {
             if (!current_link_)
                 return error(ErrorCode::bad_request, "subscribe needs a connection");
             subscribers_.push_back({current_link_, topics});
+            current_link_->start_stream();
             if (topics.contains("agenda")) {
                 // After the response: the urgent messages already overdue, so that a desk that
                 // connects late learns of them.
@@ -446,6 +452,23 @@ void Admin::audit_verify(Done done) {
                       : fmt::format("record {} is bad: {}", *verified->first_bad_id,
                                     verified->reason),
                   args});
+        });
+    });
+}
+
+void Admin::backup(const Json& args, Done done) {
+    const auto path = args.find("path");
+    if (path == args.end() || !path->is_string() || path->get<std::string>().empty() ||
+        path->get<std::string>().front() != '/') {
+        return done(error(ErrorCode::bad_request, "argument 'path' must be an absolute file path"));
+    }
+    const std::string target = *path;
+    asio::post(background_, [this, target, done] {
+        auto copied = store_.backup(target);
+        asio::post(io_, [copied = std::move(copied), target, done] {
+            if (!copied) return done(error("store", copied.error().message));
+            done({0, fmt::format("backed up {} audit records to {}", *copied, target),
+                  {{"path", target}, {"records", *copied}}});
         });
     });
 }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "net/admin_server.hpp"
+#include "notify.hpp"
 #include "service.hpp"
 
 namespace acd {
@@ -36,6 +37,9 @@ class Admin : public net::AdminHub {
     Admin(asio::io_context& io, Service& service, Store& store, std::string config_file,
           std::function<void()> shutdown);
     ~Admin() override;
+
+    // Told around a reload (systemd's RELOADING=1, then READY=1).
+    void set_notifier(Notifier* notifier) { notifier_ = notifier; }
 
     // The entry point: runs `request` for `peer` and calls `respond` with the response.
     void execute(const Json& request, const Peer& peer, std::function<void(Json)> respond);
@@ -76,12 +80,14 @@ class Admin : public net::AdminHub {
     Answer config_test(const Json& args);
     Answer config_reload(const Peer& peer);
     void audit_verify(Done done);
+    void backup(const Json& args, Done done);
 
     asio::io_context& io_;
     Service& service_;
     Store& store_;
     std::string config_file_;
     std::function<void()> shutdown_;
+    Notifier* notifier_ = nullptr;
     std::map<std::string, Command, std::less<>> registry_;
     std::vector<Subscriber> subscribers_;
     // The link whose request is being run, for subscribe.

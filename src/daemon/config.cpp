@@ -29,11 +29,14 @@ std::string element(const std::string& path, std::size_t i) {
     return fmt::format("{}[{}]", path, i);
 }
 
-// A value as the user wrote it, shortened for messages.
+// A value as the user wrote it, shortened for messages, never inside a UTF-8 character (a
+// message is sent as JSON by config-test and config-reload, and must stay valid UTF-8).
 std::string shown(const json& v) {
     std::string s = v.dump();
-    if (s.size() > 40) s = s.substr(0, 37) + "...";
-    return s;
+    if (s.size() <= 40) return s;
+    std::size_t cut = 37;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    return s.substr(0, cut) + "...";
 }
 
 // ---------------------------------------------------------------------------------------------

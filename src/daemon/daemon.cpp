@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <cstdio>
 
 #include "acd/config.hpp"
@@ -108,12 +110,14 @@ int run_daemon(const std::string& config_file) {
               (*gateway)->port(), config.gateway.tls ? " (TLS)" : "");
 
     asio::steady_timer grace(io);
+    Notifier notifier(io);
     bool stopping = false;
     std::unique_ptr<net::AdminServer> admin_server;
     // Stops intake, makes everything taken durable and acknowledged, then closes connections.
     const auto stop = [&] {
         if (std::exchange(stopping, true)) return;
         log_event("daemon.stop", "stopping");
+        notifier.stopping();
         (*gateway)->stop();
         if (admin_server) admin_server->stop();
         service.stop();
@@ -130,6 +134,7 @@ int run_daemon(const std::string& config_file) {
         });
     };
     Admin admin(io, service, **store, config_file, stop);
+    admin.set_notifier(&notifier);
     service.set_observer([&admin](const Output& out) { admin.publish(out); });
     auto admin_started = net::AdminServer::start(io, config.admin, admin);
     if (!admin_started) {
@@ -154,6 +159,8 @@ int run_daemon(const std::string& config_file) {
     };
     signals.async_wait(on_signal);
     log_event("daemon.ready", "acdd {} ready", kVersion);
+    notifier.ready(fmt::format("serving gateways on port {}", (*gateway)->port()));
+    notifier.start_watchdog();
     io.run();
     log_event("daemon.stopped", "acdd stopped");
     return 0;

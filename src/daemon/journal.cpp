@@ -1,6 +1,7 @@
 #include "journal.hpp"
 
 #include "acd/config.hpp"
+#include "record_json.hpp"
 
 namespace acd {
 namespace {
@@ -9,8 +10,7 @@ struct InputRecord {
     AuditRecord& r;
 
     void operator()(const input::GatewayEvent& ev) {
-        const Json j = to_json(ev);
-        r.type = j["type"];
+        r.type = gateway_event_type(ev);
         r.gateway = ev.gateway;
         r.seq = ev.seq;
         std::visit(
@@ -27,7 +27,7 @@ struct InputRecord {
                 }
             },
             ev.body);
-        r.body = j.dump();
+        r.body = gateway_event_body(ev);
     }
     void operator()(const input::Tick&) {
         r.type = "tick";
@@ -98,7 +98,7 @@ void append_change_records(const Output& output, std::vector<AuditRecord>& out) 
                 }
             },
             change);
-        r.body = to_json(change).dump();
+        r.body = change_body(change);
         out.push_back(std::move(r));
     }
 }
@@ -111,6 +111,7 @@ bool journaled(const Input& input, const Output& output) {
 WriteBatch journal_batch(const Input& input, const Output& output, Time at,
                          const std::optional<Peer>& peer) {
     WriteBatch batch;
+    batch.records.reserve(1 + output.changes.size());  // records are large to move
     batch.records.push_back(input_record(input, at, peer));
     append_change_records(output, batch.records);
     for (const Change& change : output.changes) {

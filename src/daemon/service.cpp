@@ -220,6 +220,10 @@ void Service::on_event(net::GatewayLink& link, input::GatewayEvent event) {
 void Service::arm_timer() {
     if (stopped_) return;
     const auto next = engine_->next_timer();
+    // Most inputs leave the earliest timer where it was: re-arming the Asio timer each time cost
+    // a cancellation, a new wait and a timerfd_settime call per event.
+    if (next == armed_for_) return;
+    armed_for_ = next;
     if (!next) {
         timer_.cancel();
         return;
@@ -227,7 +231,8 @@ void Service::arm_timer() {
     const auto delay = std::max(Duration(0), *next - now());
     timer_.expires_after(delay);
     timer_.async_wait([this, due = *next](std::error_code ec) {
-        if (ec) return;
+        if (ec) return;  // re-armed for another time, or stopped
+        armed_for_.reset();
         // The timer ran for its full real delay: let engine time reach the due time even if
         // the wall clock was set back meanwhile.
         last_time_ = std::max(last_time_, due);

@@ -109,6 +109,7 @@ class Service : public net::GatewayHub {
     net::GatewayServer* gateway_server_ = nullptr;
     std::map<std::string, GatewayState, std::less<>> gateways_;
     asio::steady_timer timer_;
+    std::optional<Time> armed_for_;  // the engine timer timer_ waits for
     asio::steady_timer retention_timer_;
     mutable Time last_time_{};
     std::uint64_t inputs_since_snapshot_ = 0;

@@ -35,9 +35,11 @@ PeerCredentials credentials_of(local::socket& socket) {
 class Session : public AdminLink, public std::enable_shared_from_this<Session> {
   public:
     // `open` counts live sessions; shared, since sessions may outlive the server at exit.
-    Session(local::socket socket, AdminHub& hub, std::shared_ptr<std::size_t> open)
+    Session(local::socket socket, AdminHub& hub, std::shared_ptr<std::size_t> open,
+            std::chrono::milliseconds idle_timeout)
         : peer_(credentials_of(socket)),
-          lines_(std::move(socket), kAdminMaxLineBytes, kAdminMaxOutboxBytes),
+          idle_timeout_(idle_timeout),
+          lines_(std::move(socket), kAdminMaxOutboxBytes),
           hub_(hub),
           open_(std::move(open)),
           responded_(lines_.socket().get_executor()) {
@@ -78,8 +80,9 @@ class Session : public AdminLink, public std::enable_shared_from_this<Session> {
         responded_.cancel();
     }
 
+    void start_stream() override { subscribed_ = true; }
+
     bool stream(const Json& message) override {
-        subscribed_ = true;
         if (lines_.outbox_bytes() > kSubscriberMaxBacklogBytes || !lines_.send(message.dump())) {
             // Behind: what is queued will never be read in time; say why, and drop it.
             lines_.clear_outbox();
@@ -98,8 +101,7 @@ class Session : public AdminLink, public std::enable_shared_from_this<Session> {
         std::string line;
         while (!lines_.closing()) {
             // A subscriber only listens: no idle timeout, lines are read to notice the close.
-            const auto timeout = subscribed_ ? std::chrono::milliseconds(0)
-                                             : std::chrono::milliseconds(kAdminIdleTimeout);
+            const auto timeout = subscribed_ ? std::chrono::milliseconds(0) : idle_timeout_;
             const ReadStatus status = co_await lines_.read_line(line, timeout);
             if (status == ReadStatus::too_long) {
                 lines_.send(error_response("bad_request",
@@ -132,6 +134,7 @@ class Session : public AdminLink, public std::enable_shared_from_this<Session> {
     }
 
     PeerCredentials peer_;
+    std::chrono::milliseconds idle_timeout_;
     LineStream<local::socket> lines_;
     AdminHub& hub_;
     std::shared_ptr<std::size_t> open_;
@@ -155,9 +158,11 @@ struct AdminServer::Impl {
     AdminHub& hub;
     local::acceptor acceptor;
     std::string path;
+    std::chrono::milliseconds idle_timeout;
     std::shared_ptr<std::size_t> open = std::make_shared<std::size_t>(0);
 
-    Impl(asio::io_context& io, AdminHub& hub) : io(io), hub(hub), acceptor(io) {}
+    Impl(asio::io_context& io, AdminHub& hub, std::chrono::milliseconds idle_timeout)
+        : io(io), hub(hub), acceptor(io), idle_timeout(idle_timeout) {}
 
     awaitable<void> accept_loop() {
         for (;;) {
@@ -166,7 +171,7 @@ struct AdminServer::Impl {
                 co_await acceptor.async_accept(asio::redirect_error(use_awaitable, ec));
             if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
             if (ec) continue;
-            auto session = std::make_shared<Session>(std::move(socket), hub, open);
+            auto session = std::make_shared<Session>(std::move(socket), hub, open, idle_timeout);
             if (*open > kMaxAdminConnections) {
                 session->refuse(
                     fmt::format("more than {} admin connections", kMaxAdminConnections));
@@ -178,8 +183,9 @@ struct AdminServer::Impl {
 };
 
 Result<std::unique_ptr<AdminServer>> AdminServer::start(asio::io_context& io,
-                                                        const AdminConfig& config, AdminHub& hub) {
-    auto impl = std::make_unique<Impl>(io, hub);
+                                                        const AdminConfig& config, AdminHub& hub,
+                                                        std::chrono::milliseconds idle_timeout) {
+    auto impl = std::make_unique<Impl>(io, hub, idle_timeout);
     impl->path = config.socket.string();
     if (impl->path.size() >= sizeof(sockaddr_un::sun_path)) {
         return Error{fmt::format("admin.socket: {} is longer than {} bytes", impl->path,

@@ -13,10 +13,12 @@
 #include "acd/codec.hpp"
 #include "acd/config.hpp"
 #include "acd/result.hpp"
+#include "framing.hpp"
 
 namespace acd::net {
 
-inline constexpr std::size_t kAdminMaxLineBytes = 65536;
+// Requests are cut like gateway lines: at most kMaxLineBytes (framing.hpp), 64 KiB.
+inline constexpr std::size_t kAdminMaxLineBytes = kMaxLineBytes;
 inline constexpr auto kAdminIdleTimeout = std::chrono::seconds(300);
 inline constexpr std::size_t kMaxAdminConnections = 64;
 // Responses may be large (a call list); a subscriber gets far less slack.
@@ -37,8 +39,11 @@ class AdminLink {
     // The response to the request being handled. Exactly one per request, now or later; the next
     // request is read only after it (requests are answered in order).
     virtual void respond(const Json& response) = 0;
-    // After the response to subscribe: the connection carries this stream until it closes.
-    // A subscriber that falls behind is sent `final_error` and dropped; false then.
+    // The hub accepted a subscribe: from now on the connection carries only the stream (see
+    // stream()), and it is no longer closed for being idle.
+    virtual void start_stream() = 0;
+    // After the response to subscribe: one change of the stream. A subscriber that falls behind
+    // is sent a final `too_slow` error and dropped; false then.
     virtual bool stream(const Json& message) = 0;
     virtual void close() = 0;
 };
@@ -53,9 +58,11 @@ class AdminHub {
 class AdminServer {
   public:
     // Binds admin.socket with admin.mode. Refuses when another live acdd serves the path;
-    // replaces a stale socket file left by a crash.
-    static Result<std::unique_ptr<AdminServer>> start(asio::io_context& io,
-                                                      const AdminConfig& config, AdminHub& hub);
+    // replaces a stale socket file left by a crash. A connection that sends nothing for
+    // `idle_timeout` is closed, unless it is subscribed (tests shorten the timeout).
+    static Result<std::unique_ptr<AdminServer>> start(
+        asio::io_context& io, const AdminConfig& config, AdminHub& hub,
+        std::chrono::milliseconds idle_timeout = kAdminIdleTimeout);
     ~AdminServer();
     // Stops accepting and removes the socket file; open connections stay until they close.
     void stop();

@@ -14,27 +14,6 @@ using asio::use_awaitable;
 using tcp = asio::ip::tcp;
 using TlsStream = asio::ssl::stream<tcp::socket>;
 
-// Reads a hello line: the gateway id, the protocol, the optional token.
-std::variant<Hello, std::pair<ErrorCode, std::string>> parse_hello(const std::string& line) {
-    const Json j = Json::parse(line, nullptr, false);
-    if (!j.is_object() || j.value("type", Json()) != "hello") {
-        return std::pair{ErrorCode::protocol, std::string("the first line must be a hello")};
-    }
-    const auto gw = j.find("gateway");
-    if (gw == j.end() || !gw->is_string() || gw->get<std::string>().empty() ||
-        gw->get<std::string>().size() > 64) {
-        return std::pair{ErrorCode::protocol,
-                         std::string("hello needs 'gateway': a string of 1 to 64 bytes")};
-    }
-    const auto protocol = j.find("protocol");
-    if (protocol == j.end() || *protocol != 1) {
-        return std::pair{ErrorCode::unsupported_protocol,
-                         std::string("this acdd speaks protocol 1")};
-    }
-    Hello hello{gw->get<std::string>(), std::nullopt};
-    if (const auto t = j.find("token"); t != j.end() && t->is_string()) hello.token = *t;
-    return hello;
-}
 
 // What the server keeps of a session, whatever its stream.
 class SessionBase : public GatewayLink {
@@ -46,7 +25,7 @@ template <typename Stream>
 class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
   public:
     Session(Stream stream, GatewayHub& hub)
-        : lines_(std::move(stream), kMaxLineBytes, kMaxOutboxBytes),
+        : lines_(std::move(stream), kMaxOutboxBytes),
           hub_(hub),
           wake_reader_(lines_.socket().get_executor()) {
         wake_reader_.expires_at(std::chrono::steady_clock::time_point::max());
@@ -137,8 +116,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
             co_return;
         }
         auto hello = parse_hello(line);
-        if (auto* err = std::get_if<std::pair<ErrorCode, std::string>>(&hello)) {
-            co_return refuse(err->first, err->second);
+        if (auto* err = std::get_if<HelloRefusal>(&hello)) {
+            co_return refuse(err->code, err->message);
         }
         gateway_ = std::get<Hello>(hello).gateway;
         auto self = this->shared_from_this();

@@ -17,10 +17,10 @@
 #include "acd/codec.hpp"
 #include "acd/config.hpp"
 #include "acd/result.hpp"
+#include "framing.hpp"
 
 namespace acd::net {
 
-inline constexpr std::size_t kMaxLineBytes = 65536;
 inline constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
 // A peer that lets this much pile up unread is disconnected rather than allowed to grow memory.
 inline constexpr std::size_t kMaxOutboxBytes = 4 << 20;
@@ -36,11 +36,6 @@ class GatewayLink {
     virtual void close() = 0;
     // Closes now, dropping what is queued.
     virtual void abort() = 0;
-};
-
-struct Hello {
-    std::string gateway;
-    std::optional<std::string> token;
 };
 
 // What the listener needs from the daemon.

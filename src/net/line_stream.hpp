@@ -1,5 +1,6 @@
 // Newline-delimited lines over an Asio stream, shared by the gateway and admin sessions: reads
-// capped at a maximum length with an optional timeout, and a writer with an outbound queue so
+// capped at kMaxLineBytes and cut exactly as framing.hpp's line_content() does (the code the
+// fuzz target runs), with an optional timeout, and a writer with an outbound queue so
 // that only one write is ever in flight (Asio's cpp20 chat server is the model).
 //
 // Single-threaded: every member runs on the stream's executor (acdd's io_context thread).
@@ -12,6 +13,8 @@
 #include <deque>
 #include <optional>
 #include <string>
+
+#include "framing.hpp"
 
 namespace acd::net {
 
@@ -31,9 +34,8 @@ enum class ReadStatus { line, too_long, closed, timed_out };
 template <typename Stream>
 class LineStream {
   public:
-    LineStream(Stream stream, std::size_t max_line, std::size_t max_outbox)
+    LineStream(Stream stream, std::size_t max_outbox)
         : stream_(std::move(stream)),
-          max_line_(max_line),
           max_outbox_(max_outbox),
           wake_writer_(socket().get_executor()),
           read_timer_(socket().get_executor()) {
@@ -46,7 +48,7 @@ class LineStream {
     bool closing() const { return closing_; }
     std::size_t outbox_bytes() const { return outbox_bytes_; }
 
-    // One line without its "\n" (and "\r"), at most max_line bytes; `timeout` zero: none.
+    // One line without its "\n" (and "\r"), at most kMaxLineBytes; `timeout` zero: none.
     asio::awaitable<ReadStatus> read_line(std::string& line, std::chrono::milliseconds timeout) {
         const std::uint64_t gen = ++read_gen_;
         timed_out_ = false;
@@ -61,17 +63,18 @@ class LineStream {
         }
         std::error_code ec;
         const std::size_t n =
-            co_await asio::async_read_until(stream_, asio::dynamic_buffer(buffer_, max_line_ + 2),
+            co_await asio::async_read_until(stream_, asio::dynamic_buffer(buffer_, kMaxReadBytes),
                                             '\n', asio::redirect_error(asio::use_awaitable, ec));
         ++read_gen_;
         read_timer_.cancel();
         if (timed_out_) co_return ReadStatus::timed_out;
         if (ec == asio::error::not_found) co_return ReadStatus::too_long;
         if (ec) co_return ReadStatus::closed;
-        line.assign(buffer_, 0, n - 1);
+        const auto content = line_content(std::string_view(buffer_).substr(0, n));
+        if (!content) co_return ReadStatus::too_long;
+        line.assign(*content);
         buffer_.erase(0, n);
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        co_return line.size() > max_line_ ? ReadStatus::too_long : ReadStatus::line;
+        co_return ReadStatus::line;
     }
 
     // Queues a line (a "\n" is added). False, and nothing queued, when the peer lets more than
@@ -144,7 +147,6 @@ class LineStream {
 
   private:
     Stream stream_;
-    std::size_t max_line_;
     std::size_t max_outbox_;
     asio::steady_timer wake_writer_;
     asio::steady_timer read_timer_;

@@ -58,6 +58,10 @@ std::string_view Statement::blob(int col) const {
 }
 
 Result<Db> Db::open(const std::filesystem::path& path, bool read_only) {
+    // SQLite counts every allocation under a global mutex unless told not to; acdd never reads
+    // those counts. Must come before SQLite initializes: a later call is refused, harmlessly.
+    static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)memstatus_off;
     sqlite3* raw = nullptr;
     const int flags =
         (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |

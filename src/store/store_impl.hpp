@@ -29,6 +29,9 @@ struct Store::Impl {
     Status write_call(const CallSnapshot& call);
     Status write_snapshot(const std::string& state);
     Status run_job(const std::function<Status(WriteContext&)>& job);
+    void run_checkpoints();  // the checkpointer thread
+    void checkpoint_tail();  // on the writer thread, between two transactions
+    static int on_wal_commit(void* impl, sqlite3* db, const char* name, int pages);
 
     StoreOptions options;
     PiiKey key;
@@ -51,6 +54,20 @@ struct Store::Impl {
     bool stopping = false;
     std::atomic<bool> failed{false};
     std::thread writer;
+
+    // Checkpoints (copying the WAL into the database and syncing it) run on their own connection
+    // and thread, so that commits, and the acks waiting for them, do not wait for them. A
+    // checkpoint beside a stream of commits never catches up alone, and only a WAL that is fully
+    // copied starts over: once the WAL is long, the writer copies what was committed during the
+    // last pass itself, between two transactions (one short pause per kRestartPages).
+    sql::Db checkpoint_db;
+    std::condition_variable checkpoint_cv;
+    bool checkpoint_wanted = false;   // guarded by mu: the checkpointer should run
+    bool checkpoint_running = false;  // guarded by mu
+    bool tail_wanted = false;         // guarded by mu: the writer should finish the copy
+    int wal_pages = 0;                // guarded by mu: after the last commit
+    int pages_at_last_pass = 0;       // guarded by mu
+    std::thread checkpointer;
 };
 
 }  // namespace acd

@@ -488,9 +488,14 @@ TEST_F(AdminTest, SubscribeStreamsEveryChangeInOrder) {
         const auto m = sub->receive();
         ASSERT_TRUE(m);
         ASSERT_NE((*m)["topic"], "queues");
-        seen.push_back(
-            (*m)["topic"].get<std::string>() + " " + (*m)["event"].get<std::string>() +
-            ((*m)["topic"] == "agents" ? " " + (*m)["agent"]["state"].get<std::string>() : ""));
+        std::string line = (*m)["topic"].get<std::string>();
+        line += ' ';
+        line += (*m)["event"].get<std::string>();
+        if ((*m)["topic"] == "agents") {
+            line += ' ';
+            line += (*m)["agent"]["state"].get<std::string>();
+        }
+        seen.push_back(std::move(line));
     }
     EXPECT_EQ(seen, (std::vector<std::string>{"agents agent.state ready", "calls call.offered",
                                               "agents agent.state reserved", "calls call.routed"}));

@@ -40,10 +40,10 @@ Daemon::~Daemon() {
     if (process_) process_->signal(SIGKILL);
 }
 
-bool Daemon::start() {
+bool Daemon::start(const std::vector<std::string>& env) {
     if (process_) previous_logs_ += process_->err_so_far();
     process_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{kAcdd, "-c", (dir_ / "acdd.json").string()});
+        std::vector<std::string>{kAcdd, "-c", (dir_ / "acdd.json").string()}, env);
     if (!process_->wait_for_stderr("daemon.ready", std::chrono::seconds(20))) return false;
     const std::string err = process_->err_so_far();
     const auto at = err.find("listening for gateways on ");

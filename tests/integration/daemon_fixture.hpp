@@ -27,8 +27,9 @@ class Daemon {
     // Replaces the config file (write it before start()).
     void configure(const Json& config);
 
-    // Starts (again) and waits for "daemon.ready"; false when it exits or takes too long.
-    bool start();
+    // Starts (again) with `env` added to the environment, and waits for "daemon.ready"; false
+    // when it exits or takes too long.
+    bool start(const std::vector<std::string>& env = {});
     // SIGTERM, then the exit status (0 for a clean stop).
     int stop();
     void kill();  // SIGKILL

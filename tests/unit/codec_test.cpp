@@ -57,6 +57,20 @@ TEST(Time, RefusesWhatIsNotRfc3339) {
     }
 }
 
+// Caught by the time round trip of tests/fuzz (seed regress-time-year-out-of-range): the offset
+// moved the time out of RFC 3339's years, and format_time() wrote "-001-12-31T23:59:00.000Z",
+// which parse_time() refuses.
+TEST(Time, RefusesOffsetsThatLeaveYears0000To9999) {
+    EXPECT_FALSE(parse_time("0000-01-01T00:00:00+00:01"));
+    EXPECT_FALSE(parse_time("9999-12-31T23:59:00-01:00"));
+    for (const char* edge : {"0000-01-01T00:00:00Z", "0000-01-01T00:01:00+00:01",
+                             "9999-12-31T23:59:59.999Z", "9999-12-31T22:59:59.999-01:00"}) {
+        const auto t = parse_time(edge);
+        ASSERT_TRUE(t) << edge;
+        EXPECT_EQ(parse_time(format_time(*t)), t) << edge;
+    }
+}
+
 // --- gateway events ---------------------------------------------------------------------------
 
 TEST(GatewayEvent, CallOfferedWithAllFields) {

@@ -1,5 +1,7 @@
 // spec/config.md: every fixture tests/config/bad-*.json must produce exactly the errors in its
 // bad-*.expected; every good-*.json must parse. Then one test per rule the fixtures do not show.
+#include <nlohmann/json.hpp>
+
 #include "acd/config.hpp"
 
 #include <gtest/gtest.h>
@@ -156,6 +158,17 @@ TEST(Config, TokensKeepTheLowercaseHexOfTheirSha256) {
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r.config->gateway.tokens.at("gw1"),
               "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
+}
+
+TEST(Config, AShortenedValueInAMessageNeverCutsAUtf8Character) {
+    // 36 ASCII bytes, then "é" (2 bytes) across the cut at 37.
+    const ConfigResult r = parse_config(
+        R"({"specialties": [{"id": "x"}], "ring_timeout_s": "abcdefghijklmnopqrstuvwxyz012345678é tail"})",
+        "/");
+    ASSERT_EQ(r.errors.size(), 1U);
+    const std::string message = r.errors[0].to_string();
+    EXPECT_NO_THROW((void)nlohmann::json(message).dump()) << message;
+    EXPECT_NE(message.find("abcdefghijklmnopqrstuvwxyz012345678..."), std::string::npos) << message;
 }
 
 TEST(Config, AnUnreadableFileIsOneError) {

@@ -772,6 +772,33 @@ TEST(GatewayEvents, SeqIsTrackedPerGateway) {
     EXPECT_TRUE(h.send(input::CallTransfer{{"c1", "gw2"}, "neuro"}).reply.ok());
 }
 
+// Thousands of live calls, ended in a scrambled order: each stays reachable by its id until it
+// ends, and its id is free again afterwards (the index of live calls grows and shrinks).
+TEST(GatewayEvents, EveryLiveCallIsFoundByItsIdUntilItEnds) {
+    Harness h(basic_config());
+    constexpr int kCalls = 3000;
+    const auto id = [](int i) { return "call-" + std::to_string(i); };
+    for (int i = 0; i < kCalls; ++i)
+        ASSERT_TRUE(h.offer(id(i), "cardio").reply.ok()) << i;
+    for (int n = 0; n < kCalls; ++n) {
+        const int i = static_cast<int>((static_cast<long>(n) * 7919) % kCalls);
+        ASSERT_TRUE(h.end(id(i)).reply.ok()) << i;
+        ASSERT_EQ(h.end(id(i)).reply.code, ErrorCode::unknown_call) << i;
+        if (n % 500 == 0) {
+            for (int m = n + 1; m < kCalls; ++m) {
+                const int j = static_cast<int>((static_cast<long>(m) * 7919) % kCalls);
+                ASSERT_TRUE(h.call(id(j))) << j;
+            }
+        }
+        if (n % 3 == 0) {
+            ASSERT_TRUE(h.offer(id(i), "neuro").reply.ok()) << i;
+            ASSERT_EQ(h.call(id(i))->specialty, "neuro");
+            ASSERT_TRUE(h.end(id(i)).reply.ok()) << i;
+        }
+    }
+    EXPECT_TRUE(h.engine.calls().empty());
+}
+
 TEST(GatewayEvents, OfferingRoutesAreListedForResendAfterWelcome) {
     RoutingConfig c = with_agents({agent("a1", {"cardio"})}, {team("ext", {"*"}, 5)});
     c.ring_timeout = seconds(60);

@@ -10,6 +10,13 @@ int pick(Rng& rng, int n) {
 bool chance(Rng& rng, double p) {
     return std::bernoulli_distribution(p)(rng);
 }
+// "c7" and the like. Not `"c" + std::to_string(n)`: GCC 12 at -O3 warns (falsely) that it
+// overflows (GCC bug 105651), which -Werror turns into a failed Release build.
+static std::string numbered(const char* prefix, long n) {
+    std::string s(prefix);
+    s += std::to_string(n);
+    return s;
+}
 
 const std::vector<std::string> kSpecialties = {"s0", "s1", "s2", "s3"};
 
@@ -23,7 +30,7 @@ RoutingConfig random_config(Rng& rng) {
     c.overflow_on_deadline = chance(rng, 0.7);
     c.ring_timeout = seconds(5 + pick(rng, 20));
     for (std::size_t i = 0; i < kSpecialties.size(); ++i) {
-        SpecialtyConfig s{kSpecialties[i], kSpecialties[i], {"+" + std::to_string(100 + i)}};
+        SpecialtyConfig s{kSpecialties[i], kSpecialties[i], {numbered("+", static_cast<long>(100 + i))}};
         s.default_class = kCallClasses[pick(rng, 3)];
         s.overflow_threshold = pick(rng, 5);
         s.overflow_enabled = chance(rng, 0.8);
@@ -36,7 +43,7 @@ RoutingConfig random_config(Rng& rng) {
             if (chance(rng, 0.4)) skills.push_back(s);
         }
         if (skills.empty()) skills.push_back(kSpecialties[pick(rng, 4)]);
-        c.agents.push_back(agent("a" + std::to_string(i), skills, pick(rng, 3) * 5));
+        c.agents.push_back(agent(numbered("a", i), skills, pick(rng, 3) * 5));
     }
     const int n_teams = pick(rng, 3);
     for (int i = 0; i < n_teams; ++i) {
@@ -49,7 +56,7 @@ RoutingConfig random_config(Rng& rng) {
             }
         }
         if (specs.empty()) specs = {"*"};
-        c.teams.push_back(team("t" + std::to_string(i), specs, 1 + pick(rng, 3)));
+        c.teams.push_back(team(numbered("t", i), specs, 1 + pick(rng, 3)));
     }
     return c;
 }
@@ -70,7 +77,7 @@ RoutingConfig random_reconfig(Rng& rng, RoutingConfig c) {
         a.skills = {c.specialties[pick(rng, static_cast<int>(c.specialties.size()))].id};
     }
     if (chance(rng, 0.3)) {
-        const std::string id = "n" + std::to_string(pick(rng, 1000));
+        const std::string id = numbered("n", pick(rng, 1000));
         bool taken = false;
         for (const auto& a : c.agents)
             taken = taken || a.id == id;
@@ -102,7 +109,7 @@ std::string Generator::some_call(const Engine& engine, std::optional<CallState> 
     for (const auto& c : engine.calls()) {
         if (!state || c.state == *state) ids.push_back(c.call_id);
     }
-    if (ids.empty() || chance(rng, 0.03)) return "c" + std::to_string(pick(rng, next_call + 1));
+    if (ids.empty() || chance(rng, 0.03)) return numbered("c", pick(rng, next_call + 1));
     return ids[pick(rng, static_cast<int>(ids.size()))];
 }
 std::string Generator::some_agent() {
@@ -134,9 +141,9 @@ Input Generator::next(const Engine& engine) {
         case 1:
         case 2: {
             input::CallOffered o;
-            o.call_id = "c" + std::to_string(++next_call);
-            o.caller = "p" + std::to_string(pick(rng, 20));
-            o.dialed = "+" + std::to_string(100 + pick(rng, 5));
+            o.call_id = numbered("c", ++next_call);
+            o.caller = numbered("p", pick(rng, 20));
+            o.dialed = numbered("+", 100 + pick(rng, 5));
             if (chance(rng, 0.5)) o.specialty = some_specialty();
             if (chance(rng, 0.6)) o.call_class = kCallClasses[pick(rng, 3)];
             return event(o);

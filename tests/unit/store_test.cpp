@@ -301,6 +301,31 @@ TEST(Store, GroupCommitPutsWhatArrivesDuringACommitIntoTheNextTransaction) {
     EXPECT_EQ(f.durable, (std::vector<std::uint64_t>{1, 11}));
 }
 
+// A producer that paused on pending_records() looks again when on_durable comes: it must see
+// the committed records gone, or it may wait for a commit that never comes (the daemon once
+// stopped reading its gateways until a timer fired).
+TEST(Store, OnDurableNoLongerCountsTheCommittedRecordsAsPending) {
+    Fixture f;
+    std::atomic<Store*> self{nullptr};
+    std::vector<std::size_t> seen;
+    StoreOptions o = f.options();
+    o.on_durable = [&](std::uint64_t) {
+        std::lock_guard lock(f.mu);
+        seen.push_back(self.load()->pending_records());
+    };
+    auto store = f.open(std::move(o));
+    self = store.get();
+    WriterGate gate;
+    store->append(gate.batch());
+    gate.entered.get_future().wait();
+    for (int i = 1; i <= 10; ++i)
+        store->append(batch_of({record(i)}));
+    gate.release.set_value();
+    store->flush();
+    std::lock_guard lock(f.mu);
+    EXPECT_EQ(seen, (std::vector<std::size_t>{20, 0}));  // a batch counts its records plus one
+}
+
 TEST(Store, AppendBlocksWhileTooManyRecordsWait) {
     Fixture f;
     StoreOptions o = f.options();
@@ -414,6 +439,35 @@ TEST(Store, ADatabaseNewerThanTheCodeIsRefused) {
     ASSERT_FALSE(store);
     EXPECT_NE(store.error().message.find("schema version 99 is newer"), std::string::npos)
         << store.error().message;
+}
+
+// The writer skips the CHECK on `kind` for speed (it binds only RecordKind's words); the schema
+// keeps it for every other connection.
+TEST(Store, EveryKindIsWrittenAndTheSchemaStillRefusesOthers) {
+    Fixture f;
+    auto store = f.open();
+    std::vector<AuditRecord> records;
+    for (const RecordKind k : {RecordKind::input, RecordKind::output, RecordKind::action}) {
+        AuditRecord r = record(static_cast<int>(records.size()) + 1);
+        r.kind = k;
+        records.push_back(r);
+    }
+    store->append(batch_of(records));
+    store->flush();
+    const auto back = all_records(*store);
+    ASSERT_EQ(back.size(), 3U);
+    EXPECT_EQ(back[0].kind, RecordKind::input);
+    EXPECT_EQ(back[1].kind, RecordKind::output);
+    EXPECT_EQ(back[2].kind, RecordKind::action);
+    store.reset();
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((f.dir / "acdd.db").c_str(), &db), SQLITE_OK);
+    const int rc = sqlite3_exec(db,
+                                "INSERT INTO audit (id, at, kind, type, body, hash) "
+                                "VALUES (4, 0, 'bogus', 't', '{}', x'00')",
+                                nullptr, nullptr, nullptr);
+    EXPECT_EQ(rc & 0xff, SQLITE_CONSTRAINT) << sqlite3_errmsg(db);
+    sqlite3_close(db);
 }
 
 TEST(Store, UsesWalAndTheConfiguredSynchronousMode) {

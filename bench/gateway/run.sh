@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Gateway throughput and latency of acdd over loopback, measured with acd-load, next to a bare
+# NDJSON echo measured with the same client (docs/performance.md, "Gateway").
+#
+#   bench/gateway/run.sh [BUILD_DIR] [SECONDS]       (defaults: build, 10)
+#
+# Each acdd run starts from a fresh database in a temporary folder, with a configuration written
+# here: the six specialties of config/acdd.json, 240 agents without wrap-up, one overflow team.
+# Prints a line per run and a summary; the JSON reports stay in $ACD_BENCH_OUT if set.
+# ACD_BENCH_PRIO is put before every program started (acdd, the echo server, acd-load), e.g.
+# ACD_BENCH_PRIO="chrt -r 10" on a machine shared with other work (docs/performance.md).
+set -euo pipefail
+
+build=${1:-build}
+secs=${2:-10}
+acdd=$build/src/acdd
+load=$build/src/tools/load/acd-load
+for tool in "$acdd" "$load"; do
+  [[ -x $tool ]] || { echo "run.sh: $tool is missing: build first (cmake --build $build)" >&2; exit 2; }
+done
+for cmd in jq openssl; do
+  command -v $cmd > /dev/null || { echo "run.sh: needs $cmd (apt-get install $cmd)" >&2; exit 2; }
+done
+
+read -r -a prio <<< "${ACD_BENCH_PRIO:-}"
+work=$(mktemp -d)
+out=${ACD_BENCH_OUT:-$work/reports}
+mkdir -p "$out"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2> /dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The agents: 40 per specialty, every third one with a second skill.
+specialties=(cardiology general_surgery vascular_surgery gastroenterology neurology radiology)
+agents_json() {
+  local i sep="" skills
+  for ((i = 0; i < 240; i++)); do
+    skills="\"${specialties[i % 6]}\""
+    ((i % 3 == 0)) && skills+=",\"${specialties[(i + 1) % 6]}\""
+    printf '%s{"id":"b%03d","uri":"sip:b%03d@pbx.local","skills":[%s],"wrap_up_s":0}' \
+      "$sep" "$i" "$i" "$skills"
+    sep=$',\n'
+  done
+}
+
+# write_config DIR SYNCHRONOUS TLS(plain|mutual)
+write_config() {
+  local dir=$1 sync=$2 tls=$3 tls_json=""
+  mkdir -p "$dir"
+  if [[ $tls == mutual ]]; then
+    tls_json=",\"tls\":{\"cert\":\"$work/server.pem\",\"key\":\"$work/server.key\",\"client_ca\":\"$work/ca.pem\"}"
+  fi
+  jq --arg dir "$dir" --arg sync "$sync" --argjson tls "{${tls_json#,}}" \
+     --argjson agents "[$(agents_json)]" '
+    .gateway = ({listen: "127.0.0.1:0"} + $tls)
+    | .admin.socket = ($dir + "/admin.sock")
+    | .store.path = ($dir + "/acdd.db") | .store.synchronous = $sync
+    | .agents = $agents' config/acdd.json > "$dir/acdd.json"
+}
+
+certificates() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+    -subj /CN=acd-bench-ca -keyout "$work/ca.key" -out "$work/ca.pem" 2> /dev/null
+  for who in server client; do
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$who" \
+      -keyout "$work/$who.key" -out "$work/$who.csr" 2> /dev/null
+    openssl x509 -req -in "$work/$who.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" \
+      -CAcreateserial -days 1 -out "$work/$who.pem" 2> /dev/null
+  done
+}
+
+# wait_port LOGFILE PATTERN: prints the port once the log line shows it (10 s at most).
+wait_port() {
+  local i
+  for ((i = 0; i < 200; i++)); do
+    if grep -qo "$2[0-9]*" "$1" 2> /dev/null; then
+      grep -o "$2[0-9]*" "$1" | head -1 | sed 's/.*://'
+      return
+    fi
+    sleep 0.05
+  done
+  echo "run.sh: no '$2' in $1:" >&2; cat "$1" >&2; exit 1
+}
+
+# daemon NAME SYNCHRONOUS TLS: starts acdd; sets cfg, port and daemon_pid.
+daemon() {
+  write_config "$work/$1" "$2" "$3"
+  cfg=$work/$1/acdd.json
+  "${prio[@]}" "$acdd" -c "$cfg" 2> "$work/$1/acdd.log" &
+  daemon_pid=$!
+  pids+=("$daemon_pid")
+  port=$(wait_port "$work/$1/acdd.log" "listening for gateways on 127.0.0.1:")
+}
+
+stop_daemon() {
+  kill -TERM "$daemon_pid"
+  wait "$daemon_pid" || true
+}
+
+# echo_server TLS: sets cfg (for the call mix), port and echo_pid.
+echo_server() {
+  local tls_args=()
+  write_config "$work/echo" normal plain
+  cfg=$work/echo/acdd.json
+  [[ $1 == tls ]] && tls_args=(--tls --cert "$work/server.pem" --key "$work/server.key")
+  "${prio[@]}" "$load" --echo-server --listen 127.0.0.1:0 "${tls_args[@]}" 2> "$work/echo.log" &
+  echo_pid=$!
+  pids+=("$echo_pid")
+  port=$(wait_port "$work/echo.log" "listening on 127.0.0.1:")
+}
+
+# measure NAME ARGS...: runs acd-load against 127.0.0.1:$port, keeps the JSON report.
+measure() {
+  local name=$1
+  shift
+  echo "== $name: acd-load $*" >&2
+  "${prio[@]}" "$load" --connect "127.0.0.1:$port" -c "$cfg" --duration "$secs" --json "$@" \
+    > "$out/$name.json"
+  jq -r '"   \(.events.per_s | floor) events/s, ack ms p50 \(.ack_latency_ms.p50) p99 \(.ack_latency_ms.p99) p999 \(.ack_latency_ms.p999), offered->route ms p50 \(.route_latency_ms.p50) p99 \(.route_latency_ms.p99), ok \(.ok) \(.failure)"' \
+    "$out/$name.json" >&2
+}
+
+cd "$(dirname "$0")/../.."
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+certificates
+tls_client=(--tls --ca "$work/ca.pem" --cert "$work/client.pem" --key "$work/client.key")
+# Throughput: offers as fast as 1000 unacknowledged events per gateway allow, agents who answer
+# after 1 ms and talk for 5 ms (means), so that calls do not pile up. 20,000 events/s: 6600
+# calls/s of that mix (3.05 events per call). Routing latency: 1000 calls/s, 20 ms to answer,
+# 150 ms of talk: 170 calls at a time for 240 agents, so that calls are routed at once.
+max=(--gateways 4 --answer-ms 1 --handle-ms 5 --window 1000)
+rate20k=(--gateways 4 --answer-ms 1 --handle-ms 5 --rate 6600)
+route=(--gateways 4 --answer-ms 20 --handle-ms 150 --rate 1000)
+
+echo_server plain
+measure echo-plain "${max[@]}" --echo
+kill "$echo_pid"
+
+daemon normal normal plain
+measure acdd-normal-max "${max[@]}"
+measure acdd-normal-20k "${rate20k[@]}"
+measure acdd-normal-route "${route[@]}"
+stop_daemon
+
+daemon full full plain
+measure acdd-full-max "${max[@]}"
+measure acdd-full-20k "${rate20k[@]}"
+measure acdd-full-route "${route[@]}"
+stop_daemon
+
+echo_server tls
+measure echo-tls "${max[@]}" --echo "${tls_client[@]}"
+kill "$echo_pid"
+
+daemon tls normal mutual
+measure acdd-normal-tls-max "${max[@]}" "${tls_client[@]}"
+stop_daemon
+
+per_s() { jq '.events.per_s' "$out/$1.json"; }
+ratio() { jq -n "$(per_s "$1") / $(per_s "$2") * 1000 | floor / 10"; }
+echo
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "summary ($secs s per run, reports in $out):"
+printf '  %-22s %10s %9s %9s %9s %12s\n' run events/s "ack p50" "ack p99" "ack p999" "route p99"
+for f in "$out"/*.json; do
+  jq -r --arg n "$(basename "$f" .json)" \
+    '"  \($n | .[0:22] | . + " " * (22 - length)) \(.events.per_s | floor | tostring | " " * (10 - length) + .) \(.ack_latency_ms.p50 * 1000 | floor / 1000 | tostring | " " * (9 - length) + .) \(.ack_latency_ms.p99 * 1000 | floor / 1000 | tostring | " " * (9 - length) + .) \(.ack_latency_ms.p999 * 1000 | floor / 1000 | tostring | " " * (9 - length) + .) \(.route_latency_ms.p99 * 1000 | floor / 1000 | tostring | " " * (12 - length) + .)"' "$f"
+done
+echo "  acdd (normal) / echo, plain: $(ratio acdd-normal-max echo-plain) %"
+echo "  acdd (normal) TLS / plain:   $(ratio acdd-normal-tls-max acdd-normal-max) %"
+echo "  echo TLS / plain:            $(ratio echo-tls echo-plain) %"
