@@ -6,12 +6,13 @@
 
 #include "acd/version.hpp"
 #include "admin_views.hpp"
+#include "agenda_commands.hpp"
 #include "logging.hpp"
 
 namespace acd {
 namespace {
 
-const std::set<std::string> kTopics = {"calls", "agents", "queues"};
+const std::set<std::string> kTopics = {"calls", "agents", "queues", "agenda"};
 
 Admin::Answer error(ErrorCode code, std::string text) {
     return {1, std::move(text), {{"code", to_string(code)}}};
@@ -99,16 +100,23 @@ Admin::Admin(asio::io_context& io, Service& service, Store& store, std::string c
       service_(service),
       store_(store),
       config_file_(std::move(config_file)),
-      shutdown_(std::move(shutdown)) {
+      shutdown_(std::move(shutdown)),
+      agenda_(std::make_unique<AgendaCommands>(io, service, store, [this](const Json& message) {
+          broadcast({{"agenda", message}});
+      })) {
     register_commands();
+    service_.set_caller_summary(
+        [this](const std::string& caller) { return agenda_->caller_summary(caller); });
+    agenda_->start();
 }
 
 Admin::~Admin() {
+    service_.set_caller_summary(nullptr);
     background_.join();
 }
 
-void Admin::add(std::string name, bool changes_state, Handler run) {
-    registry_.emplace(std::move(name), Command{changes_state, std::move(run)});
+void Admin::add(std::string name, bool changes_state, Handler run, bool audited_by_handler) {
+    registry_.emplace(std::move(name), Command{changes_state, std::move(run), audited_by_handler});
 }
 
 void Admin::register_commands() {
@@ -180,8 +188,9 @@ void Admin::register_commands() {
                 topics.clear();
                 for (const Json& topic : t) {
                     if (!topic.is_string() || !kTopics.contains(topic.get<std::string>())) {
-                        return error(ErrorCode::bad_request,
-                                     "unknown topic " + topic.dump() + " (calls, agents, queues)");
+                        return error(
+                            ErrorCode::bad_request,
+                            "unknown topic " + topic.dump() + " (calls, agents, queues, agenda)");
                     }
                     topics.insert(topic.get<std::string>());
                 }
@@ -190,12 +199,24 @@ void Admin::register_commands() {
                 return error(ErrorCode::bad_request, "subscribe needs a connection");
             subscribers_.push_back({current_link_, topics});
             current_link_->start_stream();
+            if (topics.contains("agenda")) {
+                // After the response: the urgent messages already overdue, so that a desk that
+                // connects late learns of them.
+                asio::post(io_, [this, link = current_link_] {
+                    for (const Json& m : agenda_->overdue_now()) {
+                        if (!link->stream(m)) return;
+                    }
+                });
+            }
             return Answer{0, "subscribed", {{"topics", topics}}};
         }));
     add("shutdown", true, now_answer([this](const Json&, const Peer&) {
             asio::post(io_, shutdown_);
             return Answer{0, "acdd is stopping", {}};
         }));
+    agenda_->register_commands([this](std::string name, bool changes_state, Handler run) {
+        add(std::move(name), changes_state, std::move(run), /*audited_by_handler=*/changes_state);
+    });
 }
 
 void Admin::execute(const Json& request, const Peer& peer, std::function<void(Json)> respond) {
@@ -218,11 +239,11 @@ void Admin::execute(const Json& request, const Peer& peer, std::function<void(Js
     if (it == registry_.end()) {
         return reply({2, fmt::format("unsupported command '{}'", name), {{"code", "unsupported"}}});
     }
-    const bool changes = it->second.changes_state;
-    it->second.run(args, peer, [this, name, args, peer, changes, reply](Answer a) {
+    const bool audit_here = it->second.changes_state && !it->second.audited_by_handler;
+    it->second.run(args, peer, [this, name, args, peer, audit_here, reply](Answer a) {
         log_event("admin.command", "{} by uid {} gid {}: result {}: {}", name, peer.uid, peer.gid,
                   a.result, a.text);
-        if (changes) audit(name, args, peer, a);
+        if (audit_here) audit(name, args, peer, a);
         reply(a);
     });
 }
@@ -271,6 +292,7 @@ Admin::Answer Admin::status(const Json&) {
     }
     const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
         std::chrono::steady_clock::now() - started_);
+    const auto overdue = agenda_->urgent_overdue_count();
     return {0,
             fmt::format("acdd {} up {} s", kVersion, uptime.count()),
             {{"version", kVersion},
@@ -278,7 +300,8 @@ Admin::Answer Admin::status(const Json&) {
              {"calls_queued", calls[CallState::queued]},
              {"calls_offering", calls[CallState::offering]},
              {"calls_connected", calls[CallState::connected]},
-             {"agents", agents}}};
+             {"agents", agents},
+             {"urgent_messages_overdue", overdue ? Json(*overdue) : Json(nullptr)}}};
 }
 
 Admin::Answer Admin::queue_get(const Json& args) {
@@ -456,17 +479,26 @@ void Admin::backup(const Json& args, Done done) {
 
 void Admin::publish(const Output& output) {
     if (subscribers_.empty() || output.changes.empty()) return;
+    const bool calls_watched =
+        std::any_of(subscribers_.begin(), subscribers_.end(),
+                    [](const Subscriber& s) { return s.topics.contains("calls"); });
     const Engine& engine = service_.engine();
     const Time now = service_.now();
     std::vector<std::pair<std::string, Json>> messages;  // (topic, message)
     std::set<std::string> specialties;
     for (const Change& change : output.changes) {
         if (const auto* c = std::get_if<CallChange>(&change)) {
-            messages.push_back({"calls",
-                                {{"topic", "calls"},
-                                 {"event", change_type(change)},
-                                 {"at", format_time(c->at)},
-                                 {"call", call_json(c->call, now)}}});
+            Json message = {{"topic", "calls"},
+                            {"event", change_type(change)},
+                            {"at", format_time(c->at)},
+                            {"call", call_json(c->call, now)}};
+            // What an agent desktop pops: when the call arrives and when it rings an agent.
+            if (calls_watched && (c->cause == Cause::offered || c->cause == Cause::routed)) {
+                if (auto summary = agenda_->caller_summary(c->call.caller)) {
+                    message["caller"] = std::move(*summary);
+                }
+            }
+            messages.push_back({"calls", std::move(message)});
             if (!c->call.specialty.empty()) specialties.insert(c->call.specialty);
         } else if (const auto* a = std::get_if<AgentChange>(&change)) {
             const auto view = find_agent(engine, a->agent);
@@ -492,6 +524,10 @@ void Admin::publish(const Output& output) {
             }
         }
     }
+    broadcast(messages);
+}
+
+void Admin::broadcast(const std::vector<std::pair<std::string, Json>>& messages) {
     std::erase_if(subscribers_, [&](Subscriber& s) {
         for (const auto& [topic, message] : messages) {
             if (s.topics.contains(topic) && !s.link->stream(message)) return true;  // dropped

@@ -22,6 +22,8 @@
 
 namespace acd {
 
+class AgendaCommands;
+
 class Admin : public net::AdminHub {
   public:
     struct Answer {
@@ -54,13 +56,18 @@ class Admin : public net::AdminHub {
     struct Command {
         bool changes_state;
         Handler run;
+        // The handler writes a record of its own, richer and without personal data (agenda).
+        bool audited_by_handler = false;
     };
     struct Subscriber {
         std::shared_ptr<net::AdminLink> link;
         std::set<std::string> topics;
     };
 
-    void add(std::string name, bool changes_state, Handler run);
+    void add(std::string name, bool changes_state, Handler run, bool audited_by_handler = false);
+    // Streams each (topic, message) to the subscribers of its topic; drops those that fall
+    // behind.
+    void broadcast(const std::vector<std::pair<std::string, Json>>& messages);
     void register_commands();
     void audit(const std::string& command, const Json& args, const Peer& peer, const Answer& a);
 
@@ -85,6 +92,7 @@ class Admin : public net::AdminHub {
     std::vector<Subscriber> subscribers_;
     // The link whose request is being run, for subscribe.
     std::shared_ptr<net::AdminLink> current_link_;
+    std::unique_ptr<AgendaCommands> agenda_;
     asio::thread_pool background_{1};  // work that must not hold the engine (audit-verify)
     const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };

@@ -81,11 +81,36 @@ void Service::send_commands(const Output& output) {
     for (const Command& command : output.commands) {
         const auto it = gateways_.find(command.gateway);
         // A gateway that is away gets its call.route again after its next welcome.
-        if (it != gateways_.end() && it->second.link) it->second.link->send(to_json(command));
+        if (it != gateways_.end() && it->second.link) it->second.link->send(command_json(command));
     }
 }
 
+Json Service::command_json(const Command& command) const {
+    Json j = to_json(command);
+    const auto* route = std::get_if<CallRouteCommand>(&command.body);
+    if (route == nullptr || route->agent.empty() || !caller_summary_) return j;
+    // The agent's desktop pops the caller's summary as the phone rings; a team gets none.
+    const auto call = engine_->find_call({command.call_id, command.gateway});
+    if (!call) return j;
+    if (auto summary = caller_summary_(call->caller)) j["caller"] = std::move(*summary);
+    return j;
+}
+
+void Service::when_durable(std::uint64_t ticket, std::function<void()> fn) {
+    if (ticket <= durable_ticket_) {
+        asio::post(io_, std::move(fn));
+        return;
+    }
+    after_durable_.emplace(ticket, std::move(fn));
+}
+
 void Service::on_durable(std::uint64_t ticket) {
+    durable_ticket_ = std::max(durable_ticket_, ticket);
+    while (!after_durable_.empty() && after_durable_.begin()->first <= ticket) {
+        auto fn = std::move(after_durable_.begin()->second);
+        after_durable_.erase(after_durable_.begin());
+        fn();
+    }
     for (auto& [id, gw] : gateways_) {
         bool progress = false;
         while (!gw.pending.empty() && gw.pending.front().first <= ticket) {
@@ -144,7 +169,7 @@ Result<std::uint64_t> Service::admit(const std::shared_ptr<net::GatewayLink>& li
 
 void Service::welcomed(const std::shared_ptr<net::GatewayLink>& link) {
     for (const Command& route : engine_->offering_routes(link->gateway())) {
-        link->send(to_json(route));
+        link->send(command_json(route));
     }
 }
 

@@ -40,6 +40,15 @@ class Service : public net::GatewayHub {
     void set_observer(std::function<void(const Output&)> observer) {
         observer_ = std::move(observer);
     }
+    // What an agent's desktop pops when a call rings it: a short summary of the caller (past
+    // calls, next appointment), added as "caller" to the call.route of an agent. Returns nothing
+    // for a caller without one (anonymous). Runs on this thread, once per agent route: be quick.
+    void set_caller_summary(std::function<std::optional<Json>(const std::string& caller)> f) {
+        caller_summary_ = std::move(f);
+    }
+    // Runs `fn` on this thread once every batch up to `ticket` is durable: for answers that must
+    // not come before their change is on disk. Never runs when the store fails (acdd then stops).
+    void when_durable(std::uint64_t ticket, std::function<void()> fn);
     // Takes the parts of a reloaded configuration that apply while running: gateway tokens,
     // retention, log level. (The routing part goes through apply(Reconfigure).)
     void update_config(const Config& config);
@@ -66,6 +75,7 @@ class Service : public net::GatewayHub {
 
     const Engine& engine() const { return *engine_; }
     const Config& config() const { return config_; }
+    const PiiKey& pii_key() const { return key_; }
     Time now() const;  // the engine's clock: wall time that never goes backwards
 
     // net::GatewayHub
@@ -86,6 +96,7 @@ class Service : public net::GatewayHub {
     GatewayState& gateway(const std::string& id);
     void on_event(net::GatewayLink& link, input::GatewayEvent event);
     void send_commands(const Output& output);
+    Json command_json(const Command& command) const;
     void arm_timer();
     void on_timer();
     void run_retention();
@@ -106,6 +117,9 @@ class Service : public net::GatewayHub {
     bool stopped_ = false;
     std::function<void()> drained_;
     std::function<void(const Output&)> observer_;
+    std::function<std::optional<Json>(const std::string&)> caller_summary_;
+    std::uint64_t durable_ticket_ = 0;
+    std::multimap<std::uint64_t, std::function<void()>> after_durable_;
 };
 
 }  // namespace acd

@@ -98,8 +98,10 @@ TEST_F(GatewayTest, ACallWithAReadyAgentIsRoutedAndEventsAreAcknowledged) {
     c->send(offered(2, "c1"));
     const auto route = c->receive_type("call.route");
     ASSERT_TRUE(route);
+    // An agent's route carries the caller's summary (docs/agenda.md): a first call here.
     EXPECT_EQ(*route, Json::parse(R"({"type":"call.route","call_id":"c1","to":"sip:a1@pbx.test",
-                                     "ring_timeout_s":20,"agent":"a1"})"));
+                                     "ring_timeout_s":20,"agent":"a1",
+                                     "caller":{"past_calls":0,"next_appointment":null}})"));
     EXPECT_EQ(c->receive_type("ack").value()["seq"], 2);
     c->send(event("call.answered", 3, {{"call_id", "c1"}, {"agent", "a1"}}));
     EXPECT_EQ(c->receive_type("ack").value()["seq"], 3);

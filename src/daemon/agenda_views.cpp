@@ -1,0 +1,132 @@
+#include "agenda_views.hpp"
+
+#include "admin_views.hpp"
+
+namespace acd {
+namespace {
+
+Json or_null(const std::string& s) {
+    return s.empty() ? Json(nullptr) : Json(s);
+}
+Json or_null(const std::optional<std::string>& s) {
+    return s ? Json(*s) : Json(nullptr);
+}
+Json or_null(const std::optional<Time>& t) {
+    return t ? Json(format_time(*t)) : Json(nullptr);
+}
+Json or_null(const std::optional<std::int64_t>& v) {
+    return v ? Json(*v) : Json(nullptr);
+}
+
+}  // namespace
+
+Json patient_json(const agenda::Patient& p) {
+    if (!p.known()) return nullptr;
+    return {{"phone", *p.phone}, {"name", or_null(p.name)}, {"birth_date", or_null(p.birth_date)}};
+}
+
+Json slot_json(const agenda::Slot& s) {
+    return {{"slot_id", s.id},
+            {"specialty", s.specialty},
+            {"practitioner", s.practitioner},
+            {"start", format_time(s.start)},
+            {"duration_min", s.duration_min},
+            {"appointment_id", or_null(s.appointment_id)}};
+}
+
+Json appointment_json(const agenda::Appointment& a) {
+    return {{"appointment_id", a.id},
+            {"slot_id", a.slot.id},
+            {"specialty", a.slot.specialty},
+            {"practitioner", a.slot.practitioner},
+            {"start", format_time(a.slot.start)},
+            {"duration_min", a.slot.duration_min},
+            {"patient", patient_json(a.patient)},
+            {"reason", a.reason},
+            {"status", a.status},
+            {"booked_at", format_time(a.booked_at)},
+            {"booked_by", a.booked_by},
+            {"call_id", or_null(a.call_id)},
+            {"cancelled_at", or_null(a.cancelled_at)},
+            {"cancelled_by", or_null(a.cancelled_by)},
+            {"cancel_reason", a.cancelled_at ? Json(a.cancel_reason) : Json(nullptr)},
+            {"reminder_sent_at", or_null(a.reminder_sent_at)}};
+}
+
+Json entry_json(const agenda::WaitEntry& e) {
+    return {{"entry_id", e.id},
+            {"specialty", e.specialty},
+            {"patient", patient_json(e.patient)},
+            {"reason", e.reason},
+            {"before", or_null(e.before)},
+            {"added_at", format_time(e.added_at)},
+            {"added_by", e.added_by},
+            {"call_id", or_null(e.call_id)}};
+}
+
+Json message_json(const agenda::Message& m, Time now) {
+    const bool open = !m.acknowledged_at;
+    return {{"message_id", m.id},
+            {"specialty", m.specialty},
+            {"practitioner", or_null(m.practitioner)},
+            {"patient", patient_json(m.patient)},
+            {"urgency", m.urgency},
+            {"action", m.action},
+            {"reason", m.reason},
+            {"body", m.body},
+            {"by", m.created_by},
+            {"call_id", or_null(m.call_id)},
+            {"created_at", format_time(m.created_at)},
+            {"status", open ? "open" : "acknowledged"},
+            {"acknowledged_at", or_null(m.acknowledged_at)},
+            {"acknowledged_by", or_null(m.acknowledged_by)},
+            {"overdue",
+             open && m.urgency == "urgent" && now - m.created_at > agenda::kUrgentMessageOverdue}};
+}
+
+Json past_call_json(const agenda::PastCall& c) {
+    const Time until = c.answered_at.value_or(c.ended_at);
+    return {{"call_id", c.call_id},
+            {"gateway", c.gateway},
+            {"at", format_time(c.enqueued_at)},
+            {"specialty", or_null(c.specialty)},
+            {"class", c.call_class},
+            {"outcome", c.outcome},
+            {"wait_s", seconds_between(c.enqueued_at, until)},
+            {"agent", or_null(c.agent)},
+            {"team", or_null(c.team)}};
+}
+
+Json change_json(const agenda::ChangeEntry& c) {
+    Json j = {{"at", format_time(c.at)},
+              {"change", c.change},
+              {"call_id", or_null(c.call_id)},
+              {"by", c.by}};
+    if (c.appointment_id) j["appointment_id"] = *c.appointment_id;
+    if (c.message_id) j["message_id"] = *c.message_id;
+    if (c.entry_id) j["entry_id"] = *c.entry_id;
+    return j;
+}
+
+Json history_json(const agenda::History& h, Time now) {
+    return {{"patient", patient_json(h.patient)},
+            {"calls_total", h.calls_total},
+            {"calls", json_list(h.calls, past_call_json)},
+            {"appointments", json_list(h.upcoming, appointment_json)},
+            {"messages", json_list(h.open_messages,
+                                   [&](const agenda::Message& m) { return message_json(m, now); })},
+            {"changes", json_list(h.changes, change_json)}};
+}
+
+Json summary_json(const agenda::CallerSummary& s) {
+    Json next = nullptr;
+    if (s.next) {
+        next = {{"appointment_id", s.next->id},
+                {"start", format_time(s.next->slot.start)},
+                {"specialty", s.next->slot.specialty},
+                {"practitioner", s.next->slot.practitioner}};
+    }
+    return {{"past_calls", s.past_calls}, {"next_appointment", next}};
+}
+
+}  // namespace acd
