@@ -101,15 +101,16 @@ struct AcdctlTest : testing::Test {
 // Tables
 // ---------------------------------------------------------------------------------------------
 
-TEST_F(AcdctlTest, StatusShowsCallsAndAgentsByState) {
+TEST_F(AcdctlTest, StatusShowsCallsAgentsByStateAndOverdueUrgentMessages) {
     admin("agent-login", {{"agent", "a1"}});
     const ProcessResult r = ctl({"status"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     const auto lines = lines_of(r.out);
-    ASSERT_EQ(lines.size(), 3U) << r.out;
+    ASSERT_EQ(lines.size(), 4U) << r.out;
     EXPECT_TRUE(lines[0].starts_with("acdd 0.1.0, up ")) << lines[0];
     EXPECT_EQ(lines[1], "calls:  0 queued, 0 offering, 0 connected");
     EXPECT_EQ(lines[2], "agents: 1 ready, 0 reserved, 0 busy, 0 wrap_up, 0 paused, 1 logged_out");
+    EXPECT_EQ(lines[3], "messages: 0 urgent open for more than 30 min");
 }
 
 TEST_F(AcdctlTest, QueuesIsAnAlignedTable) {

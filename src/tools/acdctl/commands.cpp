@@ -21,7 +21,8 @@ Options:
   -V, --version       print acdctl's version
 
 Commands:
-  status                          version, uptime, calls and agents by state
+  status                          version, uptime, calls and agents by state, overdue
+                                  urgent messages
   version                         acdd's version
   queues                          every queue: queued calls, oldest wait, agents
   queue SPECIALTY                 the calls queued for SPECIALTY, in dispatch order
@@ -44,7 +45,8 @@ Commands:
   audit verify                    check the audit log's hash chain
   backup FILE                     copy the database, online and consistent, to FILE (new)
   watch [--once]                  live wallboard: queues, waiting calls, agents
-  subscribe [TOPIC...]            print every change as JSON lines (calls, agents, queues)
+  subscribe [TOPIC...]            print every change as JSON lines (topics calls,
+                                  agents, queues, agenda; default: all)
   commands                        the admin commands acdd supports
   shutdown                        stop acdd gracefully
   raw COMMAND [JSON]              send any admin command with JSON arguments; print the answer

@@ -47,6 +47,10 @@ std::string status_view(const Json& a) {
         parts.push_back(fmt::format("{} {}", agents[state].dump(), state));
     }
     out += fmt::format("agents: {}\n", fmt::join(parts, ", "));
+    if (a.contains("urgent_messages_overdue")) {
+        out += fmt::format("messages: {} urgent open for more than 30 min\n",
+                           field_text(a, "urgent_messages_overdue"));
+    }
     return out;
 }
 
