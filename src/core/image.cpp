@@ -172,7 +172,8 @@ void Engine::State::rebuild_indexes() {
     for (Index a = 0; a < agents.size(); ++a) {
         core::Agent& agent = agents[a];
         if (agent.state != AgentState::logged_out) {
-            for (Index sp : agent.skills) ++specialties[sp].staffed;
+            for (Index sp : agent.skills)
+                ++specialties[sp].staffed;
         }
         if (agent.state == AgentState::ready) {
             for (Index sp : agent.skills) {
@@ -184,7 +185,8 @@ void Engine::State::rebuild_indexes() {
         }
     }
     // The state loaded is settled already: nothing is left to look at.
-    for (Index sp : dirty) specialties[sp].dirty = false;
+    for (Index sp : dirty)
+        specialties[sp].dirty = false;
     dirty.clear();
     deadline_work = false;
 }

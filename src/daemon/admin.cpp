@@ -467,7 +467,8 @@ void Admin::backup(const Json& args, Done done) {
         auto copied = store_.backup(target);
         asio::post(io_, [copied = std::move(copied), target, done] {
             if (!copied) return done(error("store", copied.error().message));
-            done({0, fmt::format("backed up {} audit records to {}", *copied, target),
+            done({0,
+                  fmt::format("backed up {} audit records to {}", *copied, target),
                   {{"path", target}, {"records", *copied}}});
         });
     });

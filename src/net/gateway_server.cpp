@@ -14,7 +14,6 @@ using asio::use_awaitable;
 using tcp = asio::ip::tcp;
 using TlsStream = asio::ssl::stream<tcp::socket>;
 
-
 // What the server keeps of a session, whatever its stream.
 class SessionBase : public GatewayLink {
   public:

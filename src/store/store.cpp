@@ -790,7 +790,8 @@ Result<std::int64_t> Store::backup(const std::filesystem::path& destination) {
     sqlite3_backup_finish(copy);
     if (rc != SQLITE_DONE) {
         std::filesystem::remove(destination, ec);
-        return Error{fmt::format("backup to {} failed: {}", destination.string(), sqlite3_errstr(rc))};
+        return Error{
+            fmt::format("backup to {} failed: {}", destination.string(), sqlite3_errstr(rc))};
     }
     return target->scalar("SELECT count(*) FROM audit");
 }

@@ -87,13 +87,7 @@ struct AcdctlTest : testing::Test {
     }
     void event(GatewayClient& g, Json e) {
         if (!e.contains("seq")) e["seq"] = ++seq;
-        const std::uint64_t s = e["seq"];
-        g.send(e);
-        for (;;) {
-            const auto ack = g.receive_type("ack");
-            ASSERT_TRUE(ack) << daemon->log();
-            if ((*ack)["seq"] >= s) return;
-        }
+        ASSERT_TRUE(g.send_acked(e)) << daemon->log();
     }
 };
 

@@ -83,17 +83,7 @@ struct AgendaAdminTest : testing::Test {
     // Sends a gateway event and waits until it is acknowledged (durable).
     void event(GatewayClient& g, Json e) {
         e["seq"] = ++seq;
-        const std::uint64_t s = e["seq"];
-        g.send(e);
-        for (;;) {
-            const auto line = g.receive();
-            ASSERT_TRUE(line) << daemon->log();
-            if ((*line)["type"] != "ack") {
-                commands.push_back(*line);
-            } else if ((*line)["seq"] >= s) {
-                return;
-            }
-        }
+        ASSERT_TRUE(g.send_acked(e, &commands)) << daemon->log();
     }
     // The next command of `type` the gateway got (perhaps while waiting for an ack).
     std::optional<Json> command(GatewayClient& g, const std::string& type) {

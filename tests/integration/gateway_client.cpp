@@ -140,4 +140,18 @@ std::optional<Json> GatewayClient::hello(const std::string& gateway,
     return reply;
 }
 
+bool GatewayClient::send_acked(const Json& event, std::vector<Json>* others) {
+    const std::uint64_t seq = event.at("seq");
+    send(event);
+    for (;;) {
+        auto line = receive();
+        if (!line) return false;
+        if (line->value("type", "") != "ack") {
+            if (others != nullptr) others->push_back(std::move(*line));
+        } else if ((*line)["seq"] >= seq) {
+            return true;
+        }
+    }
+}
+
 }  // namespace acd::test

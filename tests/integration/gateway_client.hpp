@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "acd/codec.hpp"
 
@@ -37,6 +38,9 @@ class GatewayClient {
     // Skips lines until one of `type` comes; nullopt when none does.
     std::optional<Json> receive_type(const std::string& type,
                                      std::chrono::milliseconds deadline = std::chrono::seconds(10));
+    // Sends an event (with its "seq") and reads until an ack covers it; the other lines read
+    // meanwhile go to `others` when given. False when no such ack comes.
+    bool send_acked(const Json& event, std::vector<Json>* others = nullptr);
     // Waits until the daemon closes the connection.
     bool closed_by_peer(std::chrono::milliseconds deadline = std::chrono::seconds(15));
 

@@ -71,8 +71,8 @@ std::string truncate_to_width(std::string_view text, std::size_t width) {
 std::string format_duration(std::int64_t seconds) {
     // The magnitude as unsigned, so that the most negative value has one too.
     const std::string_view sign = seconds < 0 ? "-" : "";
-    const std::uint64_t s = seconds < 0 ? 0 - static_cast<std::uint64_t>(seconds)
-                                        : static_cast<std::uint64_t>(seconds);
+    const std::uint64_t s =
+        seconds < 0 ? 0 - static_cast<std::uint64_t>(seconds) : static_cast<std::uint64_t>(seconds);
     if (s < 60) return fmt::format("{}{}s", sign, s);
     if (s < 3600) return fmt::format("{}{}m{:02}s", sign, s / 60, s % 60);
     if (s < 86400) return fmt::format("{}{}h{:02}m", sign, s / 3600, s % 3600 / 60);
