@@ -141,6 +141,11 @@ const Output& Engine::handle(const Input& input, Time now) {
     s.out.reply = Reply{};
     s.out.duplicate = false;
     s.pool.reclaim(s.out);
+    if (s.now == Time{} && now > Time{}) {
+        // The first input: the configured agents, logged out so far, have been since now.
+        for (core::Agent& agent : s.agents)
+            if (agent.state_since == Time{}) agent.state_since = now;
+    }
     s.now = std::max(s.now, now);
     s.fire_due_timers(s.now);
     s.clock = s.now;

@@ -358,6 +358,17 @@ TEST(AgentLifecycle, LoginMakesTheAgentReady) {
     EXPECT_EQ(h.agent_state("a1"), AgentState::ready);
 }
 
+TEST(AgentLifecycle, AnAgentNeverSeenIsLoggedOutSinceTheFirstInput) {
+    Harness h(with_agents({agent("a1", {"cardio"}), agent("a2", {"cardio"})}));
+    h.at(3);
+    h.login("a1");
+    h.at(10);
+    h.login("a1");  // a later input changes nothing for a2
+    const auto agents = h.engine.agents();
+    EXPECT_EQ(agents[1].state, AgentState::logged_out);
+    EXPECT_EQ(agents[1].state_since, start_time() + seconds(3));
+}
+
 TEST(AgentLifecycle, LoginPausedMakesTheAgentPausedWithReasonLogin) {
     Harness h(with_agents({agent("a1", {"cardio"})}));
     h.login("a1", true);

@@ -16,8 +16,6 @@ using Align = Table::Align;
 // order, so a newer daemon's additions still show.
 const std::vector<std::string> kAgentStates = {"ready",   "reserved", "busy",
                                                "wrap_up", "paused",   "logged_out"};
-constexpr std::int64_t kImplausibleSeconds = 10LL * 365 * 86400;
-
 const std::vector<std::string> kClasses = {"urgent", "appointment", "admin"};
 
 std::vector<std::string> ordered_keys(const Json& object, const std::vector<std::string>& known) {
@@ -99,10 +97,7 @@ std::string agents_view(const Json& a) {
         std::vector<std::string> skills;
         for (const Json& s : ag.value("skills", Json::array()))
             skills.push_back(s.is_string() ? s.get<std::string>() : s.dump());
-        // acdd 0.1.0 counts an agent never seen since its journal began from the Unix epoch
-        // (decades): that says "unknown", not how long.
-        auto state_for = field_int(ag, "state_for_s");
-        if (state_for && *state_for >= kImplausibleSeconds) state_for.reset();
+        const auto state_for = field_int(ag, "state_for_s");
         t.add({field_text(ag, "agent"), field_text(ag, "state"), format_duration(state_for),
                field_text(ag, "reason"), field_text(ag, "call_id"),
                fmt::format("{}", fmt::join(skills, ","))});
