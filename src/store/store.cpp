@@ -2,8 +2,10 @@
 // the read side. See include/acd/store.hpp for the contract and docs/storage.md for the schema.
 #include "acd/store.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <openssl/evp.h>
+#include <unistd.h>
 
 #include <cstring>
 
@@ -775,14 +777,23 @@ Result<VerifyResult> Store::verify() {
 }
 
 Result<std::int64_t> Store::backup(const std::filesystem::path& destination) {
-    std::error_code ec;
-    if (std::filesystem::exists(destination, ec)) {
-        return Error{fmt::format("{} exists already: choose a new file", destination.string())};
+    // Created here, exclusively and private (it holds health data): never over a file that
+    // appeared meanwhile, never readable by others whatever the umask. SQLite takes an empty file.
+    const int fd = ::open(destination.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST)
+            return Error{fmt::format("{} exists already: choose a new file", destination.string())};
+        return Error{
+            fmt::format("cannot create {}: {}", destination.string(), std::strerror(errno))};
     }
+    ::close(fd);
+    std::error_code ec;
     auto source = sql::Db::open(impl_->options.path);
-    if (!source) return source.error();
-    auto target = sql::Db::open(destination);
-    if (!target) return target.error();
+    auto target = source ? sql::Db::open(destination) : Result<sql::Db>(source.error());
+    if (!target) {
+        std::filesystem::remove(destination, ec);
+        return target.error();
+    }
     sqlite3_backup* copy = sqlite3_backup_init(target->handle(), "main", source->handle(), "main");
     if (copy == nullptr) return Error{"cannot start the backup: " + target->message()};
     // Everything in one step: the copy is of one consistent read transaction.

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <fstream>
@@ -486,4 +487,29 @@ TEST(Store, UsesWalAndTheConfiguredSynchronousMode) {
 }
 
 }  // namespace
+TEST(StoreBackup, ACopyIsPrivateToItsOwnerAndHoldsEveryRecord) {
+    Fixture f;
+    auto store = f.open();
+    store->append(batch_of({record(1), record(2)}));
+    store->flush();
+    const auto copy = f.dir / "copy.db";
+    const auto count = store->backup(copy);
+    ASSERT_TRUE(count.ok()) << count.error().message;
+    EXPECT_EQ(*count, 2);
+    struct stat st {};
+    ASSERT_EQ(::stat(copy.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0600U);
+}
+
+TEST(StoreBackup, AnExistingFileIsRefusedAndLeftAsItWas) {
+    Fixture f;
+    auto store = f.open();
+    const auto copy = f.dir / "copy.db";
+    std::ofstream(copy) << "keep me";
+    const auto count = store->backup(copy);
+    ASSERT_FALSE(count.ok());
+    EXPECT_EQ(count.error().message, copy.string() + " exists already: choose a new file");
+    EXPECT_EQ(file_bytes(copy), "keep me");
+}
+
 }  // namespace acd
