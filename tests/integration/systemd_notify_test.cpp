@@ -101,11 +101,11 @@ std::string start_line(Daemon& daemon) {
 }
 
 // Under systemd, stderr goes to journald, which stamps every line itself: no timestamp then.
-TEST(SystemdJournal, UnderJournaldLinesCarryNoTimestamp) {
+TEST(SystemdJournal, UnderJournaldLinesCarryTheirPriorityAndNoTimestamp) {
     Daemon daemon;
     ASSERT_TRUE(daemon.start({"JOURNAL_STREAM=8:12345"})) << daemon.log();
     const std::string line = start_line(daemon);
-    EXPECT_TRUE(line.starts_with("info daemon.start acdd ")) << line;
+    EXPECT_TRUE(line.starts_with("<6>info daemon.start acdd ")) << line;
     EXPECT_EQ(daemon.stop(), 0);
 }
 
