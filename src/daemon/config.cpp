@@ -35,7 +35,8 @@ std::string shown(const json& v) {
     std::string s = v.dump();
     if (s.size() <= 40) return s;
     std::size_t cut = 37;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80)
+        --cut;
     return s.substr(0, cut) + "...";
 }
 

@@ -1,9 +1,8 @@
 #include "daemon.hpp"
 
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <cstdio>
 

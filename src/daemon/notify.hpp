@@ -10,7 +10,7 @@
 namespace acd {
 
 class Notifier {
-public:
+  public:
     explicit Notifier(asio::io_context& io);
     // READY=1 with a status line.
     void ready(std::string_view status);
@@ -19,7 +19,7 @@ public:
     // Starts WATCHDOG=1 pings when the service manager asked for them (WATCHDOG_USEC).
     void start_watchdog();
 
-private:
+  private:
     void ping();
 
     asio::steady_timer timer_;

@@ -1,7 +1,5 @@
 // spec/config.md: every fixture tests/config/bad-*.json must produce exactly the errors in its
 // bad-*.expected; every good-*.json must parse. Then one test per rule the fixtures do not show.
-#include <nlohmann/json.hpp>
-
 #include "acd/config.hpp"
 
 #include <gtest/gtest.h>
@@ -9,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace acd {

@@ -30,7 +30,8 @@ RoutingConfig random_config(Rng& rng) {
     c.overflow_on_deadline = chance(rng, 0.7);
     c.ring_timeout = seconds(5 + pick(rng, 20));
     for (std::size_t i = 0; i < kSpecialties.size(); ++i) {
-        SpecialtyConfig s{kSpecialties[i], kSpecialties[i], {numbered("+", static_cast<long>(100 + i))}};
+        SpecialtyConfig s{
+            kSpecialties[i], kSpecialties[i], {numbered("+", static_cast<long>(100 + i))}};
         s.default_class = kCallClasses[pick(rng, 3)];
         s.overflow_threshold = pick(rng, 5);
         s.overflow_enabled = chance(rng, 0.8);
