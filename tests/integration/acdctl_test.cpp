@@ -13,8 +13,7 @@
 #include <sstream>
 
 #include "admin_client.hpp"
-#include "daemon_fixture.hpp"
-#include "gateway_client.hpp"
+#include "daemon_test.hpp"
 
 namespace acd::test {
 namespace {
@@ -50,13 +49,7 @@ bool watch_for(ChildProcess& p, const std::string& text) {
                         std::chrono::seconds(20));
 }
 
-struct AcdctlTest : testing::Test {
-    std::unique_ptr<Daemon> daemon = std::make_unique<Daemon>();
-    std::uint64_t seq = 0;
-
-    void SetUp() override { ASSERT_TRUE(daemon->start()) << daemon->log(); }
-    std::string socket() const { return (daemon->dir() / "admin.sock").string(); }
-
+struct AcdctlTest : DaemonTest {
     // acdctl -s SOCKET ARGS...
     ProcessResult ctl(std::vector<std::string> args) {
         args.insert(args.begin(), {kAcdctl, "-s", socket()});
@@ -68,26 +61,6 @@ struct AcdctlTest : testing::Test {
     }
     Json admin(const std::string& command, const Json& args = Json::object()) {
         return AdminClient(socket()).call(command, args);
-    }
-    std::unique_ptr<GatewayClient> gateway() {
-        auto g = std::make_unique<GatewayClient>(daemon->port());
-        EXPECT_TRUE(g->hello("gw1"));
-        return g;
-    }
-    // Offers a call and waits until it is acknowledged.
-    void offer(GatewayClient& g, const std::string& call_id, const std::string& dialed = "+1001",
-               std::optional<std::string> cls = {}) {
-        Json e = {{"type", "call.offered"},
-                  {"seq", ++seq},
-                  {"call_id", call_id},
-                  {"caller", "+352621000001"},
-                  {"dialed", dialed}};
-        if (cls) e["class"] = *cls;
-        event(g, e);
-    }
-    void event(GatewayClient& g, Json e) {
-        if (!e.contains("seq")) e["seq"] = ++seq;
-        ASSERT_TRUE(g.send_acked(e)) << daemon->log();
     }
 };
 

@@ -12,47 +12,22 @@
 #include <set>
 
 #include "admin_client.hpp"
-#include "daemon_fixture.hpp"
-#include "gateway_client.hpp"
+#include "daemon_test.hpp"
 
 namespace acd::test {
 namespace {
 
 using namespace std::chrono_literals;
 
-struct AdminTest : testing::Test {
-    std::unique_ptr<Daemon> daemon = std::make_unique<Daemon>();
-    std::uint64_t seq = 0;
-
+struct AdminTest : DaemonTest {
     virtual void adjust(Json&) {}
     void SetUp() override {
         Json config = test_config(daemon->dir());
         adjust(config);
         daemon->configure(config);
-        ASSERT_TRUE(daemon->start()) << daemon->log();
+        DaemonTest::SetUp();
     }
-    std::string socket() const { return (daemon->dir() / "admin.sock").string(); }
     std::unique_ptr<AdminClient> admin() { return std::make_unique<AdminClient>(socket()); }
-    std::unique_ptr<GatewayClient> gateway() {
-        auto g = std::make_unique<GatewayClient>(daemon->port());
-        EXPECT_TRUE(g->hello("gw1"));
-        return g;
-    }
-    // Offers a call and waits until it is acknowledged.
-    void offer(GatewayClient& g, const std::string& call_id, const std::string& dialed = "+1001",
-               std::optional<std::string> cls = {}) {
-        Json e = {{"type", "call.offered"},
-                  {"seq", ++seq},
-                  {"call_id", call_id},
-                  {"caller", "+352621000001"},
-                  {"dialed", dialed}};
-        if (cls) e["class"] = *cls;
-        event(g, e);
-    }
-    void event(GatewayClient& g, Json e) {
-        if (!e.contains("seq")) e["seq"] = ++seq;
-        ASSERT_TRUE(g.send_acked(e)) << daemon->log();
-    }
 };
 
 Json args_of(const Json& response) {

@@ -15,8 +15,7 @@
 #include <thread>
 
 #include "admin_client.hpp"
-#include "daemon_fixture.hpp"
-#include "gateway_client.hpp"
+#include "daemon_test.hpp"
 
 namespace acd::test {
 namespace {
@@ -55,17 +54,14 @@ std::string file_bytes(const std::filesystem::path& p) {
     return s.str();
 }
 
-struct AgendaAdminTest : testing::Test {
-    std::unique_ptr<Daemon> daemon = std::make_unique<Daemon>();
+struct AgendaAdminTest : DaemonTest {
     std::unique_ptr<AdminClient> a;
-    std::uint64_t seq = 0;
     std::vector<Json> commands;  // what the daemon sent the gateway besides acks
 
     void SetUp() override {
-        ASSERT_TRUE(daemon->start()) << daemon->log();
+        DaemonTest::SetUp();
         a = admin();
     }
-    std::string socket() const { return (daemon->dir() / "admin.sock").string(); }
     std::filesystem::path db_path() const { return daemon->dir() / "acdd.db"; }
     std::unique_ptr<AdminClient> admin() { return std::make_unique<AdminClient>(socket()); }
     void restart() {
@@ -75,16 +71,8 @@ struct AgendaAdminTest : testing::Test {
         a = admin();
     }
 
-    std::unique_ptr<GatewayClient> gateway() {
-        auto g = std::make_unique<GatewayClient>(daemon->port());
-        EXPECT_TRUE(g->hello("gw1"));
-        return g;
-    }
-    // Sends a gateway event and waits until it is acknowledged (durable).
-    void event(GatewayClient& g, Json e) {
-        e["seq"] = ++seq;
-        ASSERT_TRUE(g.send_acked(e, &commands)) << daemon->log();
-    }
+    // Sends a gateway event and waits until it is acknowledged (durable), keeping the commands.
+    void event(GatewayClient& g, Json e) { DaemonTest::event(g, std::move(e), &commands); }
     // The next command of `type` the gateway got (perhaps while waiting for an ack).
     std::optional<Json> command(GatewayClient& g, const std::string& type) {
         for (auto it = commands.begin(); it != commands.end(); ++it) {
