@@ -1,7 +1,7 @@
 // Newline-delimited lines over an Asio stream, shared by the gateway and admin sessions: reads
-// capped at kMaxLineBytes and cut exactly as framing.hpp's line_content() does (the code the
-// fuzz target runs), with an optional timeout, and a writer with an outbound queue so
-// that only one write is ever in flight (Asio's cpp20 chat server is the model).
+// capped at kMaxLineBytes and cut exactly as framing.hpp's next_line() does (the code the fuzz
+// target runs), with an optional timeout, and a writer with an outbound queue so that only one
+// write is ever in flight (Asio's cpp20 chat server is the model).
 //
 // Single-threaded: every member runs on the stream's executor (acdd's io_context thread).
 #pragma once
@@ -48,33 +48,22 @@ class LineStream {
     bool closing() const { return closing_; }
     std::size_t outbox_bytes() const { return outbox_bytes_; }
 
-    // One line without its "\n" (and "\r"), at most kMaxLineBytes; `timeout` zero: none.
+    // One line without its "\n" (and "\r"), at most kMaxLineBytes; `timeout` zero: none. Lines
+    // already received are cut from the buffer without going back to the socket (next_line(),
+    // the code the fuzz target runs); the timeout only runs while the socket is read.
     asio::awaitable<ReadStatus> read_line(std::string& line, std::chrono::milliseconds timeout) {
-        const std::uint64_t gen = ++read_gen_;
-        timed_out_ = false;
-        if (timeout.count() > 0) {
-            read_timer_.expires_after(timeout);
-            // A handler already queued when the read completed must not touch a later read.
-            read_timer_.async_wait([this, gen](std::error_code ec) {
-                if (ec || gen != read_gen_) return;
-                timed_out_ = true;
-                abort();
-            });
+        std::optional<std::chrono::steady_clock::time_point> deadline;
+        if (timeout.count() > 0) deadline = std::chrono::steady_clock::now() + timeout;
+        for (;;) {
+            const LineCut cut = next_line(std::string_view(buffer_).substr(taken_));
+            if (cut.status == LineCut::line) {
+                line.assign(cut.content);
+                taken_ += cut.consumed;
+                co_return ReadStatus::line;
+            }
+            if (cut.status == LineCut::too_long) co_return ReadStatus::too_long;
+            if (auto status = co_await read_more(deadline)) co_return *status;
         }
-        std::error_code ec;
-        const std::size_t n =
-            co_await asio::async_read_until(stream_, asio::dynamic_buffer(buffer_, kMaxReadBytes),
-                                            '\n', asio::redirect_error(asio::use_awaitable, ec));
-        ++read_gen_;
-        read_timer_.cancel();
-        if (timed_out_) co_return ReadStatus::timed_out;
-        if (ec == asio::error::not_found) co_return ReadStatus::too_long;
-        if (ec) co_return ReadStatus::closed;
-        const auto content = line_content(std::string_view(buffer_).substr(0, n));
-        if (!content) co_return ReadStatus::too_long;
-        line.assign(*content);
-        buffer_.erase(0, n);
-        co_return ReadStatus::line;
     }
 
     // Queues a line (a "\n" is added). False, and nothing queued, when the peer lets more than
@@ -89,14 +78,10 @@ class LineStream {
         return true;
     }
 
-    // Drops what is queued (the peer will not read it anyway), but the line being written: the
-    // write in flight still reads it.
+    // Drops what is queued (the peer will not read it anyway); the write in flight goes on.
     void clear_outbox() {
-        const std::size_t keep = writing_ ? 1 : 0;
-        while (outbox_.size() > keep) {
-            outbox_bytes_ -= outbox_.back().size();
-            outbox_.pop_back();
-        }
+        outbox_.clear();
+        outbox_bytes_ = writing_bytes_;
     }
 
     // Queues a line ahead of everything else (a welcome before what the hub sent meanwhile).
@@ -124,8 +109,10 @@ class LineStream {
         wake_writer_.cancel();
     }
 
-    // The writer: one write in flight; returns when the stream is closed.
+    // The writer: one write in flight, of every line queued meanwhile (up to kWriteBytes), so
+    // that a burst of lines costs one system call; returns when the stream is closed.
     asio::awaitable<void> write_loop() {
+        std::string writing;
         while (!closed_) {
             if (outbox_.empty()) {
                 if (closing_) break;
@@ -133,29 +120,70 @@ class LineStream {
                 co_await wake_writer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
                 continue;
             }
+            writing.clear();
+            while (!outbox_.empty() && (writing.empty() || writing.size() < kWriteBytes)) {
+                writing += outbox_.front();
+                outbox_.pop_front();
+            }
             std::error_code ec;
-            writing_ = true;
-            co_await asio::async_write(stream_, asio::buffer(outbox_.front()),
+            writing_bytes_ = writing.size();
+            co_await asio::async_write(stream_, asio::buffer(writing),
                                        asio::redirect_error(asio::use_awaitable, ec));
-            writing_ = false;
+            outbox_bytes_ -= writing_bytes_;
+            writing_bytes_ = 0;
             if (ec) break;
-            outbox_bytes_ -= outbox_.front().size();
-            outbox_.pop_front();
         }
         abort();
     }
 
   private:
+    // What one write takes from the outbox, at least one line.
+    static constexpr std::size_t kWriteBytes = 64 * 1024;
+    // What one read asks of the socket.
+    static constexpr std::size_t kReadBytes = 64 * 1024;
+
+    // Reads what the socket has into the buffer, after dropping the lines already taken.
+    // nullopt once something was read; else why the read ended.
+    asio::awaitable<std::optional<ReadStatus>> read_more(
+        std::optional<std::chrono::steady_clock::time_point> deadline) {
+        buffer_.erase(0, taken_);
+        taken_ = 0;
+        const std::uint64_t gen = ++read_gen_;
+        timed_out_ = false;
+        if (deadline) {
+            read_timer_.expires_at(*deadline);
+            // A handler already queued when the read completed must not touch a later read.
+            read_timer_.async_wait([this, gen](std::error_code ec) {
+                if (ec || gen != read_gen_) return;
+                timed_out_ = true;
+                abort();
+            });
+        }
+        const std::size_t had = buffer_.size();
+        buffer_.resize(had + kReadBytes);
+        std::error_code ec;
+        const std::size_t n =
+            co_await stream_.async_read_some(asio::buffer(buffer_.data() + had, kReadBytes),
+                                             asio::redirect_error(asio::use_awaitable, ec));
+        buffer_.resize(had + n);
+        ++read_gen_;
+        if (deadline) read_timer_.cancel();
+        if (timed_out_) co_return ReadStatus::timed_out;
+        if (ec) co_return ReadStatus::closed;
+        co_return std::nullopt;
+    }
+
     Stream stream_;
     std::size_t max_outbox_;
     asio::steady_timer wake_writer_;
     asio::steady_timer read_timer_;
     std::string buffer_;
+    std::size_t taken_ = 0;  // bytes of buffer_ already returned as lines
     std::deque<std::string> outbox_;
-    std::size_t outbox_bytes_ = 0;
+    std::size_t outbox_bytes_ = 0;   // queued, and being written
+    std::size_t writing_bytes_ = 0;  // of which being written
     std::uint64_t read_gen_ = 0;
     bool timed_out_ = false;
-    bool writing_ = false;
     bool closing_ = false;
     bool closed_ = false;
 };
