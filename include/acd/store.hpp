@@ -69,7 +69,8 @@ struct AuditRecord {
 std::string canonical_bytes(const AuditRecord& record);
 
 // Personal data of one person: stored sealed under the pseudonym if new, else its last activity
-// time is refreshed (retention counts from it).
+// time is refreshed (retention counts from it) once it is an hour old: activity within the hour
+// of the last one writes nothing.
 struct PiiUpsert {
     std::string pseudonym;
     std::string plaintext;  // JSON, e.g. {"phone":"+35244112221"}

@@ -17,6 +17,8 @@ namespace {
 constexpr std::int64_t kSchemaVersion = 2;
 constexpr std::size_t kMaxRecordsPerCommit = 100'000;
 constexpr int kSnapshotsKept = 2;
+// A person's last_seen is refreshed when it is at least this old (an hour), see write_pii.
+constexpr std::int64_t kPiiTouchEveryMs = 60 * 60 * 1000;
 constexpr int kPageSize = 16384;
 constexpr int kCacheKiB = 64 * 1024;
 // The checkpointer runs a pass each time this many pages (16 MiB) were added to the WAL. Past
@@ -394,7 +396,8 @@ Status Store::Impl::prepare_statements() {
         {&insert_record,
          "INSERT INTO audit (id, at, kind, type, gateway, seq, call_id, agent, uid, gid, body, "
          "hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"},
-        {&touch_pii, "UPDATE pii SET last_seen = max(last_seen, ?1) WHERE pseudonym = ?2"},
+        {&seen_pii, "SELECT last_seen FROM pii WHERE pseudonym = ?1"},
+        {&touch_pii, "UPDATE pii SET last_seen = ?1 WHERE pseudonym = ?2"},
         {&insert_pii, "INSERT INTO pii (pseudonym, sealed, last_seen) VALUES (?1, ?2, ?3)"},
         {&insert_call,
          "INSERT INTO calls (gateway, call_id, caller, specialty, class, enqueued_at, "
@@ -639,9 +642,19 @@ Status Store::Impl::write_record(AuditRecord& r) {
     return {};
 }
 
+// A person seen again within kPiiTouchEveryMs keeps the last_seen of the earlier time: retention
+// counts in days, and a caller who calls back then costs no write (the row and its index entry
+// would move to other pages at every call).
 Status Store::Impl::write_pii(const PiiUpsert& p) {
-    if (Status s = touch_pii.bind(1, ms(p.at)).bind(2, p.pseudonym).run(); !s) return s;
-    if (sqlite3_changes(writer_db.handle()) > 0) return {};
+    seen_pii.bind(1, p.pseudonym);
+    const bool known = seen_pii.step();
+    const std::int64_t seen = known ? seen_pii.int64(0) : 0;
+    seen_pii.reset();
+    if (seen_pii.failed()) return Error{seen_pii.error()};
+    if (known) {
+        if (ms(p.at) - seen < kPiiTouchEveryMs) return {};
+        return touch_pii.bind(1, ms(p.at)).bind(2, p.pseudonym).run();
+    }
     return insert_pii.bind(1, p.pseudonym)
         .bind_blob(2, key.seal(p.plaintext, p.pseudonym))
         .bind(3, ms(p.at))

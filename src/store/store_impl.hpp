@@ -37,7 +37,7 @@ struct Store::Impl {
     PiiKey key;
     sql::Db writer_db;
     sql::Db reader_db;
-    sql::Statement insert_record, touch_pii, insert_pii, insert_call, insert_snapshot,
+    sql::Statement insert_record, seen_pii, touch_pii, insert_pii, insert_call, insert_snapshot,
         prune_snapshots;
 
     // The chain, as committed and as being written (writer thread only after open).

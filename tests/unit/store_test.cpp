@@ -273,6 +273,32 @@ TEST(Store, RetentionErasesPeopleInactiveSinceTheCutoff) {
     EXPECT_TRUE(store->personal_data("recent").value());
 }
 
+// Retention counts in days: a caller who calls back within the hour costs no write, and their
+// data may then go up to an hour before the retention period ends, never after.
+TEST(Store, ActivityWithinAnHourOfLastSeenDoesNotMoveIt) {
+    Fixture f;
+    auto store = f.open();
+    WriteBatch b;
+    b.pii.push_back({"again-soon", "{}", t0});
+    b.pii.push_back({"again-later", "{}", t0});
+    b.pii.push_back({"again-soon", "{}", t0 + std::chrono::minutes(59)});
+    b.pii.push_back({"again-later", "{}", t0 + std::chrono::minutes(60)});
+    store->append(std::move(b));
+    std::promise<std::int64_t> count;
+    WriteBatch retention;
+    retention.job = [&](WriteContext& ctx) -> Status {
+        auto n = erase_inactive_personal_data(ctx, t0 + std::chrono::minutes(30));
+        if (!n) return Error{n.error()};
+        count.set_value(*n);
+        return {};
+    };
+    store->append(std::move(retention));
+    store->flush();
+    EXPECT_EQ(count.get_future().get(), 1);
+    EXPECT_FALSE(store->personal_data("again-soon").value());
+    EXPECT_TRUE(store->personal_data("again-later").value());
+}
+
 // A job that holds the writer until released: what is appended meanwhile waits for one commit.
 struct WriterGate {
     std::promise<void> entered;
