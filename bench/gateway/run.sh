@@ -91,6 +91,7 @@ daemon() {
   cfg=$work/$1/acdd.json
   "${prio[@]}" "$acdd" -c "$cfg" 2> "$work/$1/acdd.log" &
   daemon_pid=$!
+  server_pid=$daemon_pid
   pids+=("$daemon_pid")
   port=$(wait_port "$work/$1/acdd.log" "listening for gateways on 127.0.0.1:")
 }
@@ -108,19 +109,42 @@ echo_server() {
   [[ $1 == tls ]] && tls_args=(--tls --cert "$work/server.pem" --key "$work/server.key")
   "${prio[@]}" "$load" --echo-server --listen 127.0.0.1:0 "${tls_args[@]}" 2> "$work/echo.log" &
   echo_pid=$!
+  server_pid=$echo_pid
   pids+=("$echo_pid")
   port=$(wait_port "$work/echo.log" "listening on 127.0.0.1:")
 }
 
-# measure NAME ARGS...: runs acd-load against 127.0.0.1:$port, keeps the JSON report.
+# cpu_ticks PID: "name ticks" per thread of PID (user + system time, in clock ticks).
+cpu_ticks() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    echo "$(cat "$t/comm") $(cut -d' ' -f14,15 "$t/stat" | tr ' ' +)"
+  done | awk '{ split($2, a, "+"); ticks[$1] += a[1] + a[2] } END { for (n in ticks) print n, ticks[n] }'
+}
+
+# measure NAME ARGS...: runs acd-load against 127.0.0.1:$port ($server_pid), keeps the JSON
+# report, and the CPU time per acknowledged event of each server thread and of acd-load.
 measure() {
-  local name=$1
+  local name=$1 before load_cpu
   shift
   echo "== $name: acd-load $*" >&2
-  "${prio[@]}" "$load" --connect "127.0.0.1:$port" -c "$cfg" --duration "$secs" --json "$@" \
-    > "$out/$name.json"
+  before=$(cpu_ticks "$server_pid")
+  # bash's time: acd-load's user and system seconds, to $work/time; acd-load's stderr stays.
+  { TIMEFORMAT='%U %S'; time "${prio[@]}" "$load" --connect "127.0.0.1:$port" -c "$cfg" \
+    --duration "$secs" --json "$@" > "$out/$name.json" 2>&3; } 3>&2 2> "$work/time"
+  load_cpu=$(tail -1 "$work/time")
+  jq -n --arg before "$before" --arg after "$(cpu_ticks "$server_pid")" --arg load "$load_cpu" \
+    --argjson tck "$(getconf CLK_TCK)" --slurpfile r "$out/$name.json" '
+    def ticks($s): $s | split("\n") | map(select(length > 0) | split(" ") | {(.[0]): (.[1] | tonumber)}) | add;
+    ($r[0].events.acked) as $n
+    | (ticks($after)) as $a | (ticks($before)) as $b
+    | ($a | to_entries | map({(.key): ((.value - ($b[.key] // 0)) / $tck * 1e6 / $n | floor)}) | add)
+      + {"client (acd-load)": (($load | split(" ") | map(tonumber) | add) * 1e6 / $n | floor)}' \
+    > "$out/$name.cpu"
   jq -r '"   \(.events.per_s | floor) events/s, ack ms p50 \(.ack_latency_ms.p50) p99 \(.ack_latency_ms.p99) p999 \(.ack_latency_ms.p999), offered->route ms p50 \(.route_latency_ms.p50) p99 \(.route_latency_ms.p99), ok \(.ok) \(.failure)"' \
     "$out/$name.json" >&2
+  jq -r '"   CPU us per event: " + (to_entries | map("\(.key) \(.value)") | join(", "))' \
+    "$out/$name.cpu" >&2
 }
 
 cd "$(dirname "$0")/../.."
@@ -168,6 +192,10 @@ printf '  %-22s %10s %9s %9s %9s %12s\n' run events/s "ack p50" "ack p99" "ack p
 for f in "$out"/*.json; do
   jq -r --arg n "$(basename "$f" .json)" \
     '"  \($n | .[0:22] | . + " " * (22 - length)) \(.events.per_s | floor | tostring | " " * (10 - length) + .) \(.ack_latency_ms.p50 * 1000 | floor / 1000 | tostring | " " * (9 - length) + .) \(.ack_latency_ms.p99 * 1000 | floor / 1000 | tostring | " " * (9 - length) + .) \(.ack_latency_ms.p999 * 1000 | floor / 1000 | tostring | " " * (9 - length) + .) \(.route_latency_ms.p99 * 1000 | floor / 1000 | tostring | " " * (12 - length) + .)"' "$f"
+done
+echo "CPU time per acknowledged event, in microseconds, per thread of the server and for acd-load:"
+for f in "$out"/*.cpu; do
+  jq -r --arg n "$(basename "$f" .cpu)" '"  \($n | .[0:22] | . + " " * (22 - length)) " + (to_entries | map("\(.key) \(.value)") | join(", "))' "$f"
 done
 echo "  acdd (normal) / echo, plain: $(ratio acdd-normal-max echo-plain) %"
 echo "  acdd (normal) TLS / plain:   $(ratio acdd-normal-tls-max acdd-normal-max) %"

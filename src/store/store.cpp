@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -421,8 +422,15 @@ Result<std::unique_ptr<Store>> Store::open(StoreOptions options, const PiiKey& k
     auto impl = std::make_unique<Impl>(std::move(options), key);
     if (Status s = impl->open(); !s) return Error{s.message()};
     Impl* raw = impl.get();
-    impl->writer = std::thread([raw] { raw->run(); });
-    impl->checkpointer = std::thread([raw] { raw->run_checkpoints(); });
+    // Named, so that top -H, perf and /proc/PID/task/*/comm tell the threads apart.
+    impl->writer = std::thread([raw] {
+        pthread_setname_np(pthread_self(), "acdd-writer");
+        raw->run();
+    });
+    impl->checkpointer = std::thread([raw] {
+        pthread_setname_np(pthread_self(), "acdd-checkpoint");
+        raw->run_checkpoints();
+    });
     return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
