@@ -144,9 +144,12 @@ class Store {
     // file; writes go on meanwhile. Thread-safe (a connection of its own). Returns the number of
     // audit records in the copy.
     Result<std::int64_t> backup(const std::filesystem::path& destination);
+    // The records about one call, in id order (indexed by call).
     Result<std::vector<AuditRecord>> records_for_call(std::string_view gateway,
                                                       std::string_view call_id);
-    Result<std::vector<AuditRecord>> records_for_agent(std::string_view agent);
+    // The records about one agent with `at` in [from, to), in id order (indexed by time: the
+    // cost is that of the time range).
+    Result<std::vector<AuditRecord>> records_for_agent(std::string_view agent, Time from, Time to);
     // The person's personal data (decrypted JSON), or nullopt when there is none (erased).
     Result<std::optional<std::string>> personal_data(std::string_view pseudonym);
     // Finished calls enqueued at or after `since`, oldest first (their `deadline` is not kept).

@@ -136,16 +136,18 @@ TEST_F(AgendaStore, ASchemaOneDatabaseIsMigratedToTheAgendaTables) {
     store.reset();
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((dir / "acdd.db").c_str(), &db), SQLITE_OK);
-    // Back to what schema 1 had: none of migration 2.
+    // Back to what schema 1 had: none of migrations 2 and 3.
     ASSERT_EQ(sqlite3_exec(db,
                            "DROP TABLE slots; DROP TABLE appointments; DROP TABLE waitlist; "
                            "DROP TABLE messages; DROP TABLE agenda_changes; "
-                           "DROP INDEX calls_by_call_id; PRAGMA user_version = 1",
+                           "DROP INDEX calls_by_call_id; DROP INDEX audit_by_at; "
+                           "CREATE INDEX audit_by_agent ON audit (agent) WHERE agent IS NOT NULL; "
+                           "PRAGMA user_version = 1",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(db);
     open();
-    EXPECT_EQ(sql_count("PRAGMA user_version"), 2);
+    EXPECT_EQ(sql_count("PRAGMA user_version"), 3);
     EXPECT_EQ(open_slots(1).size(), 1U);
 }
 

@@ -186,17 +186,49 @@ TEST(Store, VerifyNamesARecordDeletedBehindTheTriggers) {
     EXPECT_EQ(verified->reason, "record 3 is missing");
 }
 
-TEST(Store, RecordsAreQueryablePerCallAndPerAgent) {
+TEST(Store, RecordsAreQueryablePerCallAndPerAgentOverATimeRange) {
     Fixture f;
     auto store = f.open();
-    store->append(batch_of({record(1, "c1"), record(2, "c2", "a1"), record(3, "c1", "a1")}));
+    store->append(batch_of(
+        {record(1, "c1"), record(2, "c2", "a1"), record(3, "c1", "a1"), record(4, "c3", "a1")}));
     store->flush();
     auto call = store->records_for_call("gw1", "c1");
     ASSERT_TRUE(call);
     ASSERT_EQ(call->size(), 2U);
     EXPECT_EQ((*call)[1].id, 3);
     EXPECT_TRUE(store->records_for_call("gw2", "c1")->empty());
-    EXPECT_EQ(store->records_for_agent("a1")->size(), 2U);
+    auto agent = store->records_for_agent("a1", t0 + seconds(2), t0 + seconds(4));
+    ASSERT_TRUE(agent);
+    ASSERT_EQ(agent->size(), 2U);  // records 2 and 3: the range excludes its end
+    EXPECT_EQ((*agent)[0].id, 2);
+    EXPECT_EQ((*agent)[1].id, 3);
+    EXPECT_TRUE(store->records_for_agent("a2", t0, t0 + seconds(10))->empty());
+}
+
+TEST(Store, ASchemaTwoDatabaseGetsTheTimeIndexInsteadOfTheAgentIndex) {
+    Fixture f;
+    f.open()->append(batch_of({record(1, "c1", "a1")}));
+    tamper(f.dir / "acdd.db",
+           "DROP INDEX audit_by_at; CREATE INDEX audit_by_agent ON audit (agent) WHERE agent IS "
+           "NOT NULL; PRAGMA user_version = 2");
+    auto store = f.open();
+    ASSERT_TRUE(store);
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((f.dir / "acdd.db").c_str(), &raw), SQLITE_OK);
+    const auto count = [&](const char* sql) {
+        sqlite3_stmt* stmt = nullptr;
+        EXPECT_EQ(sqlite3_prepare_v2(raw, sql, -1, &stmt, nullptr), SQLITE_OK);
+        EXPECT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+        const auto n = sqlite3_column_int64(stmt, 0);
+        sqlite3_finalize(stmt);
+        return n;
+    };
+    EXPECT_EQ(count("PRAGMA user_version"), 3);
+    EXPECT_EQ(count("SELECT count(*) FROM sqlite_schema WHERE name = 'audit_by_agent'"), 0);
+    EXPECT_EQ(count("SELECT count(*) FROM sqlite_schema WHERE name = 'audit_by_at'"), 1);
+    sqlite3_close(raw);
+    EXPECT_EQ(store->records_for_agent("a1", t0, t0 + seconds(10))->size(), 1U);
+    EXPECT_TRUE(store->verify()->ok);
 }
 
 TEST(Store, PersonalDataIsSealedAndErasureKeepsTheChainValid) {
