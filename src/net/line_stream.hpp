@@ -59,6 +59,12 @@ class LineStream {
             if (cut.status == LineCut::line) {
                 line.assign(cut.content);
                 taken_ += cut.consumed;
+                // A peer that sends a burst does not keep the thread from the other sessions,
+                // the acks and the timers for longer than a few lines.
+                if (++lines_this_turn_ == kLinesPerTurn) {
+                    lines_this_turn_ = 0;
+                    co_await asio::post(socket().get_executor(), asio::use_awaitable);
+                }
                 co_return ReadStatus::line;
             }
             if (cut.status == LineCut::too_long) co_return ReadStatus::too_long;
@@ -141,6 +147,8 @@ class LineStream {
     static constexpr std::size_t kWriteBytes = 64 * 1024;
     // What one read asks of the socket.
     static constexpr std::size_t kReadBytes = 64 * 1024;
+    // Lines taken from the buffer before letting other handlers run.
+    static constexpr std::size_t kLinesPerTurn = 16;
 
     // Reads what the socket has into the buffer, after dropping the lines already taken.
     // nullopt once something was read; else why the read ended.
@@ -148,6 +156,7 @@ class LineStream {
         std::optional<std::chrono::steady_clock::time_point> deadline) {
         buffer_.erase(0, taken_);
         taken_ = 0;
+        lines_this_turn_ = 0;
         const std::uint64_t gen = ++read_gen_;
         timed_out_ = false;
         if (deadline) {
@@ -179,6 +188,7 @@ class LineStream {
     asio::steady_timer read_timer_;
     std::string buffer_;
     std::size_t taken_ = 0;  // bytes of buffer_ already returned as lines
+    std::size_t lines_this_turn_ = 0;
     std::deque<std::string> outbox_;
     std::size_t outbox_bytes_ = 0;   // queued, and being written
     std::size_t writing_bytes_ = 0;  // of which being written
