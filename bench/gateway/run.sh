@@ -8,7 +8,8 @@
 # here: the six specialties of config/acdd.json, 240 agents without wrap-up, one overflow team.
 # Prints a line per run and a summary; the JSON reports stay in $ACD_BENCH_OUT if set.
 # ACD_BENCH_PRIO is put before every program started (acdd, the echo server, acd-load), e.g.
-# ACD_BENCH_PRIO="chrt -r 10" on a machine shared with other work (docs/performance.md).
+# ACD_BENCH_PRIO="chrt -r 10" on a machine shared with other work; real-time scheduling raises
+# throughput and, through the kernel's RT throttling, the latency tails (docs/performance.md).
 set -euo pipefail
 
 build=${1:-build}
@@ -163,23 +164,27 @@ echo_server plain
 measure echo-plain "${max[@]}" --echo
 kill "$echo_pid"
 
-daemon normal normal plain
-measure acdd-normal-max "${max[@]}"
-measure acdd-normal-20k "${rate20k[@]}"
-measure acdd-normal-route "${route[@]}"
-stop_daemon
-
-daemon full full plain
-measure acdd-full-max "${max[@]}"
-measure acdd-full-20k "${rate20k[@]}"
-measure acdd-full-route "${route[@]}"
-stop_daemon
+# Each acdd case has a daemon of its own, started on an empty database: a case measures that
+# load in its steady state, not the recovery from the case before it (after 10 s at full speed
+# the WAL and the checkpoints lag behind for a while; docs/performance.md).
+for sync in normal full; do
+  for case in max 20k route; do
+    case $case in
+      max) args=("${max[@]}") ;;
+      20k) args=("${rate20k[@]}") ;;
+      route) args=("${route[@]}") ;;
+    esac
+    daemon "$sync-$case" "$sync" plain
+    measure "acdd-$sync-$case" "${args[@]}"
+    stop_daemon
+  done
+done
 
 echo_server tls
 measure echo-tls "${max[@]}" --echo "${tls_client[@]}"
 kill "$echo_pid"
 
-daemon tls normal mutual
+daemon normal-tls-max normal mutual
 measure acdd-normal-tls-max "${max[@]}" "${tls_client[@]}"
 stop_daemon
 
