@@ -412,7 +412,8 @@ class Engine {
     // Fires the timers due by `now`, then applies `input` at `now`.
     const Output& handle(const Input& input, Time now);
 
-    // The due time of the earliest pending timer, if any. Feed input::Tick at that time.
+    // The due time of the earliest pending timer, if any; never one that was cancelled (a call
+    // answered before its ring timeout, ...). Feed input::Tick at that time.
     std::optional<Time> next_timer() const;
 
     // The last seq taken from `gateway` (0 when none).

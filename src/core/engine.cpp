@@ -155,6 +155,7 @@ const Output& Engine::handle(const Input& input, Time now) {
     }
     s.apply(input);
     s.settle();
+    s.drop_stale_timers();
     return s.out;
 }
 
@@ -196,25 +197,41 @@ std::uint64_t Engine::State::owner_key(const core::Timer& t) const {
     return t.kind == core::TimerKind::wrap_up ? agents[t.index].rank : t.owner;
 }
 
-// A timer whose owner changed since it was armed (generation mismatch) is stale: nothing happens.
-void Engine::State::fire(const core::Timer& t) {
+// Generations only grow, and each is bumped when its owner leaves the state the timer was armed
+// for: a timer found stale stays stale.
+bool Engine::State::stale(const core::Timer& t) const {
     switch (t.kind) {
         case core::TimerKind::ring:
-            if (live({t.index, t.owner}) && calls[t.index].offer_gen == t.gen &&
-                calls[t.index].state == CallState::offering) {
-                on_ring_timeout(t.index);
-            }
+            return !live({t.index, t.owner}) || calls[t.index].offer_gen != t.gen ||
+                   calls[t.index].state != CallState::offering;
+        case core::TimerKind::deadline:
+            return !live({t.index, t.owner}) || calls[t.index].deadline_gen != t.gen ||
+                   calls[t.index].state != CallState::queued;
+        case core::TimerKind::wrap_up:
+            return agents[t.index].wrap_gen != t.gen ||
+                   agents[t.index].state != AgentState::wrap_up;
+    }
+    return true;
+}
+
+// Timers are cancelled lazily; those that reach the front cancelled are dropped there, so that
+// next_timer() names a timer that will do something (the shell does not wake up for nothing).
+void Engine::State::drop_stale_timers() {
+    while (!timers.empty() && stale(timers.top()))
+        timers.pop();
+}
+
+void Engine::State::fire(const core::Timer& t) {
+    if (stale(t)) return;
+    switch (t.kind) {
+        case core::TimerKind::ring:
+            on_ring_timeout(t.index);
             break;
         case core::TimerKind::deadline:
-            if (live({t.index, t.owner}) && calls[t.index].deadline_gen == t.gen &&
-                calls[t.index].state == CallState::queued) {
-                on_deadline(t.index);
-            }
+            on_deadline(t.index);
             break;
         case core::TimerKind::wrap_up:
-            if (agents[t.index].wrap_gen == t.gen && agents[t.index].state == AgentState::wrap_up) {
-                on_wrap_up_end(t.index);
-            }
+            on_wrap_up_end(t.index);
             break;
     }
 }

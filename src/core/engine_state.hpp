@@ -286,6 +286,9 @@ struct Engine::State {
     void fire_due_timers(Time until);
     void reconfigure(const RoutingConfig& config);  // image.cpp
     void fire(const core::Timer& timer);
+    // A timer whose owner changed since it was armed: it would do nothing, now or later.
+    bool stale(const core::Timer& timer) const;
+    void drop_stale_timers();
     std::uint64_t owner_key(const core::Timer& timer) const;
     void reply_error(ErrorCode code, std::string message);
 

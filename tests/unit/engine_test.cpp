@@ -951,5 +951,24 @@ TEST(Time, NextTimerIsTheEarliestPendingTimer) {
     EXPECT_EQ(h.engine.next_timer(), start_time() + seconds(25) + Duration(1));
 }
 
+// Cancelled timers are dropped when they reach the front: the shell is not woken for nothing.
+TEST(Time, NextTimerNeverNamesACancelledTimer) {
+    Harness h(with_agents({agent("a1", {"cardio"}, 10)}));
+    h.login("a1");
+    h.offer("c1", "cardio");
+    ASSERT_EQ(h.call("c1")->state, CallState::offering);
+    // The ring timeout, with its grace: 20 s + 5 s + 1 ms.
+    EXPECT_EQ(h.engine.next_timer(), start_time() + seconds(25) + Duration(1));
+    h.at(3);
+    h.answer("c1", "a1");
+    EXPECT_FALSE(h.engine.next_timer());  // the ring timeout is cancelled
+    h.at(50);
+    h.end("c1");
+    EXPECT_EQ(h.engine.next_timer(), start_time() + seconds(60));  // the end of wrap-up
+    h.at(55);
+    h.ready("a1");
+    EXPECT_FALSE(h.engine.next_timer());  // wrap-up ended early
+}
+
 }  // namespace
 }  // namespace acd::test
