@@ -64,6 +64,9 @@ class LineStream {
                 if (++lines_this_turn_ == kLinesPerTurn) {
                     lines_this_turn_ = 0;
                     co_await asio::post(socket().get_executor(), asio::use_awaitable);
+                    // Closed meanwhile (replaced, stopped): the line goes with the connection,
+                    // as it would have in the socket; an unacknowledged event is sent again.
+                    if (closed_) co_return ReadStatus::closed;
                 }
                 co_return ReadStatus::line;
             }
