@@ -14,6 +14,7 @@
 
 #include "admin_client.hpp"
 #include "daemon_test.hpp"
+#include "text_lines.hpp"
 
 namespace acd::test {
 namespace {
@@ -21,14 +22,6 @@ namespace {
 using namespace std::chrono_literals;
 
 const std::string kAcdctl = ACD_ACDCTL_BINARY;
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-        lines.push_back(line);
-    return lines;
-}
 
 bool has_line(const std::string& text, const std::string& line) {
     const auto lines = lines_of(text);

@@ -29,6 +29,16 @@ constexpr const char* kName = "Jeanne Dupont-Martel";
 Json args_of(const Json& response) {
     return response.value("arguments", Json::object());
 }
+// `args` with `key` set to `value`, or without `key` when `value` is null: one argument wrong.
+Json changed(Json args, const char* key, Json value) {
+    if (value.is_null()) {
+        args.erase(key);
+    } else {
+        args[key] = std::move(value);
+    }
+    return args;
+}
+
 std::string code_of(const Json& response) {
     return args_of(response).value("code", std::string());
 }
@@ -69,6 +79,13 @@ struct AgendaAdminTest : DaemonTest {
         ASSERT_EQ(daemon->stop(), 0) << daemon->log();
         ASSERT_TRUE(daemon->start()) << daemon->log();
         a = admin();
+    }
+
+    // The refusal of `command` with `args`, as "code: text"; a command taken fails the test.
+    std::string refusal(const char* command, const Json& args) {
+        const Json r = a->call(command, args);
+        EXPECT_EQ(r["result"], 1) << args;
+        return code_of(r) + ": " + r["text"].get<std::string>();
     }
 
     // Sends a gateway event and waits until it is acknowledged (durable), keeping the commands.
@@ -220,20 +237,12 @@ TEST_F(AgendaAdminTest, SlotOpenAndSlotListRefuseWhatIsMalformedUnknownOrOverlap
                        {"practitioner", "dr-a"},
                        {"start", at(24h)},
                        {"duration_min", 20}};
-    const auto without = [&](const char* key) {
-        Json j = good;
-        j.erase(key);
-        return j;
-    };
+    const auto without = [&](const char* key) { return changed(good, key, nullptr); };
     const auto with = [&](const char* key, Json value) {
-        Json j = good;
-        j[key] = std::move(value);
-        return j;
+        return changed(good, key, std::move(value));
     };
     const auto refused = [&](const char* command, const Json& args) {
-        const Json r = a->call(command, args);
-        EXPECT_EQ(r["result"], 1) << args;
-        return code_of(r) + ": " + r["text"].get<std::string>();
+        return refusal(command, args);
     };
     EXPECT_EQ(refused("slot-open", without("specialty")),
               "bad_request: missing argument 'specialty'");
@@ -273,19 +282,9 @@ TEST_F(AgendaAdminTest, AppointmentBookRefusesEachMalformedArgumentAndUnknownOrT
     const Json good = {
         {"slot_id", slot}, {"patient", patient()}, {"reason", "control"}, {"by", "a1"}};
     const auto with = [&](const char* key, Json value) {
-        Json j = good;
-        if (value.is_null()) {
-            j.erase(key);
-        } else {
-            j[key] = std::move(value);
-        }
-        return j;
+        return changed(good, key, std::move(value));
     };
-    const auto refused = [&](const Json& args) {
-        const Json r = a->call("appointment-book", args);
-        EXPECT_EQ(r["result"], 1) << args;
-        return code_of(r) + ": " + r["text"].get<std::string>();
-    };
+    const auto refused = [&](const Json& args) { return refusal("appointment-book", args); };
     EXPECT_EQ(refused(with("slot_id", nullptr)), "bad_request: missing argument 'slot_id'");
     EXPECT_EQ(refused(with("slot_id", "7")),
               "bad_request: argument 'slot_id' must be an integer from 1 to 9223372036854775807");
@@ -630,13 +629,7 @@ TEST_F(AgendaAdminTest, MessagesAreListedByStatusAndAcknowledgedWithTheTime) {
                        {"action", "info"},
                        {"by", "a1"}};
     const auto with = [&](const char* key, Json value) {
-        Json j = good;
-        if (value.is_null()) {
-            j.erase(key);
-        } else {
-            j[key] = std::move(value);
-        }
-        return a->call("message-create", j);
+        return a->call("message-create", changed(good, key, std::move(value)));
     };
     EXPECT_EQ(with("urgency", "asap")["text"], "argument 'urgency' must be one of: urgent, normal");
     EXPECT_EQ(with("action", "fax")["text"],

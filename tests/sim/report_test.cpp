@@ -9,9 +9,12 @@
 #include "sim/simulation.hpp"
 #include "sim/svg.hpp"
 #include "sim_test_util.hpp"
+#include "text_lines.hpp"
 
 namespace acd::sim::test {
 namespace {
+
+using acd::test::lines_of;
 
 struct Runs {
     Scenario scenario = load_ok("chl-day");
@@ -22,14 +25,6 @@ struct Runs {
 const Runs& chl() {
     static const Runs runs;
     return runs;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-        lines.push_back(line);
-    return lines;
 }
 
 std::size_t count_of(const std::string& text, const std::string& what) {

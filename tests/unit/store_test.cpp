@@ -94,6 +94,19 @@ void tamper(const std::filesystem::path& db, const std::string& sql) {
     sqlite3_close(raw);
 }
 
+// The first column of the first row of `sql`, read from the database file directly.
+std::int64_t query_int(const std::filesystem::path& db, const char* sql) {
+    sqlite3* raw = nullptr;
+    EXPECT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(raw, sql, -1, &stmt, nullptr), SQLITE_OK) << sql;
+    EXPECT_EQ(sqlite3_step(stmt), SQLITE_ROW) << sql;
+    const std::int64_t n = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(raw);
+    return n;
+}
+
 std::string file_bytes(const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);
     std::ostringstream s;
@@ -213,20 +226,10 @@ TEST(Store, ASchemaTwoDatabaseGetsTheTimeIndexInsteadOfTheAgentIndex) {
            "NOT NULL; PRAGMA user_version = 2");
     auto store = f.open();
     ASSERT_TRUE(store);
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open((f.dir / "acdd.db").c_str(), &raw), SQLITE_OK);
-    const auto count = [&](const char* sql) {
-        sqlite3_stmt* stmt = nullptr;
-        EXPECT_EQ(sqlite3_prepare_v2(raw, sql, -1, &stmt, nullptr), SQLITE_OK);
-        EXPECT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-        const auto n = sqlite3_column_int64(stmt, 0);
-        sqlite3_finalize(stmt);
-        return n;
-    };
-    EXPECT_EQ(count("PRAGMA user_version"), 3);
-    EXPECT_EQ(count("SELECT count(*) FROM sqlite_schema WHERE name = 'audit_by_agent'"), 0);
-    EXPECT_EQ(count("SELECT count(*) FROM sqlite_schema WHERE name = 'audit_by_at'"), 1);
-    sqlite3_close(raw);
+    const auto db = f.dir / "acdd.db";
+    EXPECT_EQ(query_int(db, "PRAGMA user_version"), 3);
+    EXPECT_EQ(query_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit_by_agent'"), 0);
+    EXPECT_EQ(query_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit_by_at'"), 1);
     EXPECT_EQ(store->records_for_agent("a1", t0, t0 + seconds(10))->size(), 1U);
     EXPECT_TRUE(store->verify()->ok);
 }
@@ -282,6 +285,21 @@ TEST(Store, NoClearPhoneNumberAnywhereInTheDatabaseFiles) {
     EXPECT_EQ(file_bytes(f.dir / "acdd.db").find("3524411"), std::string::npos);
 }
 
+// Runs retention with `cutoff` through the writer, as the daemon does; returns how many it erased.
+std::int64_t erase_inactive(Store& store, Time cutoff) {
+    std::promise<std::int64_t> count;
+    WriteBatch retention;
+    retention.job = [&](WriteContext& ctx) -> Status {
+        auto n = erase_inactive_personal_data(ctx, cutoff);
+        if (!n) return Error{n.error()};
+        count.set_value(*n);
+        return {};
+    };
+    store.append(std::move(retention));
+    store.flush();
+    return count.get_future().get();
+}
+
 TEST(Store, RetentionErasesPeopleInactiveSinceTheCutoff) {
     Fixture f;
     auto store = f.open();
@@ -290,17 +308,7 @@ TEST(Store, RetentionErasesPeopleInactiveSinceTheCutoff) {
     b.pii.push_back({"recent", "{}", t0 + std::chrono::hours(24 * 100)});
     b.pii.push_back({"old", "{}", t0 + seconds(5)});  // activity refreshes last_seen only
     store->append(std::move(b));
-    std::promise<std::int64_t> count;
-    WriteBatch retention;
-    retention.job = [&](WriteContext& ctx) -> Status {
-        auto n = erase_inactive_personal_data(ctx, t0 + std::chrono::hours(24 * 50));
-        if (!n) return Error{n.error()};
-        count.set_value(*n);
-        return {};
-    };
-    store->append(std::move(retention));
-    store->flush();
-    EXPECT_EQ(count.get_future().get(), 1);
+    EXPECT_EQ(erase_inactive(*store, t0 + std::chrono::hours(24 * 50)), 1);
     EXPECT_FALSE(store->personal_data("old").value());
     EXPECT_TRUE(store->personal_data("recent").value());
 }
@@ -316,17 +324,7 @@ TEST(Store, ActivityWithinAnHourOfLastSeenDoesNotMoveIt) {
     b.pii.push_back({"again-soon", "{}", t0 + std::chrono::minutes(59)});
     b.pii.push_back({"again-later", "{}", t0 + std::chrono::minutes(60)});
     store->append(std::move(b));
-    std::promise<std::int64_t> count;
-    WriteBatch retention;
-    retention.job = [&](WriteContext& ctx) -> Status {
-        auto n = erase_inactive_personal_data(ctx, t0 + std::chrono::minutes(30));
-        if (!n) return Error{n.error()};
-        count.set_value(*n);
-        return {};
-    };
-    store->append(std::move(retention));
-    store->flush();
-    EXPECT_EQ(count.get_future().get(), 1);
+    EXPECT_EQ(erase_inactive(*store, t0 + std::chrono::minutes(30)), 1);
     EXPECT_FALSE(store->personal_data("again-soon").value());
     EXPECT_TRUE(store->personal_data("again-later").value());
 }
