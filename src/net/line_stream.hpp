@@ -13,6 +13,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "framing.hpp"
 
@@ -171,13 +172,10 @@ class LineStream {
                 abort();
             });
         }
-        const std::size_t had = buffer_.size();
-        buffer_.resize(had + kReadBytes);
         std::error_code ec;
-        const std::size_t n =
-            co_await stream_.async_read_some(asio::buffer(buffer_.data() + had, kReadBytes),
-                                             asio::redirect_error(asio::use_awaitable, ec));
-        buffer_.resize(had + n);
+        const std::size_t n = co_await stream_.async_read_some(
+            asio::buffer(chunk_), asio::redirect_error(asio::use_awaitable, ec));
+        buffer_.append(chunk_.data(), n);
         ++read_gen_;
         if (deadline) read_timer_.cancel();
         if (timed_out_) co_return ReadStatus::timed_out;
@@ -190,6 +188,9 @@ class LineStream {
     asio::steady_timer wake_writer_;
     asio::steady_timer read_timer_;
     std::string buffer_;
+    // What a read lands in before it joins buffer_ (so that a read does not first fill 64 KiB of
+    // buffer_ with zeros to give it room).
+    std::vector<char> chunk_ = std::vector<char>(kReadBytes);
     std::size_t taken_ = 0;  // bytes of buffer_ already returned as lines
     std::size_t lines_this_turn_ = 0;
     std::deque<std::string> outbox_;
