@@ -24,7 +24,7 @@
 // - the engine's timers (ring timeouts, deadlines, ends of wrap-up) are fed as input::Tick at
 //   Engine::next_timer(), as the daemon does, whenever that comes before the next event;
 // - ids are realistic in length: SIP Call-IDs of about 25 bytes, callers as 64-hex-digit
-//   pseudonyms (spec/agenda.md), SIP URIs for agents and teams; two gateways.
+//   pseudonyms (docs/spec/agenda.md), SIP URIs for agents and teams; two gateways.
 //
 // Only the engine is timed. A driver runs the model against a first engine and records the
 // inputs it sends in chunks; the timed loop replays each chunk on a second engine, which goes

@@ -1,6 +1,6 @@
 // JSON forms of the engine's inputs and outputs: the gateway protocol
-// (spec/gateway-protocol.md), the engine commands of the admin protocol
-// (spec/admin-protocol.md), call and agent changes, and times.
+// (docs/spec/gateway-protocol.md), the engine commands of the admin protocol
+// (docs/spec/admin-protocol.md), call and agent changes, and times.
 //
 // One parser per message kind, used both by the network side and by the replay of the audit
 // log, so that what was accepted live is read back the same way.
@@ -65,7 +65,7 @@ std::string change_type(const Change& change);
 Json to_json(const Change& change);
 Json to_json(const CallSnapshot& call);
 
-// --- routing configuration in the form of the configuration file (spec/config.md) -----------
+// --- routing configuration in the form of the configuration file (docs/spec/config.md) -----------
 Json to_json(const RoutingConfig& config);
 
 }  // namespace acd

@@ -1,4 +1,4 @@
-// acdd's configuration file (spec/config.md): parsing and validation.
+// acdd's configuration file (docs/spec/config.md): parsing and validation.
 //
 //   acd::ConfigResult r = acd::load_config("/etc/acdd/acdd.json");
 //   if (!r.ok()) for (const auto& e : r.errors) std::cerr << e.to_string() << '\n';
@@ -6,10 +6,10 @@
 // Contract:
 // - Every error is reported, each naming the JSON path of the bad value, e.g.
 //   "agents[2].skills[0]: unknown specialty 'cardio'"; they come section by section in the
-//   order of spec/config.md. A JSON syntax error names the line and column (and is then the only
-//   error). Unknown keys, duplicate keys, wrong types and out-of-range values are errors.
+//   order of docs/spec/config.md. A JSON syntax error names the line and column (and is then the
+//   only error). Unknown keys, duplicate keys, wrong types and out-of-range values are errors.
 // - `config` is set exactly when `errors` is empty: a Config is always a valid one, with every
-//   default of spec/config.md filled in and every relative path made absolute against the
+//   default of docs/spec/config.md filled in and every relative path made absolute against the
 //   config file's folder.
 // - Pure: parse_config() reads nothing but its arguments; load_config() reads only the file.
 //   Whether the files a config names exist is checked where they are used.

@@ -1,4 +1,4 @@
-// The routing engine: the state machine of spec/routing.md, as a pure function of its inputs.
+// The routing engine: the state machine of docs/spec/routing.md, as a pure function of its inputs.
 //
 //   acd::Engine engine(config);
 //   const acd::Output& out = engine.handle(input, now);
@@ -37,8 +37,8 @@ namespace acd {
 // ---------------------------------------------------------------------------------------------
 namespace input {
 
-// Gateway events (spec/gateway-protocol.md). `caller` is opaque to the engine: the daemon hands
-// it the caller's pseudonym, never the number.
+// Gateway events (docs/spec/gateway-protocol.md). `caller` is opaque to the engine: the daemon
+// hands it the caller's pseudonym, never the number.
 struct CallOffered {
     std::string call_id;
     std::string caller;
@@ -75,8 +75,8 @@ struct AgentReport {
     bool operator==(const AgentReport&) const = default;
 };
 // An event with a valid seq that could not be taken (a field missing or of the wrong type, an
-// unknown type). It is still consumed (spec/gateway-protocol.md): its seq counts, and the reply
-// is this error.
+// unknown type). It is still consumed (docs/spec/gateway-protocol.md): its seq counts, and the
+// reply is this error.
 struct Rejected {
     ErrorCode code = ErrorCode::bad_request;
     std::string message;
@@ -96,7 +96,7 @@ struct GatewayEvent {
     bool operator==(const GatewayEvent&) const = default;
 };
 
-// Supervisor commands (spec/admin-protocol.md).
+// Supervisor commands (docs/spec/admin-protocol.md).
 struct AgentLogin {
     std::string agent;
     bool paused = false;
@@ -145,7 +145,7 @@ struct OverflowSet {
 
     bool operator==(const OverflowSet&) const = default;
 };
-// A new routing configuration, applied live (spec/admin-protocol.md config-reload): calls keep
+// A new routing configuration, applied live (docs/spec/admin-protocol.md config-reload): calls keep
 // their place (their deadlines follow the new targets), agents keep their state, new agents
 // start logged out, a removed agent on a call finishes it and is then gone, overflow settings
 // return to the configured ones. Refused (invalid_state) while a specialty or team that would
@@ -171,7 +171,7 @@ using Input =
 // Outputs
 // ---------------------------------------------------------------------------------------------
 
-// Commands to gateways (spec/gateway-protocol.md, "Commands: acdd -> gateway").
+// Commands to gateways (docs/spec/gateway-protocol.md, "Commands: acdd -> gateway").
 struct CallQueuedCommand {
     std::string specialty;
     CallClass call_class;

@@ -1,4 +1,4 @@
-// Personal data protection (spec/agenda.md "Patients and personal data", spec/config.md
+// Personal data protection (docs/spec/agenda.md "Patients and personal data", docs/spec/config.md
 // store.pii_key_file): the PII key, pseudonyms, and sealed (encrypted) personal data.
 //
 //   acd::Result<acd::PiiKey> key = acd::PiiKey::load(config.store);

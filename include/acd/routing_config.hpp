@@ -1,7 +1,8 @@
-// The part of the configuration that the routing engine reads (spec/config.md, spec/routing.md).
+// The part of the configuration that the routing engine reads (docs/spec/config.md,
+// docs/spec/routing.md).
 //
-// Plain values with the defaults of spec/config.md. The engine assumes a RoutingConfig that has
-// passed acd::parse_config() (include/acd/config.hpp): unique ids, skills and team specialties
+// Plain values with the defaults of docs/spec/config.md. The engine assumes a RoutingConfig that
+// has passed acd::parse_config() (include/acd/config.hpp): unique ids, skills and team specialties
 // that name configured specialties, numbers in at most one specialty. Handing it anything else
 // is a programming error.
 #pragma once
@@ -22,8 +23,8 @@ struct ClassPolicy {
     bool operator==(const ClassPolicy&) const = default;
 };
 
-// Default policies of spec/routing.md: urgent 30 s tier 0, appointment 120 s tier 1, admin 300 s
-// tier 1, all allowed to overflow.
+// Default policies of docs/spec/routing.md: urgent 30 s tier 0, appointment 120 s tier 1, admin 300
+// s tier 1, all allowed to overflow.
 std::array<ClassPolicy, kCallClassCount> default_class_policies();
 
 struct SpecialtyConfig {

@@ -1,4 +1,4 @@
-// Service figures of spec/routing.md ("Service figures"), per specialty and class.
+// Service figures of docs/spec/routing.md ("Service figures"), per specialty and class.
 //
 //   acd::ServiceStats stats;
 //   for (const auto& call : finished_and_live_calls) stats.add(call, config, now);

@@ -8,7 +8,7 @@
 // Contract:
 // - One writer thread owns the write connection. Batches are committed in the order append()
 //   returned their tickets, with group commit: everything appended while a commit runs goes
-//   into the next transaction. Durability follows `synchronous` (spec/config.md).
+//   into the next transaction. Durability follows `synchronous` (docs/spec/config.md).
 // - Audit records get ids 1, 2, 3, ... without gaps, and each carries
 //   hash = SHA-256(previous hash || canonical bytes of the record) (the first record's previous
 //   hash is 32 zero bytes). Triggers refuse UPDATE and DELETE on them. verify() walks the chain.

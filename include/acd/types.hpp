@@ -1,5 +1,5 @@
 // Vocabulary shared by every acdd module: time, call classes, call and agent states, outcomes
-// and the stable error codes of the gateway and admin protocols (spec/routing.md).
+// and the stable error codes of the gateway and admin protocols (docs/spec/routing.md).
 //
 // Every enum here has a to_string() giving the exact word the protocols use, and (where the
 // protocols carry it inbound) a parse_*() returning std::nullopt for anything else.

@@ -1,4 +1,4 @@
-// Agent lifecycle (spec/routing.md "Agent lifecycle"): one place changes an agent's state and
+// Agent lifecycle (docs/spec/routing.md "Agent lifecycle"): one place changes an agent's state and
 // keeps the ready sets and staffing counts of its specialties in step.
 #include "engine_state.hpp"
 

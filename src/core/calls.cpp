@@ -1,4 +1,4 @@
-// Call lifecycle (spec/routing.md "Call lifecycle", "Offers, no answer, answer").
+// Call lifecycle (docs/spec/routing.md "Call lifecycle", "Offers, no answer, answer").
 #include "engine_state.hpp"
 
 namespace acd {

@@ -1,4 +1,4 @@
-// What follows every input and every timer (spec/routing.md "Dispatch", "Overflow"):
+// What follows every input and every timer (docs/spec/routing.md "Dispatch", "Overflow"):
 //   1. dispatch: match queued calls with ready eligible agents until no pair is left;
 //   2. call.queued for the calls that entered a queue and stayed there;
 //   3. overflow by deadline: queued calls past their deadline go to a team with free capacity;

@@ -1,4 +1,4 @@
-// The admin protocol (spec/admin-protocol.md) on the daemon side, after ISC Kea's control
+// The admin protocol (docs/spec/admin-protocol.md) on the daemon side, after ISC Kea's control
 // channel: one registry of commands and one entry point, execute(), that checks the envelope,
 // finds the command, runs it, logs it, records every command that changes something in the audit
 // log (with the peer's uid and gid, its arguments and its result), and answers

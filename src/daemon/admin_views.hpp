@@ -1,5 +1,5 @@
 // The JSON the admin protocol shows of calls, agents, queues and service figures
-// (spec/admin-protocol.md "Commands"), at time `now`.
+// (docs/spec/admin-protocol.md "Commands"), at time `now`.
 #pragma once
 
 #include "acd/codec.hpp"

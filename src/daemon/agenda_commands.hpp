@@ -1,4 +1,4 @@
-// The agenda commands of the admin protocol (spec/agenda.md, docs/agenda.md): slots,
+// The agenda commands of the admin protocol (docs/spec/agenda.md, docs/agenda.md): slots,
 // appointments, the waiting list, messages, reminders, the caller history and erasure, on top of
 // the store's agenda tables (src/store/agenda.hpp).
 //

@@ -1,4 +1,4 @@
-// The JSON the admin protocol shows of the agenda (spec/agenda.md "Commands"): slots,
+// The JSON the admin protocol shows of the agenda (docs/spec/agenda.md "Commands"): slots,
 // appointments, waiting-list entries, messages, a caller's history and summary. Times are RFC 3339
 // in UTC ("Z"); a patient is their personal data, or null once erased.
 #pragma once

@@ -1,4 +1,5 @@
-// Parsing and validation of the configuration file (spec/config.md). See include/acd/config.hpp.
+// Parsing and validation of the configuration file (docs/spec/config.md). See
+// include/acd/config.hpp.
 //
 // The JSON is read once by nlohmann::json (with a callback that reports duplicate keys, which
 // the library would otherwise silently collapse), then walked section by section. Each reader

@@ -1,4 +1,4 @@
-// The admin listener (spec/admin-protocol.md "Transport"): a Unix socket with the configured
+// The admin listener (docs/spec/admin-protocol.md "Transport"): a Unix socket with the configured
 // mode, peers identified by SO_PEERCRED, one JSON request per line answered in order, a 64 KiB
 // line cap, 300 s idle timeout, a bound on connections, and subscription streams that never
 // block the engine (a subscriber that falls behind is dropped with a final error line).

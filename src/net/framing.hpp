@@ -1,5 +1,5 @@
-// The pure part of the gateway listener (spec/gateway-protocol.md "Framing", "Handshake"): how a
-// byte stream is cut into lines and how the hello line is read. No I/O, so that the fuzz target
+// The pure part of the gateway listener (docs/spec/gateway-protocol.md "Framing", "Handshake"): how
+// a byte stream is cut into lines and how the hello line is read. No I/O, so that the fuzz target
 // (tests/fuzz) runs exactly the code the sessions run.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The gateway listener (spec/gateway-protocol.md "Transport", "Framing", "Handshake"): TCP or
+// The gateway listener (docs/spec/gateway-protocol.md "Transport", "Framing", "Handshake"): TCP or
 // TLS (mutual when a client CA is set), NDJSON lines of at most 65536 bytes, one reader and one
 // writer coroutine per connection with a bounded outbound queue (Asio's cpp20 chat server is the
 // model), the hello/welcome handshake within 10 s.

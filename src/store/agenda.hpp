@@ -1,5 +1,5 @@
-// The agenda in the store's database (spec/agenda.md, docs/agenda.md): slots, appointments, the
-// waiting list, messages for practitioners, reminders, the caller history, and the erasure of a
+// The agenda in the store's database (docs/spec/agenda.md, docs/agenda.md): slots, appointments,
+// the waiting list, messages for practitioners, reminders, the caller history, and the erasure of a
 // patient. The tables come with schema migration 2 (src/store/store.cpp, docs/storage.md).
 //
 //   // on the writer thread, inside a WriteBatch job:

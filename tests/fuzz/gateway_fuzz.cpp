@@ -276,7 +276,7 @@ class Session {
         const auto* ev = std::get_if<input::GatewayEvent>(&in);
         if (ev && !out.reply.ok()) {
             check_writable(error_json(out.reply.code, out.reply.message, ev->seq));
-            // A refused event changes nothing else (spec/gateway-protocol.md), except a call
+            // A refused event changes nothing else (docs/spec/gateway-protocol.md), except a call
             // without a specialty: it is rejected and recorded.
             if (out.reply.code != ErrorCode::unknown_specialty) {
                 ACD_CHECK(out.commands.empty() && out.changes.empty(),

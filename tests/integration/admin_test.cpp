@@ -1,4 +1,4 @@
-// spec/admin-protocol.md over a real Unix socket against a started acdd: transport rules, the
+// docs/spec/admin-protocol.md over a real Unix socket against a started acdd: transport rules, the
 // envelope, every command and its error codes, config-test and config-reload, subscriptions
 // (ordering, a slow subscriber dropped), audit of changes with the peer's credentials, and the
 // signals that go through the same handlers.

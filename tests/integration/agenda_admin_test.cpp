@@ -1,5 +1,5 @@
-// spec/agenda.md through a started acdd: every agenda command over the real admin socket and the
-// error codes each can give, booking under concurrent clients, an atomic move, the waiting list
+// docs/spec/agenda.md through a started acdd: every agenda command over the real admin socket and
+// the error codes each can give, booking under concurrent clients, an atomic move, the waiting list
 // and the `agenda` subscription, messages and their overdue alarm, reminders, the caller history
 // across calls offered by a gateway (and the caller summary of call.route and of the `calls`
 // topic), the erasure of a patient down to the bytes of the database files, and the audit trail

@@ -1,4 +1,4 @@
-// The acdd command line (spec/config.md "--check-config", and --version, --help).
+// The acdd command line (docs/spec/config.md "--check-config", and --version, --help).
 #include <gtest/gtest.h>
 
 #include <csignal>

@@ -1,6 +1,6 @@
-// spec/gateway-protocol.md over real sockets against a started acdd: the handshake, every message
-// type, every error code, acknowledgements, duplicates and resume, replacement of a connection,
-// framing (oversized and garbage lines, CRLF), a slow reader, and TLS with mutual
+// docs/spec/gateway-protocol.md over real sockets against a started acdd: the handshake, every
+// message type, every error code, acknowledgements, duplicates and resume, replacement of a
+// connection, framing (oversized and garbage lines, CRLF), a slow reader, and TLS with mutual
 // authentication (certificates made by the test with the openssl tool).
 #include <gtest/gtest.h>
 

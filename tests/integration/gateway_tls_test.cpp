@@ -1,4 +1,4 @@
-// spec/gateway-protocol.md "Transport" with gateway.tls: TLS 1.2 or newer; with client_ca, a
+// docs/spec/gateway-protocol.md "Transport" with gateway.tls: TLS 1.2 or newer; with client_ca, a
 // client certificate signed by that CA is required and verified. Certificates are made for each
 // test run with the openssl tool.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// The admin listener's transport rules (spec/admin-protocol.md "Transport") that the daemon's
+// The admin listener's transport rules (docs/spec/admin-protocol.md "Transport") that the daemon's
 // integration tests cannot reach in reasonable time: the idle timeout, here shortened.
 #include "net/admin_server.hpp"
 

@@ -1,4 +1,4 @@
-// The JSON forms of spec/gateway-protocol.md and of the admin engine commands: every refusal
+// The JSON forms of docs/spec/gateway-protocol.md and of the admin engine commands: every refusal
 // with its code and message, and round trips.
 #include "acd/codec.hpp"
 

@@ -1,4 +1,4 @@
-// spec/config.md: every fixture tests/config/bad-*.json must produce exactly the errors in its
+// docs/spec/config.md: every fixture tests/config/bad-*.json must produce exactly the errors in its
 // bad-*.expected; every good-*.json must parse. Then one test per rule the fixtures do not show.
 #include "acd/config.hpp"
 

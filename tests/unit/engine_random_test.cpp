@@ -1,5 +1,5 @@
 // Thousands of random input sequences (fixed seeds). After every input, the invariants of
-// spec/routing.md are checked from outside the engine, through its views:
+// docs/spec/routing.md are checked from outside the engine, through its views:
 //   - work conservation: no queued call has a ready eligible agent;
 //   - no agent holds two calls, and reserved/busy agents hold exactly the call they ring/talk;
 //   - every live call is in exactly one state (queued calls in exactly their queue, others in

@@ -1,5 +1,5 @@
-// One test per rule of spec/routing.md (and the engine's share of spec/gateway-protocol.md),
-// named after the rule.
+// One test per rule of docs/spec/routing.md (and the engine's share of
+// docs/spec/gateway-protocol.md), named after the rule.
 #include <gtest/gtest.h>
 
 #include "engine_harness.hpp"
@@ -689,7 +689,7 @@ TEST(Transfer, UnknownSpecialtyOrCallIsRefused) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Gateway events in the engine (spec/gateway-protocol.md)
+// Gateway events in the engine (docs/spec/gateway-protocol.md)
 // ---------------------------------------------------------------------------------------------
 TEST(GatewayEvents, DialedNumberSelectsTheSpecialty) {
     Harness h(basic_config());

@@ -1,4 +1,4 @@
-// spec/agenda.md "Patients and personal data" and the key rules of spec/config.md.
+// docs/spec/agenda.md "Patients and personal data" and the key rules of docs/spec/config.md.
 #include "acd/pii.hpp"
 
 #include <gtest/gtest.h>

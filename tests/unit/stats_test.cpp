@@ -1,4 +1,4 @@
-// spec/routing.md "Service figures", one test per figure.
+// docs/spec/routing.md "Service figures", one test per figure.
 #include "acd/stats.hpp"
 
 #include <gtest/gtest.h>

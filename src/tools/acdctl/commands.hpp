@@ -1,5 +1,5 @@
 // acdctl's sub-commands (docs/acdctl.md): the friendly command line on one side, the admin
-// protocol's request (spec/admin-protocol.md "Commands") and the way to show its response on
+// protocol's request (docs/spec/admin-protocol.md "Commands") and the way to show its response on
 // the other.
 //
 // Parsing is pure: it reads only its arguments (and, for relative paths and times, the current

@@ -1,4 +1,4 @@
-// A client connection to acdd's admin socket (spec/admin-protocol.md "Transport"): a Unix
+// A client connection to acdd's admin socket (docs/spec/admin-protocol.md "Transport"): a Unix
 // stream socket carrying one JSON object per line in each direction.
 //
 // Plain POSIX sockets: a command-line client needs no event loop, and the wallboard waits on

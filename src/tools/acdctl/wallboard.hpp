@@ -2,7 +2,7 @@
 // queues, calls and agents, and the frame drawn from it.
 //
 // The picture starts from queue-list, call-list and agent-list and follows the subscription
-// stream (spec/admin-protocol.md "subscribe"). Every streamed message carries the whole row of
+// stream (docs/spec/admin-protocol.md "subscribe"). Every streamed message carries the whole row of
 // what changed, as it is after the change, so applying messages in order over a snapshot taken
 // after subscribing gives the current state even when some of them predate the snapshot: the
 // last message about a row wins, and it is the newest.

@@ -1,7 +1,7 @@
-// One gateway's side of spec/gateway-protocol.md: connects (TCP or TLS), says hello, numbers its
-// events with strictly increasing seqs, keeps every event until an ack (or a welcome's last_seq)
-// covers it, and after a disconnect reconnects and resends every event above the welcome's
-// last_seq, as the protocol requires.
+// One gateway's side of docs/spec/gateway-protocol.md: connects (TCP or TLS), says hello, numbers
+// its events with strictly increasing seqs, keeps every event until an ack (or a welcome's
+// last_seq) covers it, and after a disconnect reconnects and resends every event above the
+// welcome's last_seq, as the protocol requires.
 //
 // Single-threaded: everything runs on the io_context's one thread, listener calls included.
 #pragma once

@@ -35,7 +35,7 @@ class JsonReader {
                                         std::int64_t max);
     std::optional<bool> boolean(const Json& j, std::string_view path);
     std::optional<std::string> string(const Json& j, std::string_view path);
-    // An id of spec/config.md: 1 to 64 characters of [A-Za-z0-9_.-].
+    // An id of docs/spec/config.md: 1 to 64 characters of [A-Za-z0-9_.-].
     std::optional<std::string> id(const Json& j, std::string_view path);
 
   private:

@@ -1,4 +1,4 @@
-// What a run measures: the service figures of spec/routing.md per specialty and class, per
+// What a run measures: the service figures of docs/spec/routing.md per specialty and class, per
 // specialty, overall and per hour of the run, and the number of waiting calls and of logged-in
 // agents through time. Filled by Recorder during the run; read by the report writers.
 #pragma once

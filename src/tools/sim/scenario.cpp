@@ -111,7 +111,7 @@ class ScenarioReader {
         }
     }
 
-    // classes: as in spec/config.md; any of the three may be given.
+    // classes: as in docs/spec/config.md; any of the three may be given.
     void read_classes(const Json& root) {
         const Json* classes = member(root, "classes");
         if (classes == nullptr ||

@@ -3,8 +3,8 @@
 //
 // parse_scenario() reads the JSON format of docs/simulator.md. It refuses unknown keys, wrong
 // types and out-of-range values, and reports every error it finds with the JSON path of the bad
-// value, like acdd's own configuration (spec/config.md): `agents[2].skills[0]: unknown specialty
-// 'cardio'`. A JSON syntax error names the line and column.
+// value, like acdd's own configuration (docs/spec/config.md): `agents[2].skills[0]: unknown
+// specialty 'cardio'`. A JSON syntax error names the line and column.
 #pragma once
 
 #include <array>
