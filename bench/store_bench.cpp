@@ -15,9 +15,9 @@
 #include <random>
 
 #include "acd/snapshot.hpp"
-#include "journal.hpp"
-#include "recovery.hpp"
-#include "service.hpp"
+#include "daemon/journal.hpp"
+#include "daemon/recovery.hpp"
+#include "daemon/service.hpp"
 
 namespace {
 

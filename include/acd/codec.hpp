@@ -9,24 +9,19 @@
 // message that names the offending field. Encoders produce what the parsers accept.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "acd/engine.hpp"
+#include "acd/json.hpp"
 #include "acd/routing_config.hpp"
 
 namespace acd {
 
-using Json = nlohmann::json;
-
-// RFC 3339 in UTC with milliseconds: "2026-11-23T09:30:00.000Z".
-std::string format_time(Time t);
-// RFC 3339: date, 'T' (or 't' or ' '), time, optional fraction, then 'Z' or an offset ±hh:mm.
-std::optional<Time> parse_time(std::string_view text);
-
+// A line that is not an event at all: answered with an error and not consumed.
 struct DecodeError {
     ErrorCode code = ErrorCode::bad_request;
     std::string message;
@@ -40,20 +35,21 @@ inline constexpr std::size_t kMaxCallIdBytes = 128;
 
 // An event from gateway `gateway` (any `type` but hello). Unknown extra fields are ignored.
 // `caller` is passed through as given: the daemon replaces it with its pseudonym.
-std::variant<input::GatewayEvent, DecodeError> parse_gateway_event(const Json& event,
-                                                                   std::string_view gateway);
+Result<input::GatewayEvent, DecodeError> parse_gateway_event(const Json& event,
+                                                             std::string_view gateway);
 Json to_json(const input::GatewayEvent& event);  // the wire form, without the gateway id
 Json to_json(const Command& command);            // the wire form of a command to a gateway
 Json error_json(ErrorCode code, std::string_view message, std::optional<std::uint64_t> seq);
 
 // --- admin protocol: the commands the engine applies ----------------------------------------
 
-// agent-login, agent-logout, agent-pause, agent-ready, call-reclassify, call-transfer,
-// overflow-set.
+// The names of the commands that the engine applies: agent-login, agent-logout, agent-pause,
+// agent-ready, call-reclassify, call-transfer, overflow-set.
+std::vector<std::string_view> engine_commands();
 bool is_engine_command(std::string_view command);
-// Precondition: is_engine_command(command).
-std::variant<Input, DecodeError> parse_engine_command(std::string_view command,
-                                                      const Json& arguments);
+// Errors are bad_request, naming the argument (unsupported when `command` is not an engine
+// command).
+Result<Input> parse_engine_command(std::string_view command, const Json& arguments);
 // {"command": ..., "arguments": {...}} for an input that is an engine command.
 Json to_json_command(const Input& input);
 

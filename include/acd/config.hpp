@@ -1,16 +1,15 @@
 // acdd's configuration file (docs/spec/config.md): parsing and validation.
 //
 //   acd::ConfigResult r = acd::load_config("/etc/acdd/acdd.json");
-//   if (!r.ok()) for (const auto& e : r.errors) std::cerr << e.to_string() << '\n';
+//   if (!r) for (const auto& e : r.error()) std::cerr << e.to_string() << '\n';
 //
 // Contract:
 // - Every error is reported, each naming the JSON path of the bad value, e.g.
 //   "agents[2].skills[0]: unknown specialty 'cardio'"; they come section by section in the
 //   order of docs/spec/config.md. A JSON syntax error names the line and column (and is then the
 //   only error). Unknown keys, duplicate keys, wrong types and out-of-range values are errors.
-// - `config` is set exactly when `errors` is empty: a Config is always a valid one, with every
-//   default of docs/spec/config.md filled in and every relative path made absolute against the
-//   config file's folder.
+// - A Config is only ever returned valid, with every default of docs/spec/config.md filled in and
+//   every relative path made absolute against the config file's folder.
 // - Pure: parse_config() reads nothing but its arguments; load_config() reads only the file.
 //   Whether the files a config names exist is checked where they are used.
 #pragma once
@@ -22,6 +21,8 @@
 #include <string_view>
 #include <vector>
 
+#include "acd/json.hpp"
+#include "acd/result.hpp"
 #include "acd/routing_config.hpp"
 
 namespace acd {
@@ -71,20 +72,11 @@ struct Config {
     RoutingConfig routing;
 };
 
-struct ConfigError {
-    std::string path;  // JSON path of the bad value; empty for the file as a whole
-    std::string message;
-
-    std::string to_string() const { return path.empty() ? message : path + ": " + message; }
-    bool operator==(const ConfigError&) const = default;
-};
-
-struct ConfigResult {
-    std::optional<Config> config;
-    std::vector<ConfigError> errors;
-
-    bool ok() const { return config.has_value(); }
-};
+// A bad value: `path` is its JSON path (empty for the file as a whole).
+using ConfigError = json::Problem;
+using ConfigErrors = json::Problems;
+// A valid configuration, or every error found in it (at least one).
+using ConfigResult = Result<Config, ConfigErrors>;
 
 // Parses `text`; relative paths are made absolute against `base_dir`.
 ConfigResult parse_config(std::string_view text, const std::filesystem::path& base_dir);

@@ -401,9 +401,9 @@ class Engine {
   public:
     // `config` must have passed parse_config(). All agents start logged_out.
     explicit Engine(const RoutingConfig& config);
-    // An engine in the state of `image` (from image()); nullptr, with the reason in `error`, when
-    // the image does not hold together (names an unknown specialty, agent or team).
-    static std::unique_ptr<Engine> from_image(const EngineImage& image, std::string* error);
+    // An engine in the state of `image` (from image()), or invalid_state when the image does not
+    // hold together (names an unknown specialty, agent or team).
+    static Result<std::unique_ptr<Engine>> from_image(const EngineImage& image);
     EngineImage image() const;
     ~Engine();
     Engine(const Engine&) = delete;

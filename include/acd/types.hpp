@@ -1,5 +1,5 @@
 // Vocabulary shared by every acdd module: time, call classes, call and agent states, outcomes
-// and the stable error codes of the gateway and admin protocols (docs/spec/routing.md).
+// (docs/spec/routing.md), and the text form of times.
 //
 // Every enum here has a to_string() giving the exact word the protocols use, and (where the
 // protocols carry it inbound) a parse_*() returning std::nullopt for anything else.
@@ -8,7 +8,10 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+
+#include "acd/result.hpp"
 
 namespace acd {
 
@@ -33,31 +36,19 @@ inline constexpr int kAgentStateCount = 6;
 
 enum class Outcome : std::uint8_t { completed, abandoned, rejected };
 
-// Stable error codes carried in `error.code` (gateway) and `arguments.code` (admin).
-enum class ErrorCode : std::uint8_t {
-    none,
-    bad_request,
-    unknown_call,
-    unknown_agent,
-    unknown_specialty,
-    duplicate_call,
-    invalid_state,
-    // Transport and handshake (gateway protocol).
-    bad_json,
-    line_too_long,
-    protocol,
-    unsupported_protocol,
-    unauthorized,
-};
-
 std::string_view to_string(CallClass c);
 std::string_view to_string(CallState s);
 std::string_view to_string(AgentState s);
 std::string_view to_string(Outcome o);
-std::string_view to_string(ErrorCode e);
 
 std::optional<CallClass> parse_call_class(std::string_view s);
 std::optional<AgentState> parse_agent_state(std::string_view s);
+
+// RFC 3339 in UTC with milliseconds: "2026-11-23T09:30:00.000Z".
+std::string format_time(Time t);
+// RFC 3339: date, 'T' (or 't' or ' '), time, optional fraction, then 'Z' or an offset +hh:mm or
+// -hh:mm. nullopt for anything else, and for a time outside the years 0000 to 9999 in UTC.
+std::optional<Time> parse_time(std::string_view text);
 
 inline constexpr int index_of(CallClass c) {
     return static_cast<int>(c);

@@ -267,9 +267,10 @@ void Engine::State::reconfigure(const RoutingConfig& cfg) {
     next = std::move(fresh);
 }
 
-std::unique_ptr<Engine> Engine::from_image(const EngineImage& image, std::string* error) {
+Result<std::unique_ptr<Engine>> Engine::from_image(const EngineImage& image) {
     auto engine = std::make_unique<Engine>(image.config);
-    if (!engine->state_->load(image, error)) return nullptr;
+    std::string error;
+    if (!engine->state_->load(image, &error)) return Error{ErrorCode::invalid_state, error};
     return engine;
 }
 

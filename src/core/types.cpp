@@ -22,18 +22,6 @@ constexpr std::array<std::string_view, 4> kCallStateWords = {"queued", "offering
 constexpr std::array<std::string_view, 6> kAgentStateWords = {"logged_out", "ready",   "reserved",
                                                               "busy",       "wrap_up", "paused"};
 constexpr std::array<std::string_view, 3> kOutcomeWords = {"completed", "abandoned", "rejected"};
-constexpr std::array<std::string_view, 12> kErrorWords = {"none",
-                                                          "bad_request",
-                                                          "unknown_call",
-                                                          "unknown_agent",
-                                                          "unknown_specialty",
-                                                          "duplicate_call",
-                                                          "invalid_state",
-                                                          "bad_json",
-                                                          "line_too_long",
-                                                          "protocol",
-                                                          "unsupported_protocol",
-                                                          "unauthorized"};
 constexpr std::array<std::string_view, 20> kCauseWords = {"offered",
                                                           "routed",
                                                           "overflow_threshold",
@@ -68,9 +56,6 @@ std::string_view to_string(AgentState s) {
 }
 std::string_view to_string(Outcome o) {
     return kOutcomeWords[static_cast<std::size_t>(o)];
-}
-std::string_view to_string(ErrorCode e) {
-    return kErrorWords[static_cast<std::size_t>(e)];
 }
 std::string_view to_string(Cause c) {
     return kCauseWords[static_cast<std::size_t>(c)];

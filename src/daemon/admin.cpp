@@ -5,7 +5,7 @@
 #include <ctime>
 
 #include "acd/version.hpp"
-#include "admin_views.hpp"
+#include "acd/views.hpp"
 #include "agenda_commands.hpp"
 #include "logging.hpp"
 
@@ -338,8 +338,8 @@ Admin::Answer Admin::overflow_get() {
 Admin::Answer Admin::engine_command(const std::string& command, const Json& args,
                                     const Peer& peer) {
     auto parsed = parse_engine_command(command, args);
-    if (auto* e = std::get_if<DecodeError>(&parsed)) return error(e->code, e->message);
-    const Input& input = std::get<Input>(parsed);
+    if (!parsed) return error(parsed.error().code, parsed.error().message);
+    const Input& input = *parsed;
     const Reply reply = service_.apply(input, peer).output.reply;
     if (!reply.ok()) return error(reply.code, reply.message);
     return {0, done_text(command, args), subject_of(service_.engine(), input, service_.now())};
@@ -402,7 +402,7 @@ Admin::Answer Admin::config_test(const Json& args) {
     const ConfigResult r = load_config(path);
     if (r.ok()) return {0, "ok: " + path, {{"path", path}}};
     Json errors = Json::array();
-    for (const ConfigError& e : r.errors)
+    for (const ConfigError& e : r.error())
         errors.push_back(e.to_string());
     return {1,
             fmt::format("{} error(s) in {}", errors.size(), path),
@@ -413,14 +413,14 @@ Admin::Answer Admin::config_reload(const Peer& peer) {
     const ConfigResult r = load_config(config_file_);
     if (!r.ok()) {
         Json errors = Json::array();
-        for (const ConfigError& e : r.errors)
+        for (const ConfigError& e : r.error())
             errors.push_back(e.to_string());
         return {1,
                 fmt::format("{} error(s) in {}: the running configuration stays", errors.size(),
                             config_file_),
                 {{"code", "invalid_config"}, {"errors", errors}}};
     }
-    const Config& next = *r.config;
+    const Config& next = *r;
     const auto restart = needing_restart(service_.config(), next);
     const Reply reply = service_.apply(input::Reconfigure{next.routing}, peer).output.reply;
     if (!reply.ok()) {

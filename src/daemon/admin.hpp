@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "net/admin_server.hpp"
+#include "acd/admin_server.hpp"
 #include "notify.hpp"
 #include "service.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "agenda_views.hpp"
+#include "acd/agenda_views.hpp"
 #include "logging.hpp"
 
 namespace acd {
@@ -48,151 +48,88 @@ std::optional<std::chrono::sys_days> parse_date(const std::string& s) {
     return std::chrono::sys_days(ymd);
 }
 
-// Reads the arguments of one request; the first problem becomes a bad_request naming the
-// argument, and the getters then return defaults.
+// The arguments of one request, read with the shared reader (include/acd/json.hpp): the first
+// problem becomes a bad_request naming the argument, and the getters then return defaults.
 class Fields {
   public:
-    explicit Fields(const Json& args) : args_(args) {}
+    explicit Fields(const Json& args, std::string prefix = "")
+        : r_(json::Reader::named(args, "argument", problems_, std::move(prefix))) {}
 
-    bool failed() const { return error_.has_value(); }
-    const Answer& error() const { return *error_; }
-    bool has(const char* name) const {
-        const auto it = args_.find(name);
-        return it != args_.end() && !it->is_null();
-    }
+    bool failed() const { return !problems_.empty(); }
+    Answer error() const { return failure("bad_request", problems_.front().message); }
+    bool has(const char* name) const { return r_.has(name); }
 
     // A non-empty string of at most `max` characters.
     std::string word(const char* name, std::size_t max = kMaxIdChars, bool required = true) {
-        if (!has(name)) {
-            if (required) fail(fmt::format("missing argument '{}'", name));
-            return {};
-        }
-        const Json& v = args_[name];
-        if (!v.is_string() || v.get<std::string>().empty() || v.get<std::string>().size() > max) {
-            fail(fmt::format("argument '{}' must be a string of 1 to {} characters", name, max));
-            return {};
-        }
-        return v.get<std::string>();
+        return r_.word(name, max, required).value_or("");
     }
     // Free text: any string up to kMaxTextChars, possibly empty.
     std::string text(const char* name) {
-        if (!has(name)) {
-            fail(fmt::format("missing argument '{}'", name));
-            return {};
-        }
-        const Json& v = args_[name];
-        if (!v.is_string() || v.get<std::string>().size() > kMaxTextChars) {
-            fail(fmt::format("argument '{}' must be a string of at most {} characters", name,
-                             kMaxTextChars));
-            return {};
-        }
-        return v.get<std::string>();
+        return r_.text(name, kMaxTextChars, json::required).value_or("");
     }
     std::int64_t integer(const char* name, std::int64_t lo, std::int64_t hi,
                          std::optional<std::int64_t> fallback = std::nullopt) {
-        if (!has(name)) {
-            if (!fallback) fail(fmt::format("missing argument '{}'", name));
-            return fallback.value_or(0);
-        }
-        const Json& v = args_[name];
-        if (!v.is_number_integer() || v.get<std::int64_t>() < lo || v.get<std::int64_t>() > hi) {
-            fail(fmt::format("argument '{}' must be an integer from {} to {}", name, lo, hi));
-            return fallback.value_or(0);
-        }
-        return v.get<std::int64_t>();
+        const auto v = r_.integer(name, lo, hi, /*required=*/!fallback);
+        return v.value_or(fallback.value_or(0));
     }
     std::int64_t id(const char* name) {
         return integer(name, 1, std::numeric_limits<std::int64_t>::max());
     }
-    Time time(const char* name) {
-        if (!has(name)) {
-            fail(fmt::format("missing argument '{}'", name));
-            return {};
-        }
-        const Json& v = args_[name];
-        const auto t = v.is_string() ? parse_time(v.get<std::string>()) : std::nullopt;
-        if (!t) {
-            fail(
-                fmt::format("argument '{}' must be an RFC 3339 time, e.g. "
-                            "2026-11-23T09:30:00+01:00",
-                            name));
-            return {};
-        }
-        return *t;
-    }
+    Time time(const char* name) { return r_.time(name, json::required).value_or(Time{}); }
     // A date (YYYY-MM-DD, that day 00:00 UTC) or an RFC 3339 time.
     std::optional<Time> date_or_time(const char* name) {
-        if (!has(name)) return std::nullopt;
-        const Json& v = args_[name];
-        if (v.is_string()) {
-            if (const auto d = parse_date(v.get<std::string>())) return Time(*d);
-            if (const auto t = parse_time(v.get<std::string>())) return *t;
+        const Json* v = r_.get(name);
+        if (v == nullptr) return std::nullopt;
+        if (v->is_string()) {
+            if (const auto d = parse_date(v->get<std::string>())) return Time(*d);
+            if (const auto t = parse_time(v->get<std::string>())) return *t;
         }
-        fail(fmt::format("argument '{}' must be a date (YYYY-MM-DD) or an RFC 3339 time", name));
+        r_.wrong(name, "a date (YYYY-MM-DD) or an RFC 3339 time");
         return std::nullopt;
     }
-    bool flag(const char* name, bool fallback) {
-        if (!has(name)) return fallback;
-        if (!args_[name].is_boolean()) {
-            fail(fmt::format("argument '{}' must be true or false", name));
-            return fallback;
-        }
-        return args_[name].get<bool>();
-    }
+    bool flag(const char* name, bool fallback) { return r_.boolean(name).value_or(fallback); }
     std::string choice(const char* name, std::initializer_list<std::string_view> allowed,
                        bool required = true) {
-        if (!has(name)) {
-            if (required) fail(fmt::format("missing argument '{}'", name));
-            return {};
-        }
-        const Json& v = args_[name];
-        if (v.is_string()) {
-            for (std::string_view a : allowed) {
-                if (v.get<std::string>() == a) return std::string(a);
-            }
-        }
-        fail(fmt::format("argument '{}' must be one of: {}", name, fmt::join(allowed, ", ")));
-        return {};
+        return r_.choice(name, allowed, required).value_or("");
     }
     // A phone number, normalized (digits and a leading '+').
     std::string phone(const char* name) {
-        const std::string given = word(name, 40);
-        if (failed()) return {};
-        const std::string normalized = normalize_phone(given);
+        const auto given = r_.word(name, 40, json::required);
+        if (!given) return {};
+        const std::string normalized = normalize_phone(*given);
         if (!plausible_phone(normalized)) {
-            fail(fmt::format("argument '{}' must be a phone number, e.g. +33612345678", name));
+            r_.wrong(name, "a phone number, e.g. +33612345678");
             return {};
         }
         return normalized;
     }
     // {"phone", "name", optional "birth_date"}
     agenda::PatientData patient() {
-        if (!has("patient") || !args_["patient"].is_object()) {
-            fail("argument 'patient' must be an object with 'phone' and 'name'");
+        const Json* v = r_.get("patient");
+        if (v == nullptr || !v->is_object()) {
+            r_.wrong("patient", "an object with 'phone' and 'name'");
             return {};
         }
-        Fields inner(args_["patient"]);
+        Fields inner(*v, "patient: ");
         agenda::PatientData p;
         p.phone = inner.phone("phone");
         p.name = inner.word("name", kMaxNameChars);
         if (inner.has("birth_date")) {
             const std::string date = inner.word("birth_date", 10);
             if (!inner.failed() && !parse_date(date)) {
-                inner.fail("argument 'birth_date' must be a date YYYY-MM-DD");
+                inner.r_.wrong("birth_date", "a date YYYY-MM-DD");
             }
             p.birth_date = date;
         }
-        if (inner.failed()) fail("patient: " + inner.error().text);
+        if (inner.failed()) r_.fail(inner.problems_.front().message);
         return p;
     }
 
-    void fail(std::string text) {
-        if (!error_) error_ = failure("bad_request", std::move(text));
-    }
+    void fail(std::string text) { r_.fail(std::move(text)); }
 
   private:
-    const Json& args_;
-    std::optional<Answer> error_;
+    json::Problems problems_;
+    json::Reader r_;
 };
 
 // The arguments as the audit log keeps them: no personal data, no free text (both may name the
@@ -314,7 +251,7 @@ void AgendaCommands::write(const std::string& command, const Json& args, const P
     batch.job = [work = std::move(work), written,
                  base = audit_base(command, args, peer, actor)](WriteContext& ctx) -> Status {
         auto w = work(ctx);
-        if (!w) return Error{w.error()};
+        if (!w) return w.error();
         *written = std::move(*w);
         AuditRecord r = base;
         Json body = Json::parse(r.body);

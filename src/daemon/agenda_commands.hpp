@@ -24,8 +24,8 @@
 #include <string>
 #include <vector>
 
+#include "acd/agenda.hpp"
 #include "admin.hpp"
-#include "store/agenda.hpp"
 
 namespace acd {
 

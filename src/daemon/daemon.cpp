@@ -6,15 +6,15 @@
 
 #include <cstdio>
 
+#include "acd/admin_server.hpp"
 #include "acd/config.hpp"
 #include "acd/engine.hpp"
+#include "acd/gateway_server.hpp"
 #include "acd/pii.hpp"
 #include "acd/store.hpp"
 #include "acd/version.hpp"
 #include "admin.hpp"
 #include "logging.hpp"
-#include "net/admin_server.hpp"
-#include "net/gateway_server.hpp"
 #include "recovery.hpp"
 #include "service.hpp"
 
@@ -53,12 +53,12 @@ std::unique_ptr<Engine> engine_from(Recovered recovered, const Config& config,
 int run_daemon(const std::string& config_file) {
     const ConfigResult loaded = load_config(config_file);
     if (!loaded.ok()) {
-        for (const ConfigError& e : loaded.errors) {
+        for (const ConfigError& e : loaded.error()) {
             std::fprintf(stderr, "%s: %s\n", config_file.c_str(), e.to_string().c_str());
         }
         return 1;
     }
-    const Config& config = *loaded.config;
+    const Config& config = *loaded;
     // The database and its WAL hold health data: nobody but acdd reads them. (The admin socket
     // gets its configured mode explicitly.)
     ::umask(0077);

@@ -1,7 +1,7 @@
 #include "journal.hpp"
 
 #include "acd/config.hpp"
-#include "record_json.hpp"
+#include "acd/record_json.hpp"
 
 namespace acd {
 namespace {
@@ -52,16 +52,13 @@ struct InputRecord {
 std::optional<Input> logged_gateway_event(const AuditRecord& r, const Json& body) {
     if (r.type == "rejected") {
         const auto code = body.value("code", std::string("bad_request"));
-        ErrorCode error = ErrorCode::bad_request;
-        for (int c = 0; c <= int(ErrorCode::unauthorized); ++c) {
-            if (to_string(ErrorCode(c)) == code) error = ErrorCode(c);
-        }
+        const ErrorCode error = parse_error_code(code).value_or(ErrorCode::bad_request);
         return input::GatewayEvent{r.gateway, r.seq,
                                    input::Rejected{error, body.value("message", std::string())}};
     }
     auto parsed = parse_gateway_event(body, r.gateway);
-    if (auto* ev = std::get_if<input::GatewayEvent>(&parsed)) return Input{std::move(*ev)};
-    return std::nullopt;
+    if (!parsed) return std::nullopt;
+    return Input{std::move(*parsed)};
 }
 
 }  // namespace
@@ -129,13 +126,13 @@ std::optional<Input> input_from_record(const AuditRecord& r) {
     if (r.type == "config") {
         const ConfigResult config = parse_config(r.body, "/");
         if (!config.ok()) return std::nullopt;
-        return Input{input::Reconfigure{config.config->routing}};
+        return Input{input::Reconfigure{config->routing}};
     }
     if (!r.gateway.empty() && r.seq > 0) return logged_gateway_event(r, body);
     if (!is_engine_command(r.type)) return std::nullopt;
     auto parsed = parse_engine_command(r.type, body.value("arguments", Json::object()));
-    if (auto* in = std::get_if<Input>(&parsed)) return std::move(*in);
-    return std::nullopt;
+    if (!parsed) return std::nullopt;
+    return std::move(*parsed);
 }
 
 }  // namespace acd

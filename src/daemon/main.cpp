@@ -32,7 +32,7 @@ int check_config(const std::string& file) {
         std::printf("ok: %s\n", file.c_str());
         return 0;
     }
-    for (const acd::ConfigError& e : r.errors) {
+    for (const acd::ConfigError& e : r.error()) {
         std::fprintf(stderr, "%s: %s\n", file.c_str(), e.to_string().c_str());
     }
     return 1;

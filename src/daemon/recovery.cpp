@@ -37,8 +37,8 @@ Result<Recovered> recover(Store& store) {
         ++r.replayed;
         return true;
     });
-    if (!s) return Error{s.message()};
-    if (!failure.empty()) return Error{failure};
+    if (!s) return s.error();
+    if (!failure.empty()) return Error{ErrorCode::store, failure};
     return r;
 }
 

@@ -142,7 +142,7 @@ Service::GatewayState& Service::gateway(const std::string& id) {
 }
 
 Result<std::uint64_t> Service::admit(const std::shared_ptr<net::GatewayLink>& link,
-                                     const net::Hello& hello) {
+                                     const Hello& hello) {
     const auto& tokens = config_.gateway.tokens;
     if (!tokens.empty()) {
         const auto expected = tokens.find(hello.gateway);
@@ -151,7 +151,8 @@ Result<std::uint64_t> Service::admit(const std::shared_ptr<net::GatewayLink>& li
             CRYPTO_memcmp(got.data(), expected->second.data(), got.size()) != 0) {
             log_warning("gateway.unauthorized", "gateway {} refused: {}", hello.gateway,
                         hello.token ? "wrong token" : "no token");
-            return Error{hello.token ? "wrong token" : "a token is required"};
+            return Error{ErrorCode::unauthorized,
+                         hello.token ? "wrong token" : "a token is required"};
         }
     }
     GatewayState& gw = gateway(hello.gateway);
@@ -188,11 +189,12 @@ void Service::on_closed(net::GatewayLink& link) {
 
 void Service::on_message(net::GatewayLink& link, const Json& message) {
     auto parsed = parse_gateway_event(message, link.gateway());
-    if (auto* error = std::get_if<DecodeError>(&parsed)) {
-        link.send(error_json(error->code, error->message, error->seq));
+    if (!parsed) {
+        const DecodeError& e = parsed.error();
+        link.send(error_json(e.code, e.message, e.seq));
         return;
     }
-    on_event(link, std::move(std::get<input::GatewayEvent>(parsed)));
+    on_event(link, std::move(*parsed));
 }
 
 void Service::on_event(net::GatewayLink& link, input::GatewayEvent event) {
@@ -256,7 +258,7 @@ void Service::run_retention() {
     const Time at = now();
     batch.job = [cutoff, at](WriteContext& ctx) -> Status {
         auto erased = erase_inactive_personal_data(ctx, cutoff);
-        if (!erased) return Error{erased.error()};
+        if (!erased) return erased.error();
         if (*erased == 0) return {};
         AuditRecord r;
         r.at = at;

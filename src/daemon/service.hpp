@@ -16,10 +16,10 @@
 
 #include "acd/config.hpp"
 #include "acd/engine.hpp"
+#include "acd/gateway_server.hpp"
 #include "acd/pii.hpp"
 #include "acd/store.hpp"
 #include "journal.hpp"
-#include "net/gateway_server.hpp"
 
 namespace acd {
 
@@ -80,7 +80,7 @@ class Service : public net::GatewayHub {
 
     // net::GatewayHub
     Result<std::uint64_t> admit(const std::shared_ptr<net::GatewayLink>& link,
-                                const net::Hello& hello) override;
+                                const Hello& hello) override;
     void welcomed(const std::shared_ptr<net::GatewayLink>& link) override;
     void on_message(net::GatewayLink& link, const Json& message) override;
     void on_closed(net::GatewayLink& link) override;

@@ -1,4 +1,4 @@
-#include "admin_server.hpp"
+#include "acd/admin_server.hpp"
 
 #include <fmt/format.h>
 #include <sys/socket.h>
@@ -188,16 +188,19 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(asio::io_context& io,
     auto impl = std::make_unique<Impl>(io, hub, idle_timeout);
     impl->path = config.socket.string();
     if (impl->path.size() >= sizeof(sockaddr_un::sun_path)) {
-        return Error{fmt::format("admin.socket: {} is longer than {} bytes", impl->path,
+        return Error{ErrorCode::io_error,
+                     fmt::format("admin.socket: {} is longer than {} bytes", impl->path,
                                  sizeof(sockaddr_un::sun_path) - 1)};
     }
     struct stat st {};
     if (::lstat(impl->path.c_str(), &st) == 0) {
         if (!S_ISSOCK(st.st_mode)) {
-            return Error{fmt::format("admin.socket: {} exists and is not a socket", impl->path)};
+            return Error{ErrorCode::io_error,
+                         fmt::format("admin.socket: {} exists and is not a socket", impl->path)};
         }
         if (someone_listens(io, impl->path)) {
-            return Error{fmt::format("admin.socket: another acdd already serves {}", impl->path)};
+            return Error{ErrorCode::io_error,
+                         fmt::format("admin.socket: another acdd already serves {}", impl->path)};
         }
         ::unlink(impl->path.c_str());  // stale, from a crash
     }
@@ -206,12 +209,12 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(asio::io_context& io,
     if (!ec) impl->acceptor.bind(local::endpoint(impl->path), ec);
     if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec)
-        return Error{
-            fmt::format("admin.socket: cannot listen on {}: {}", impl->path, ec.message())};
+        return Error{ErrorCode::io_error, fmt::format("admin.socket: cannot listen on {}: {}",
+                                                      impl->path, ec.message())};
     // File permissions are the authentication (the umask kept it private until now).
     if (::chmod(impl->path.c_str(), config.mode) != 0) {
-        return Error{
-            fmt::format("admin.socket: cannot chmod {}: {}", impl->path, std::strerror(errno))};
+        return Error{ErrorCode::io_error, fmt::format("admin.socket: cannot chmod {}: {}",
+                                                      impl->path, std::strerror(errno))};
     }
     Impl* raw = impl.get();
     asio::co_spawn(

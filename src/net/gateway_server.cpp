@@ -1,4 +1,4 @@
-#include "gateway_server.hpp"
+#include "acd/gateway_server.hpp"
 
 #include <fmt/format.h>
 #include <openssl/ssl.h>
@@ -169,8 +169,8 @@ Result<std::unique_ptr<asio::ssl::context>> tls_context(const TlsConfig& tls) {
                      asio::ssl::context::no_sslv3 | asio::ssl::context::single_dh_use);
     std::error_code ec;
     const auto fail = [&](const std::string& what, const std::filesystem::path& p) {
-        return Error{
-            fmt::format("gateway.tls.{}: cannot use {}: {}", what, p.string(), ec.message())};
+        return Error{ErrorCode::io_error, fmt::format("gateway.tls.{}: cannot use {}: {}", what,
+                                                      p.string(), ec.message())};
     };
     if (ctx->use_certificate_chain_file(tls.cert.string(), ec); ec) return fail("cert", tls.cert);
     if (ctx->use_private_key_file(tls.key.string(), asio::ssl::context::pem, ec); ec) {
@@ -235,15 +235,17 @@ Result<std::unique_ptr<GatewayServer>> GatewayServer::start(asio::io_context& io
     std::error_code ec;
     const auto address =
         asio::ip::make_address(config.host == "localhost" ? "127.0.0.1" : config.host, ec);
-    if (ec) return Error{fmt::format("gateway.listen: bad address '{}'", config.host)};
+    if (ec)
+        return Error{ErrorCode::io_error,
+                     fmt::format("gateway.listen: bad address '{}'", config.host)};
     const tcp::endpoint endpoint(address, static_cast<std::uint16_t>(config.port));
     impl->acceptor.open(endpoint.protocol(), ec);
     if (!ec) impl->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
     if (!ec) impl->acceptor.bind(endpoint, ec);
     if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec)
-        return Error{
-            fmt::format("gateway.listen: cannot listen on {}: {}", config.listen, ec.message())};
+        return Error{ErrorCode::io_error, fmt::format("gateway.listen: cannot listen on {}: {}",
+                                                      config.listen, ec.message())};
     Impl* raw = impl.get();
     asio::co_spawn(
         io, [raw] { return raw->accept_loop(); }, asio::detached);

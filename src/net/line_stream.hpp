@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "framing.hpp"
+#include "acd/framing.hpp"
 
 namespace acd::net {
 

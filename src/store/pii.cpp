@@ -52,18 +52,20 @@ std::optional<std::array<std::uint8_t, 32>> parse_key(const std::string& content
 Status create_key_file(const std::filesystem::path& path) {
     std::array<std::uint8_t, 32> key{};
     if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) {
-        return Error{"cannot draw random bytes for the PII key"};
+        return Error{ErrorCode::io_error, "cannot draw random bytes for the PII key"};
     }
     const std::string hex =
         to_hex(std::string_view(reinterpret_cast<const char*>(key.data()), key.size())) + "\n";
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0)
-        return Error{fmt::format("cannot create {}: {}", path.string(), std::strerror(errno))};
+        return Error{ErrorCode::io_error,
+                     fmt::format("cannot create {}: {}", path.string(), std::strerror(errno))};
     const bool written =
         ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) && ::fsync(fd) == 0;
     ::close(fd);
     if (!written)
-        return Error{fmt::format("cannot write {}: {}", path.string(), std::strerror(errno))};
+        return Error{ErrorCode::io_error,
+                     fmt::format("cannot write {}: {}", path.string(), std::strerror(errno))};
     const int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir >= 0) {
         ::fsync(dir);
@@ -100,27 +102,32 @@ Result<PiiKey> PiiKey::load(const StoreConfig& store, bool* created) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
         if (errno != ENOENT || store.pii_key_file_given) {
-            return Error{fmt::format("store.pii_key_file: cannot use {}: {}", path.string(),
-                                     std::strerror(errno))};
+            return Error{ErrorCode::io_error, fmt::format("store.pii_key_file: cannot use {}: {}",
+                                                          path.string(), std::strerror(errno))};
         }
-        if (Status s = create_key_file(path); !s) return Error{s.message()};
+        if (Status s = create_key_file(path); !s) return s.error();
         if (created != nullptr) *created = true;
-        if (::stat(path.c_str(), &st) != 0) return Error{"cannot stat " + path.string()};
+        if (::stat(path.c_str(), &st) != 0)
+            return Error{ErrorCode::io_error, "cannot stat " + path.string()};
     }
-    if (!S_ISREG(st.st_mode)) return Error{fmt::format("{} is not a regular file", path.string())};
+    if (!S_ISREG(st.st_mode))
+        return Error{ErrorCode::io_error, fmt::format("{} is not a regular file", path.string())};
     if ((st.st_mode & 077) != 0) {
-        return Error{fmt::format(
-            "{} is accessible by other users (mode {:04o}): the PII key must be private; "
-            "chmod 600 it",
-            path.string(), st.st_mode & 07777)};
+        return Error{
+            ErrorCode::io_error,
+            fmt::format(
+                "{} is accessible by other users (mode {:04o}): the PII key must be private; "
+                "chmod 600 it",
+                path.string(), st.st_mode & 07777)};
     }
     std::ifstream in(path, std::ios::binary);
     std::ostringstream content;
     content << in.rdbuf();
-    if (!in) return Error{fmt::format("cannot read {}", path.string())};
+    if (!in) return Error{ErrorCode::io_error, fmt::format("cannot read {}", path.string())};
     const auto key = parse_key(content.str());
     if (!key) {
-        return Error{fmt::format("{} must hold 32 random bytes, raw or as 64 hex characters",
+        return Error{ErrorCode::io_error,
+                     fmt::format("{} must hold 32 random bytes, raw or as 64 hex characters",
                                  path.string())};
     }
     return PiiKey(*key);

@@ -4,6 +4,22 @@
 
 namespace acd::sql {
 
+Error error_of(int rc, std::string message) {
+    switch (rc & 0xff) {  // the primary code of an extended one
+        case SQLITE_IOERR:
+        case SQLITE_FULL:
+        case SQLITE_CORRUPT:
+        case SQLITE_NOTADB:
+        case SQLITE_CANTOPEN:
+        case SQLITE_READONLY:
+        case SQLITE_NOMEM:
+        case SQLITE_PROTOCOL:
+            return Error{ErrorCode::io_error, std::move(message)};
+        default:
+            return Error{ErrorCode::store, std::move(message)};
+    }
+}
+
 Statement& Statement::bind(int i, std::int64_t v) {
     sqlite3_bind_int64(stmt_.get(), i, v);
     return *this;
@@ -25,16 +41,16 @@ Statement& Statement::bind_blob(int i, std::string_view bytes) {
 bool Statement::step() {
     const int rc = sqlite3_step(stmt_.get());
     if (rc == SQLITE_ROW) return true;
-    if (rc != SQLITE_DONE) error_ = sqlite3_errmsg(db_);
+    if (rc != SQLITE_DONE) error_ = error_of(rc, sqlite3_errmsg(db_));
     return false;
 }
 
 Status Statement::run() {
-    error_.clear();
+    error_.reset();
     while (step()) {
     }
     reset();
-    if (failed()) return Error{error_};
+    if (failed()) return *error_;
     return {};
 }
 
@@ -70,8 +86,8 @@ Result<Db> Db::open(const std::filesystem::path& path, bool read_only) {
     Db db;
     db.db_.reset(raw);
     if (rc != SQLITE_OK) {
-        return Error{fmt::format("cannot open {}: {}", path.string(),
-                                 raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc))};
+        return error_of(rc, fmt::format("cannot open {}: {}", path.string(),
+                                        raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
     }
     sqlite3_extended_result_codes(raw, 1);
     return db;
@@ -80,18 +96,18 @@ Result<Db> Db::open(const std::filesystem::path& path, bool read_only) {
 Status Db::exec(std::string_view sql) {
     char* err = nullptr;
     const std::string text(sql);
-    if (sqlite3_exec(db_.get(), text.c_str(), nullptr, nullptr, &err) == SQLITE_OK) return {};
-    Error e{err != nullptr ? err : message()};
+    const int rc = sqlite3_exec(db_.get(), text.c_str(), nullptr, nullptr, &err);
+    if (rc == SQLITE_OK) return {};
+    Error e = error_of(rc, err != nullptr ? err : message());
     sqlite3_free(err);
     return e;
 }
 
 Result<Statement> Db::prepare(std::string_view sql) {
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()),
-                           SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
-        return Error{fmt::format("{} (in: {})", message(), sql)};
-    }
+    const int rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return error_of(rc, fmt::format("{} (in: {})", message(), sql));
     return Statement(stmt, db_.get());
 }
 
@@ -99,7 +115,7 @@ Result<std::int64_t> Db::scalar(std::string_view sql) {
     auto stmt = prepare(sql);
     if (!stmt) return stmt.error();
     const bool row = stmt->step();
-    if (stmt->failed()) return Error{stmt->error()};
+    if (stmt->failed()) return stmt->error();
     return row ? stmt->int64(0) : 0;
 }
 

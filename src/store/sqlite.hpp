@@ -1,5 +1,6 @@
 // A thin RAII layer over the SQLite C API: a connection, and prepared statements with typed
-// binds and columns. Errors come back as values with SQLite's message. One thread per
+// binds and columns. Errors come back as values with SQLite's message and a code that says
+// whether the database is still usable (error_of). One thread per
 // connection at a time.
 #pragma once
 
@@ -15,6 +16,10 @@
 #include "acd/result.hpp"
 
 namespace acd::sql {
+
+// SQLite's result code `rc` as an Error: io_error when the database cannot be used any more (disk
+// full, I/O error, damage, read-only), store for a statement that failed alone (a constraint).
+Error error_of(int rc, std::string message);
 
 class Statement {
   public:
@@ -41,8 +46,9 @@ class Statement {
     std::string_view text(int col) const;
     std::string_view blob(int col) const;
 
-    const std::string& error() const { return error_; }
-    bool failed() const { return !error_.empty(); }
+    // The error of the last step(); precondition: failed().
+    const Error& error() const { return *error_; }
+    bool failed() const { return error_.has_value(); }
 
   private:
     struct Finalize {
@@ -50,7 +56,7 @@ class Statement {
     };
     std::unique_ptr<sqlite3_stmt, Finalize> stmt_;
     sqlite3* db_ = nullptr;
-    std::string error_;
+    std::optional<Error> error_;
 };
 
 class Db {

@@ -269,12 +269,14 @@ AuditRecord record_from_row(const sql::Statement& row) {
 
 Status migrate(sql::Db& db, const std::filesystem::path& path) {
     auto version = db.scalar("PRAGMA user_version");
-    if (!version) return Error{version.error()};
+    if (!version) return version.error();
     if (*version > kSchemaVersion) {
-        return Error{fmt::format(
-            "{}: database schema version {} is newer than this acdd understands ({}): run the "
-            "acdd version that wrote it, or a newer one",
-            path.string(), *version, kSchemaVersion)};
+        return Error{
+            ErrorCode::store,
+            fmt::format(
+                "{}: database schema version {} is newer than this acdd understands ({}): run the "
+                "acdd version that wrote it, or a newer one",
+                path.string(), *version, kSchemaVersion)};
     }
     for (std::int64_t v = *version; v < kSchemaVersion; ++v) {
         Status s = sql::transaction(db, [&] {
@@ -282,8 +284,8 @@ Status migrate(sql::Db& db, const std::filesystem::path& path) {
             return db.exec(fmt::format("PRAGMA user_version = {}", v + 1));
         });
         if (!s)
-            return Error{fmt::format("{}: migration to schema {} failed: {}", path.string(), v + 1,
-                                     s.message())};
+            return Error{ErrorCode::store, fmt::format("{}: migration to schema {} failed: {}",
+                                                       path.string(), v + 1, s.message())};
     }
     return {};
 }
@@ -292,16 +294,18 @@ Status migrate(sql::Db& db, const std::filesystem::path& path) {
 // pseudonym and sealed value unreadable.
 Status check_key(sql::Db& db, const PiiKey& key, const std::filesystem::path& path) {
     auto stmt = db.prepare("SELECT value FROM meta WHERE key = 'pii_key_fingerprint'");
-    if (!stmt) return Error{stmt.error()};
+    if (!stmt) return stmt.error();
     if (stmt->step()) {
         if (stmt->text(0) == key.fingerprint()) return {};
-        return Error{fmt::format(
-            "{} was written with another PII key than store.pii_key_file: restore the key file "
-            "it was written with",
-            path.string())};
+        return Error{
+            ErrorCode::store,
+            fmt::format(
+                "{} was written with another PII key than store.pii_key_file: restore the key file "
+                "it was written with",
+                path.string())};
     }
     auto insert = db.prepare("INSERT INTO meta (key, value) VALUES ('pii_key_fingerprint', ?)");
-    if (!insert) return Error{insert.error()};
+    if (!insert) return insert.error();
     return insert->bind(1, key.fingerprint()).run();
 }
 
@@ -344,7 +348,7 @@ std::string canonical_bytes(const AuditRecord& r) {
 
 Status Store::Impl::open() {
     auto db = sql::Db::open(options.path);
-    if (!db) return Error{db.error()};
+    if (!db) return db.error();
     writer_db = std::move(*db);
     const char* sync = options.synchronous == Synchronous::full ? "FULL" : "NORMAL";
     // Pages of 16 KiB (for a new database; an existing one keeps its size) and a cache of 64 MiB:
@@ -357,14 +361,15 @@ Status Store::Impl::open() {
           std::string("PRAGMA journal_mode = WAL"), fmt::format("PRAGMA synchronous = {}", sync),
           std::string("PRAGMA secure_delete = ON"), std::string("PRAGMA busy_timeout = 5000")}) {
         if (Status s = writer_db.exec(pragma); !s) {
-            return Error{fmt::format("{}: {}: {}", options.path.string(), pragma, s.message())};
+            return Error{ErrorCode::store,
+                         fmt::format("{}: {}: {}", options.path.string(), pragma, s.message())};
         }
     }
     if (Status s = migrate(writer_db, options.path); !s) return s;
     if (Status s = check_key(writer_db, key, options.path); !s) return s;
 
     auto last = writer_db.prepare("SELECT id, at, hash FROM audit ORDER BY id DESC LIMIT 1");
-    if (!last) return Error{last.error()};
+    if (!last) return last.error();
     if (last->step()) {
         last_id = last->int64(0);
         last_at = from_ms(last->int64(1));
@@ -382,7 +387,7 @@ Status Store::Impl::open() {
         return s;
     }
     auto checkpoints = sql::Db::open(options.path);
-    if (!checkpoints) return Error{checkpoints.error()};
+    if (!checkpoints) return checkpoints.error();
     checkpoint_db = std::move(*checkpoints);
     if (Status s = checkpoint_db.exec(
             fmt::format("PRAGMA synchronous = {}; PRAGMA busy_timeout = 5000", sync));
@@ -393,7 +398,7 @@ Status Store::Impl::open() {
     sqlite3_wal_hook(writer_db.handle(), &Impl::on_wal_commit, this);
 
     auto reader = sql::Db::open(options.path);
-    if (!reader) return Error{reader.error()};
+    if (!reader) return reader.error();
     reader_db = std::move(*reader);
     return reader_db.exec("PRAGMA query_only = 1; PRAGMA busy_timeout = 5000");
 }
@@ -422,7 +427,7 @@ Status Store::Impl::prepare_statements() {
     };
     for (const Item& item : items) {
         auto stmt = writer_db.prepare(item.text);
-        if (!stmt) return Error{stmt.error()};
+        if (!stmt) return stmt.error();
         *item.stmt = std::move(*stmt);
     }
     return {};
@@ -430,7 +435,7 @@ Status Store::Impl::prepare_statements() {
 
 Result<std::unique_ptr<Store>> Store::open(StoreOptions options, const PiiKey& key) {
     auto impl = std::make_unique<Impl>(std::move(options), key);
-    if (Status s = impl->open(); !s) return Error{s.message()};
+    if (Status s = impl->open(); !s) return s.error();
     Impl* raw = impl.get();
     // Named, so that top -H, perf and /proc/PID/task/*/comm tell the threads apart.
     impl->writer = std::thread([raw] {
@@ -615,7 +620,8 @@ Status Store::Impl::write(std::vector<Pending>& pending) {
         last_id = saved_id;
         last_hash = saved_hash;
         last_at = saved_at;
-        return Error{fmt::format("cannot write to {}: {}", options.path.string(), s.message())};
+        return Error{ErrorCode::store,
+                     fmt::format("cannot write to {}: {}", options.path.string(), s.message())};
     }
     return {};
 }
@@ -668,7 +674,7 @@ Status Store::Impl::write_pii(const PiiUpsert& p) {
     const bool known = seen_pii.step();
     const std::int64_t seen = known ? seen_pii.int64(0) : 0;
     seen_pii.reset();
-    if (seen_pii.failed()) return Error{seen_pii.error()};
+    if (seen_pii.failed()) return seen_pii.error();
     if (known) {
         if (ms(p.at) - seen < kPiiTouchEveryMs) return {};
         return touch_pii.bind(1, ms(p.at)).bind(2, p.pseudonym).run();
@@ -726,14 +732,14 @@ Status WriteContext::append(AuditRecord record) {
 Result<bool> erase_personal_data(WriteContext& ctx, std::string_view pseudonym) {
     auto stmt = ctx.db().prepare("DELETE FROM pii WHERE pseudonym = ?1");
     if (!stmt) return stmt.error();
-    if (Status s = stmt->bind(1, pseudonym).run(); !s) return Error{s.message()};
+    if (Status s = stmt->bind(1, pseudonym).run(); !s) return s.error();
     return sqlite3_changes(ctx.db().handle()) > 0;
 }
 
 Result<std::int64_t> erase_inactive_personal_data(WriteContext& ctx, Time before) {
     auto stmt = ctx.db().prepare("DELETE FROM pii WHERE last_seen < ?1");
     if (!stmt) return stmt.error();
-    if (Status s = stmt->bind(1, ms(before)).run(); !s) return Error{s.message()};
+    if (Status s = stmt->bind(1, ms(before)).run(); !s) return s.error();
     return std::int64_t(sqlite3_changes(ctx.db().handle()));
 }
 
@@ -746,7 +752,7 @@ Result<std::optional<Snapshot>> Store::latest_snapshot() {
         "SELECT audit_id, at, state FROM snapshots ORDER BY audit_id DESC LIMIT 1");
     if (!stmt) return stmt.error();
     if (!stmt->step()) {
-        if (stmt->failed()) return Error{stmt->error()};
+        if (stmt->failed()) return stmt->error();
         return std::optional<Snapshot>{};
     }
     return std::optional<Snapshot>(
@@ -766,7 +772,7 @@ Status read_records_on(sql::Db& db, std::int64_t after_id, std::optional<RecordK
     while (stmt->step()) {
         if (!fn(record_from_row(*stmt))) break;
     }
-    if (stmt->failed()) return Error{stmt->error()};
+    if (stmt->failed()) return stmt->error();
     return {};
 }
 
@@ -782,7 +788,7 @@ Result<VerifyResult> Store::verify() {
     auto db = sql::Db::open(impl_->options.path);
     if (!db) return db.error();
     if (Status s = db->exec("PRAGMA query_only = 1; PRAGMA busy_timeout = 5000"); !s) {
-        return Error{s.message()};
+        return s.error();
     }
     VerifyResult result;
     Hash previous{};
@@ -801,7 +807,7 @@ Result<VerifyResult> Store::verify() {
         ++result.records;
         return true;
     });
-    if (!s) return Error{s.message()};
+    if (!s) return s.error();
     result.ok = !result.first_bad_id;
     result.head = previous;
     return result;
@@ -813,9 +819,10 @@ Result<std::int64_t> Store::backup(const std::filesystem::path& destination) {
     const int fd = ::open(destination.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
         if (errno == EEXIST)
-            return Error{fmt::format("{} exists already: choose a new file", destination.string())};
-        return Error{
-            fmt::format("cannot create {}: {}", destination.string(), std::strerror(errno))};
+            return Error{ErrorCode::store,
+                         fmt::format("{} exists already: choose a new file", destination.string())};
+        return Error{ErrorCode::store, fmt::format("cannot create {}: {}", destination.string(),
+                                                   std::strerror(errno))};
     }
     ::close(fd);
     std::error_code ec;
@@ -826,14 +833,15 @@ Result<std::int64_t> Store::backup(const std::filesystem::path& destination) {
         return target.error();
     }
     sqlite3_backup* copy = sqlite3_backup_init(target->handle(), "main", source->handle(), "main");
-    if (copy == nullptr) return Error{"cannot start the backup: " + target->message()};
+    if (copy == nullptr)
+        return Error{ErrorCode::store, "cannot start the backup: " + target->message()};
     // Everything in one step: the copy is of one consistent read transaction.
     const int rc = sqlite3_backup_step(copy, -1);
     sqlite3_backup_finish(copy);
     if (rc != SQLITE_DONE) {
         std::filesystem::remove(destination, ec);
-        return Error{
-            fmt::format("backup to {} failed: {}", destination.string(), sqlite3_errstr(rc))};
+        return Error{ErrorCode::store, fmt::format("backup to {} failed: {}", destination.string(),
+                                                   sqlite3_errstr(rc))};
     }
     return target->scalar("SELECT count(*) FROM audit");
 }
@@ -848,7 +856,7 @@ Result<std::vector<AuditRecord>> collect(sql::Db& db, std::string_view where,
     std::vector<AuditRecord> out;
     while (stmt->step())
         out.push_back(record_from_row(*stmt));
-    if (stmt->failed()) return Error{stmt->error()};
+    if (stmt->failed()) return stmt->error();
     return out;
 }
 }  // namespace
@@ -870,11 +878,13 @@ Result<std::optional<std::string>> Store::personal_data(std::string_view pseudon
     if (!stmt) return stmt.error();
     stmt->bind(1, pseudonym);
     if (!stmt->step()) {
-        if (stmt->failed()) return Error{stmt->error()};
+        if (stmt->failed()) return stmt->error();
         return std::optional<std::string>{};
     }
     auto clear = impl_->key.open(stmt->blob(0), pseudonym);
-    if (!clear) return Error{"personal data of a pseudonym does not decrypt: wrong key or damage"};
+    if (!clear)
+        return Error{ErrorCode::store,
+                     "personal data of a pseudonym does not decrypt: wrong key or damage"};
     return clear;
 }
 
@@ -906,7 +916,7 @@ Result<std::vector<CallSnapshot>> Store::finished_calls(Time since) {
         c.overflowed = stmt->int64(11) != 0;
         out.push_back(std::move(c));
     }
-    if (stmt->failed()) return Error{stmt->error()};
+    if (stmt->failed()) return stmt->error();
     return out;
 }
 

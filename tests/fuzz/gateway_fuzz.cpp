@@ -19,9 +19,9 @@
 
 #include "acd/codec.hpp"
 #include "acd/config.hpp"
+#include "acd/framing.hpp"
 #include "acd/snapshot.hpp"
-#include "journal.hpp"
-#include "net/framing.hpp"
+#include "daemon/journal.hpp"
 
 namespace {
 
@@ -124,9 +124,8 @@ void check_wire_round_trip(const input::GatewayEvent& ev) {
     check_writable(wire);
     const Json read = Json::parse(wire.dump(), nullptr, /*allow_exceptions=*/false);
     const auto back = parse_gateway_event(read, ev.gateway);
-    const auto* again = std::get_if<input::GatewayEvent>(&back);
-    ACD_CHECK(again != nullptr, show(wire) + " -> " + std::get<DecodeError>(back).message);
-    ACD_CHECK(*again == ev, show(wire) + " -> " + show(to_json(*again)));
+    ACD_CHECK(back.ok(), show(wire) + " -> " + back.error().message);
+    ACD_CHECK(*back == ev, show(wire) + " -> " + show(to_json(*back)));
 }
 
 // The commands the engine sends are well formed and go to the connected gateway.
@@ -160,22 +159,22 @@ class Session {
 
     // The first line. False when it is refused: the session closes the connection.
     bool hello(std::string_view line) {
-        auto parsed = net::parse_hello(line);
-        if (const auto* refusal = std::get_if<net::HelloRefusal>(&parsed)) {
+        auto parsed = parse_hello(line);
+        if (const auto* refusal = std::get_if<HelloRefusal>(&parsed)) {
             ACD_CHECK(refusal->code == ErrorCode::protocol ||
                           refusal->code == ErrorCode::unsupported_protocol,
                       refusal->message);
             check_writable(error_json(refusal->code, refusal->message, std::nullopt));
             return false;
         }
-        const net::Hello& hello = std::get<net::Hello>(parsed);
+        const Hello& hello = std::get<Hello>(parsed);
         ACD_CHECK(!hello.gateway.empty() && hello.gateway.size() <= 64, hello.gateway);
         // The hello a gateway writes for the same id and token reads back the same.
         Json again = {{"type", "hello"}, {"gateway", hello.gateway}, {"protocol", 1}};
         if (hello.token) again["token"] = *hello.token;
         check_writable(again);
-        const auto back = net::parse_hello(again.dump());
-        ACD_CHECK(std::holds_alternative<net::Hello>(back) && std::get<net::Hello>(back) == hello,
+        const auto back = parse_hello(again.dump());
+        ACD_CHECK(std::holds_alternative<Hello>(back) && std::get<Hello>(back) == hello,
                   show(again));
         gateway_ = hello.gateway;
         return true;
@@ -191,7 +190,8 @@ class Session {
         check_times(message);
         admin_command(message);
         auto parsed = parse_gateway_event(message, gateway_);
-        if (const auto* error = std::get_if<DecodeError>(&parsed)) {
+        if (!parsed) {
+            const DecodeError* error = &parsed.error();
             ACD_CHECK((error->code == ErrorCode::bad_json) == !message.is_object(), error->message);
             ACD_CHECK(error->code == ErrorCode::bad_json || error->code == ErrorCode::protocol ||
                           error->code == ErrorCode::bad_request,
@@ -200,7 +200,7 @@ class Session {
             check_writable(error_json(error->code, error->message, error->seq));
             return;
         }
-        const auto& ev = std::get<input::GatewayEvent>(parsed);
+        const auto& ev = *parsed;
         ACD_CHECK(ev.gateway == gateway_ && ev.seq >= 1, show(message));
         ACD_CHECK(*message.find("seq") == ev.seq, show(message));
         check_wire_round_trip(ev);
@@ -232,18 +232,17 @@ class Session {
         const auto arguments = message.find("arguments");
         static const Json none;
         auto parsed = parse_engine_command(name, arguments == message.end() ? none : *arguments);
-        if (const auto* error = std::get_if<DecodeError>(&parsed)) {
-            ACD_CHECK(error->code == ErrorCode::bad_request, error->message);
+        if (!parsed) {
+            ACD_CHECK(parsed.error().code == ErrorCode::bad_request, parsed.error().message);
             return;
         }
-        const Input& in = std::get<Input>(parsed);
+        const Input& in = *parsed;
         // The admin form written by to_json_command() reads back as the same input.
         const Json written = to_json_command(in);
         check_writable(written);
         ACD_CHECK(written["command"] == name, show(written));
         const auto back = parse_engine_command(name, written["arguments"]);
-        ACD_CHECK(std::holds_alternative<Input>(back) && std::get<Input>(back) == in,
-                  show(written));
+        ACD_CHECK(back.ok() && *back == in, show(written));
         apply(in);
     }
 
@@ -311,10 +310,10 @@ void run(std::string_view bytes) {
     Session session;
     bool welcomed = false;
     for (;;) {
-        const net::LineCut cut = net::next_line(bytes);
-        if (cut.status != net::LineCut::line) break;  // too long: closed; need more: the end
+        const LineCut cut = next_line(bytes);
+        if (cut.status != LineCut::line) break;  // too long: closed; need more: the end
         ACD_CHECK(cut.consumed >= 1 && cut.consumed <= bytes.size() &&
-                      bytes[cut.consumed - 1] == '\n' && cut.content.size() <= net::kMaxLineBytes &&
+                      bytes[cut.consumed - 1] == '\n' && cut.content.size() <= kMaxLineBytes &&
                       cut.content.find('\n') == std::string_view::npos,
                   std::to_string(cut.consumed));
         bytes.remove_prefix(cut.consumed);

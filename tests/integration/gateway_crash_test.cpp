@@ -89,10 +89,10 @@ AuditLog read_audit(const std::filesystem::path& config_file) {
     AuditLog log;
     const ConfigResult config = load_config(config_file);
     EXPECT_TRUE(config.ok());
-    auto key = PiiKey::load(config.config->store);
+    auto key = PiiKey::load(config->store);
     EXPECT_TRUE(key) << key.error().message;
     StoreOptions options;
-    options.path = config.config->store.path;
+    options.path = config->store.path;
     auto store = Store::open(options, *key);
     EXPECT_TRUE(store) << store.error().message;
     if (!store) return log;

@@ -1,6 +1,6 @@
 // The admin listener's transport rules (docs/spec/admin-protocol.md "Transport") that the daemon's
 // integration tests cannot reach in reasonable time: the idle timeout, here shortened.
-#include "net/admin_server.hpp"
+#include "acd/admin_server.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>

@@ -2,7 +2,7 @@
 // booking and its second line of defence, atomic moves, the waiting list, messages, reminders,
 // the caller history and summary, personal data kept sealed and merged, retention counting
 // agenda activity, and erasure.
-#include "store/agenda.hpp"
+#include "acd/agenda.hpp"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>

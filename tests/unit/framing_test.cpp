@@ -1,6 +1,6 @@
 // Line framing and the hello line (src/net/framing.hpp, docs/spec/gateway-protocol.md "Framing" and
 // "Handshake"): the cap, "\r\n", and every refusal of a first line.
-#include "net/framing.hpp"
+#include "acd/framing.hpp"
 
 #include <gtest/gtest.h>
 #include <pthread.h>

@@ -1,6 +1,6 @@
 // The journal (src/daemon/journal.hpp): every kind of input becomes a record and reads back as
 // the same input; change records carry the call and agent they are about.
-#include "journal.hpp"
+#include "daemon/journal.hpp"
 
 #include <gtest/gtest.h>
 

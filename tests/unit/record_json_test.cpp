@@ -1,6 +1,6 @@
 // The audit record bodies written without nlohmann-json (src/daemon/record_json.hpp) are the
 // codec's bytes exactly: on random engine runs, on strings that need escapes, on any time.
-#include "record_json.hpp"
+#include "acd/record_json.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,12 +1,12 @@
 // Recovery (src/daemon/recovery.hpp): random input sequences are journaled through the real
 // store, as the daemon does; the engine recovered from the store (snapshot plus replay, or replay
 // alone) equals the live engine.
-#include "recovery.hpp"
+#include "daemon/recovery.hpp"
 
 #include <gtest/gtest.h>
 
 #include "acd/snapshot.hpp"
-#include "journal.hpp"
+#include "daemon/journal.hpp"
 #include "random_inputs.hpp"
 #include "temp_dir.hpp"
 

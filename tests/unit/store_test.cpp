@@ -249,7 +249,7 @@ TEST(Store, PersonalDataIsSealedAndErasureKeepsTheChainValid) {
     WriteBatch erase;
     erase.job = [&](WriteContext& ctx) -> Status {
         auto r = erase_personal_data(ctx, p);
-        if (!r) return Error{r.error()};
+        if (!r) return r.error();
         erased.set_value(*r);
         AuditRecord a = record(2);
         a.kind = RecordKind::action;
@@ -291,7 +291,7 @@ std::int64_t erase_inactive(Store& store, Time cutoff) {
     WriteBatch retention;
     retention.job = [&](WriteContext& ctx) -> Status {
         auto n = erase_inactive_personal_data(ctx, cutoff);
-        if (!n) return Error{n.error()};
+        if (!n) return n.error();
         count.set_value(*n);
         return {};
     };
@@ -409,7 +409,7 @@ TEST(Store, AFailedCommitStopsDurabilityAndIsReported) {
     Fixture f;
     auto store = f.open();
     WriteBatch bad;
-    bad.job = [](WriteContext&) -> Status { return Error{"disk on fire"}; };
+    bad.job = [](WriteContext&) -> Status { return Error{ErrorCode::store, "disk on fire"}; };
     store->append(batch_of({record(1)}));
     store->flush();
     store->append(std::move(bad));
@@ -426,7 +426,7 @@ TEST(Store, FailedTransactionLeavesNoPartOfItsRecords) {
     {
         auto store = f.open();
         WriteBatch b = batch_of({record(1), record(2)});
-        b.job = [](WriteContext&) -> Status { return Error{"no"}; };
+        b.job = [](WriteContext&) -> Status { return Error{ErrorCode::store, "no"}; };
         store->append(std::move(b));
         store->flush();
     }

@@ -37,13 +37,15 @@ std::string connect_error(const std::string& path, int err) {
 Result<Connection> Connection::open(const std::string& path, std::chrono::milliseconds timeout) {
     sockaddr_un addr{};
     if (path.empty() || path.size() >= sizeof addr.sun_path) {
-        return Error{"socket path '" + path + "' is empty or longer than " +
-                     std::to_string(sizeof addr.sun_path - 1) + " bytes"};
+        return Error{ErrorCode::io_error, "socket path '" + path + "' is empty or longer than " +
+                                              std::to_string(sizeof addr.sun_path - 1) + " bytes"};
     }
     addr.sun_family = AF_UNIX;
     std::memcpy(addr.sun_path, path.data(), path.size());
     const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) return Error{std::string("cannot create a socket: ") + std::strerror(errno)};
+    if (fd < 0)
+        return Error{ErrorCode::io_error,
+                     std::string("cannot create a socket: ") + std::strerror(errno)};
     Connection c(fd);
     if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0) return c;
     // A Unix socket whose listen backlog is full says EAGAIN instead of waiting: retry until the
@@ -57,7 +59,7 @@ Result<Connection> Connection::open(const std::string& path, std::chrono::millis
             socklen_t len = sizeof err;
             ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
             if (err == 0) return c;
-            return Error{connect_error(path, err)};
+            return Error{ErrorCode::io_error, connect_error(path, err)};
         }
         if (Clock::now() >= deadline) break;
         pollfd none{-1, 0, 0};
@@ -65,10 +67,10 @@ Result<Connection> Connection::open(const std::string& path, std::chrono::millis
         if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0) return c;
     }
     if (errno == EAGAIN || errno == EINPROGRESS || errno == EINTR) {
-        return Error{"cannot connect to " + path + ": timed out after " +
-                     std::to_string(timeout.count()) + " ms"};
+        return Error{ErrorCode::io_error, "cannot connect to " + path + ": timed out after " +
+                                              std::to_string(timeout.count()) + " ms"};
     }
-    return Error{connect_error(path, errno)};
+    return Error{ErrorCode::io_error, connect_error(path, errno)};
 }
 
 Connection::Connection(Connection&& other) noexcept
@@ -103,10 +105,11 @@ Status Connection::send_line(const std::string& line, std::chrono::milliseconds 
             pollfd p{fd_, POLLOUT, 0};
             const int ready = ::poll(&p, 1, millis_until(deadline));
             if (ready < 0 && errno == EINTR) continue;
-            if (ready <= 0) return Error{"timed out sending to acdd"};
+            if (ready <= 0) return Error{ErrorCode::io_error, "timed out sending to acdd"};
             continue;
         }
-        return Error{std::string("cannot send to acdd: ") + std::strerror(errno)};
+        return Error{ErrorCode::io_error,
+                     std::string("cannot send to acdd: ") + std::strerror(errno)};
     }
     return {};
 }
@@ -147,19 +150,21 @@ Connection::Read Connection::read_line(std::string& line, Clock::time_point dead
 
 Result<std::string> Connection::round_trip(const std::string& request,
                                            std::chrono::milliseconds timeout) {
-    if (Status s = send_line(request, timeout); !s) return Error{s.message()};
+    if (Status s = send_line(request, timeout); !s) return s.error();
     std::string line;
     switch (read_line(line, Clock::now() + timeout)) {
         case Read::line:
             return line;
         case Read::timeout:
-            return Error{"no response from acdd within " + std::to_string(timeout.count()) + " ms"};
+            return Error{ErrorCode::io_error,
+                         "no response from acdd within " + std::to_string(timeout.count()) + " ms"};
         case Read::closed:
-            return Error{"acdd closed the connection without a response"};
+            return Error{ErrorCode::io_error, "acdd closed the connection without a response"};
         case Read::error:
             break;
     }
-    return Error{std::string("cannot read from acdd: ") + std::strerror(errno)};
+    return Error{ErrorCode::io_error,
+                 std::string("cannot read from acdd: ") + std::strerror(errno)};
 }
 
 }  // namespace acd::ctl

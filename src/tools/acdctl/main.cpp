@@ -95,11 +95,11 @@ std::variant<std::string, int> socket_path(const Options& o) {
         const acd::ConfigResult r = acd::load_config(o.config);
         if (!r.ok()) {
             fmt::print(stderr, "acdctl: cannot take the socket from {}:\n", o.config);
-            for (const acd::ConfigError& e : r.errors)
+            for (const acd::ConfigError& e : r.error())
                 fmt::print(stderr, "  {}\n", e.to_string());
             return kExitUsage;
         }
-        return r.config->admin.socket.string();
+        return r->admin.socket.string();
     }
     if (const char* env = std::getenv("ACDCTL_SOCKET"); env != nullptr && *env != '\0') return env;
     return std::string(kDefaultSocket);

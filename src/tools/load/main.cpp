@@ -62,7 +62,7 @@ int run_echo_server(const Options& o) {
 int run_load(const Options& o) {
     const acd::ConfigResult config = acd::load_config(o.config);
     if (!config.ok()) {
-        for (const acd::ConfigError& e : config.errors) {
+        for (const acd::ConfigError& e : config.error()) {
             std::fprintf(stderr, "acd-load: %s: %s\n", o.config.c_str(), e.to_string().c_str());
         }
         return 1;
@@ -85,7 +85,7 @@ int run_load(const Options& o) {
             return 1;
         }
     }
-    acd::load::Driver driver(io, o, config.config->routing, tls.get(), acked);
+    acd::load::Driver driver(io, o, config->routing, tls.get(), acked);
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const std::error_code& ec, int) {
         if (!ec) driver.stop("interrupted");

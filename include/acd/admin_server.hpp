@@ -12,8 +12,8 @@
 
 #include "acd/codec.hpp"
 #include "acd/config.hpp"
+#include "acd/framing.hpp"
 #include "acd/result.hpp"
-#include "framing.hpp"
 
 namespace acd::net {
 

@@ -8,94 +8,11 @@
 namespace acd {
 namespace {
 
-// ---------------------------------------------------------------------------------------------
-// Time
-// ---------------------------------------------------------------------------------------------
-
-bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
-    if (pos + n > s.size()) return false;
-    const char* first = s.data() + pos;
-    for (std::size_t i = 0; i < n; ++i) {
-        if (first[i] < '0' || first[i] > '9') return false;
-    }
-    std::from_chars(first, first + n, out);
-    return true;
+// The first problem a reader found, if any.
+std::optional<std::string> first_problem(const json::Problems& problems) {
+    if (problems.empty()) return std::nullopt;
+    return problems.front().message;
 }
-
-// ---------------------------------------------------------------------------------------------
-// Field readers: each returns the value, or records why not.
-// ---------------------------------------------------------------------------------------------
-
-class Fields {
-  public:
-    Fields(const Json& j, std::string_view noun) : j_(j), noun_(noun) {}
-
-    const std::optional<std::string>& error() const { return error_; }
-
-    std::optional<std::string> string(const char* name, bool required) {
-        const auto it = j_.find(name);
-        if (it == j_.end() || it->is_null()) {
-            if (required) fail(fmt::format("missing {} '{}'", noun_, name));
-            return std::nullopt;
-        }
-        if (!it->is_string()) {
-            fail(fmt::format("{} '{}' must be a string", noun_, name));
-            return std::nullopt;
-        }
-        return it->get<std::string>();
-    }
-
-    std::optional<std::string> nonempty(const char* name, bool required, std::size_t max) {
-        auto s = string(name, required);
-        if (s && (s->empty() || s->size() > max)) {
-            fail(fmt::format("{} '{}' must be 1 to {} bytes", noun_, name, max));
-            return std::nullopt;
-        }
-        return s;
-    }
-
-    std::optional<bool> boolean(const char* name) {
-        const auto it = j_.find(name);
-        if (it == j_.end() || it->is_null()) return std::nullopt;
-        if (!it->is_boolean()) {
-            fail(fmt::format("{} '{}' must be true or false", noun_, name));
-            return std::nullopt;
-        }
-        return it->get<bool>();
-    }
-
-    std::optional<std::int64_t> count(const char* name) {
-        const auto it = j_.find(name);
-        if (it == j_.end() || it->is_null()) return std::nullopt;
-        if (!it->is_number_integer() ||
-            (it->is_number_unsigned() && it->get<std::uint64_t>() > INT32_MAX) ||
-            it->get<std::int64_t>() < 0 || it->get<std::int64_t>() > INT32_MAX) {
-            fail(fmt::format("{} '{}' must be an integer of 0 or more", noun_, name));
-            return std::nullopt;
-        }
-        return it->get<std::int64_t>();
-    }
-
-    std::optional<CallClass> call_class(const char* name, bool required) {
-        auto s = string(name, required);
-        if (!s) return std::nullopt;
-        auto c = parse_call_class(*s);
-        if (!c) {
-            fail(fmt::format("{} '{}': unknown class '{}' (expected urgent, appointment or admin)",
-                             noun_, name, *s));
-        }
-        return c;
-    }
-
-    void fail(std::string message) {
-        if (!error_) error_ = std::move(message);
-    }
-
-  private:
-    const Json& j_;
-    std::string_view noun_;
-    std::optional<std::string> error_;
-};
 
 std::optional<std::uint64_t> valid_seq(const Json& j) {
     const auto it = j.find("seq");
@@ -111,13 +28,14 @@ std::optional<std::uint64_t> valid_seq(const Json& j) {
 // The body of an event of a known type, or the reason it is refused.
 std::variant<input::GatewayEventBody, std::string> event_body(const std::string& type,
                                                               const Json& j) {
-    Fields f(j, "field");
+    json::Problems problems;
+    json::Reader f = json::Reader::named(j, "field", problems);
     input::GatewayEventBody body;
     if (type == "agent.state") {
         input::AgentReport r;
-        r.agent = f.nonempty("agent", true, 64).value_or("");
-        const auto state = f.string("state", true);
-        r.reason = f.string("reason", false).value_or("");
+        r.agent = f.bytes("agent", 64, json::required).value_or("");
+        const auto state = f.string("state", json::required);
+        r.reason = f.string("reason").value_or("");
         if (state && *state != "ready" && *state != "paused" && *state != "logged_out") {
             f.fail(
                 fmt::format("field 'state' must be ready, paused or logged_out, not '{}'", *state));
@@ -126,26 +44,27 @@ std::variant<input::GatewayEventBody, std::string> event_body(const std::string&
         }
         body = std::move(r);
     } else {
-        const std::string call_id = f.nonempty("call_id", true, kMaxCallIdBytes).value_or("");
+        const std::string call_id =
+            f.bytes("call_id", kMaxCallIdBytes, json::required).value_or("");
         if (type == "call.offered") {
             input::CallOffered o;
             o.call_id = call_id;
-            o.caller = f.string("caller", true).value_or("");
-            o.dialed = f.string("dialed", true).value_or("");
-            o.specialty = f.string("specialty", false);
-            o.call_class = f.call_class("class", false);
+            o.caller = f.string("caller", json::required).value_or("");
+            o.dialed = f.string("dialed", json::required).value_or("");
+            o.specialty = f.string("specialty");
+            o.call_class = f.call_class("class");
             body = std::move(o);
         } else if (type == "call.answered") {
-            body = input::CallAnswered{call_id, f.nonempty("agent", false, 64)};
+            body = input::CallAnswered{call_id, f.bytes("agent", 64)};
         } else if (type == "call.no_answer") {
-            body = input::CallNoAnswer{call_id, f.nonempty("agent", false, 64)};
+            body = input::CallNoAnswer{call_id, f.bytes("agent", 64)};
         } else if (type == "call.ended") {
-            body = input::CallEnded{call_id, f.string("cause", false)};
+            body = input::CallEnded{call_id, f.string("cause")};
         } else {
             return fmt::format("unknown event type '{}'", type);
         }
     }
-    if (f.error()) return *f.error();
+    if (auto problem = first_problem(problems)) return *problem;
     return body;
 }
 
@@ -160,69 +79,12 @@ Json optional_value(const std::optional<T>& v) {
 
 }  // namespace
 
-std::string format_time(Time t) {
-    using namespace std::chrono;
-    const auto day = floor<days>(t);
-    const year_month_day ymd{day};
-    const hh_mm_ss<Duration> hms{t - day};
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", int(ymd.year()),
-                       unsigned(ymd.month()), unsigned(ymd.day()), hms.hours().count(),
-                       hms.minutes().count(), hms.seconds().count(), hms.subseconds().count());
-}
-
-std::optional<Time> parse_time(std::string_view s) {
-    using namespace std::chrono;
-    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
-    if (!digits(s, 0, 4, y) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2, mo) ||
-        s[7] != '-' || !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-        !digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' ||
-        !digits(s, 17, 2, sec)) {
-        return std::nullopt;
-    }
-    const year_month_day ymd{year(y), month(unsigned(mo)), day(unsigned(d))};
-    if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
-    std::size_t pos = 19;
-    std::int64_t millis = 0;
-    if (pos < s.size() && s[pos] == '.') {
-        std::size_t n = 0;
-        for (++pos; pos < s.size() && s[pos] >= '0' && s[pos] <= '9'; ++pos, ++n) {
-            if (n < 3) millis = millis * 10 + (s[pos] - '0');
-        }
-        if (n == 0) return std::nullopt;
-        for (; n < 3; ++n)
-            millis *= 10;
-    }
-    Duration offset{0};
-    if (pos + 1 == s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
-        ++pos;
-    } else if (pos + 6 == s.size() && (s[pos] == '+' || s[pos] == '-') && s[pos + 3] == ':') {
-        int oh = 0, om = 0;
-        if (!digits(s, pos + 1, 2, oh) || !digits(s, pos + 4, 2, om) || oh > 23 || om > 59) {
-            return std::nullopt;
-        }
-        offset = hours(oh) + minutes(om);
-        if (s[pos] == '-') offset = -offset;
-        pos += 6;
-    } else {
-        return std::nullopt;
-    }
-    const Time local = Time(sys_days(ymd)) + hours(h) + minutes(mi) +
-                       std::chrono::seconds(std::min(sec, 59)) + Duration(millis);
-    // RFC 3339 has years 0000 to 9999 only, in UTC as well: an offset that carries the time out
-    // of them ("0000-01-01T00:00:00+01:00") gives a time format_time() cannot write back.
-    constexpr Time kFirst = Time(sys_days(year(0) / January / 1));
-    constexpr Time kEnd = Time(sys_days(year(10000) / January / 1));
-    const Time utc = local - offset;
-    if (utc < kFirst || utc >= kEnd) return std::nullopt;
-    return utc;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Gateway protocol
 // ---------------------------------------------------------------------------------------------
 
-std::variant<input::GatewayEvent, DecodeError> parse_gateway_event(const Json& j,
-                                                                   std::string_view gateway) {
+Result<input::GatewayEvent, DecodeError> parse_gateway_event(const Json& j,
+                                                             std::string_view gateway) {
     if (!j.is_object())
         return DecodeError{ErrorCode::bad_json, "expected a JSON object", std::nullopt};
     const auto type = j.find("type");
@@ -322,68 +184,101 @@ Json error_json(ErrorCode code, std::string_view message, std::optional<std::uin
 
 namespace {
 
-constexpr std::string_view kEngineCommands[] = {"agent-login", "agent-logout",    "agent-pause",
-                                                "agent-ready", "call-reclassify", "call-transfer",
-                                                "overflow-set"};
+input::CallSelector call_selector(json::Reader& f) {
+    return {f.string("call_id", json::required).value_or(""), f.string("gateway")};
+}
 
-// The arguments each engine command accepts; anything else is refused (a typo in a supervisor's
-// script should not pass silently).
-std::vector<std::string_view> allowed_arguments(std::string_view command) {
-    if (command == "agent-login") return {"agent", "paused"};
-    if (command == "agent-pause") return {"agent", "reason"};
-    if (command == "call-reclassify") return {"call_id", "gateway", "class"};
-    if (command == "call-transfer") return {"call_id", "gateway", "specialty"};
-    if (command == "overflow-set") return {"specialty", "threshold", "enabled"};
-    return {"agent"};
+// Each engine command once: its name, the arguments it takes (anything else is refused: a typo
+// in a supervisor's script should not pass silently), and the input they make.
+struct EngineCommand {
+    std::string_view name;
+    std::initializer_list<std::string_view> arguments;
+    Input (*parse)(json::Reader& f);
+};
+
+const EngineCommand kEngineCommands[] = {
+    {"agent-login",
+     {"agent", "paused"},
+     [](json::Reader& f) -> Input {
+         return input::AgentLogin{f.string("agent", json::required).value_or(""),
+                                  f.boolean("paused").value_or(false)};
+     }},
+    {"agent-logout",
+     {"agent"},
+     [](json::Reader& f) -> Input {
+         return input::AgentLogout{f.string("agent", json::required).value_or("")};
+     }},
+    {"agent-pause",
+     {"agent", "reason"},
+     [](json::Reader& f) -> Input {
+         return input::AgentPause{f.string("agent", json::required).value_or(""),
+                                  f.bytes("reason", 200, json::required).value_or("")};
+     }},
+    {"agent-ready",
+     {"agent"},
+     [](json::Reader& f) -> Input {
+         return input::AgentReady{f.string("agent", json::required).value_or("")};
+     }},
+    {"call-reclassify",
+     {"call_id", "gateway", "class"},
+     [](json::Reader& f) -> Input {
+         input::CallSelector call = call_selector(f);
+         return input::CallReclassify{
+             call, f.call_class("class", json::required).value_or(CallClass::appointment)};
+     }},
+    {"call-transfer",
+     {"call_id", "gateway", "specialty"},
+     [](json::Reader& f) -> Input {
+         input::CallSelector call = call_selector(f);
+         return input::CallTransfer{call, f.string("specialty", json::required).value_or("")};
+     }},
+    {"overflow-set",
+     {"specialty", "threshold", "enabled"},
+     [](json::Reader& f) -> Input {
+         input::OverflowSet o{f.string("specialty", json::required).value_or(""), {}, {}};
+         if (auto t = f.count("threshold")) o.threshold = static_cast<int>(*t);
+         o.enabled = f.boolean("enabled");
+         if (!f.failed() && !o.threshold && !o.enabled) {
+             f.fail("give 'threshold', 'enabled' or both");
+         }
+         return o;
+     }},
+};
+
+const EngineCommand* find_engine_command(std::string_view name) {
+    for (const EngineCommand& c : kEngineCommands) {
+        if (c.name == name) return &c;
+    }
+    return nullptr;
 }
 
 }  // namespace
 
-bool is_engine_command(std::string_view command) {
-    return std::find(std::begin(kEngineCommands), std::end(kEngineCommands), command) !=
-           std::end(kEngineCommands);
+std::vector<std::string_view> engine_commands() {
+    std::vector<std::string_view> names;
+    for (const EngineCommand& c : kEngineCommands)
+        names.push_back(c.name);
+    return names;
 }
 
-std::variant<Input, DecodeError> parse_engine_command(std::string_view command,
-                                                      const Json& arguments) {
+bool is_engine_command(std::string_view command) {
+    return find_engine_command(command) != nullptr;
+}
+
+Result<Input> parse_engine_command(std::string_view command, const Json& arguments) {
+    const EngineCommand* spec = find_engine_command(command);
+    if (spec == nullptr) {
+        return Error{ErrorCode::unsupported, fmt::format("'{}' is not an engine command", command)};
+    }
     const Json empty = Json::object();
     const Json& args = arguments.is_null() ? empty : arguments;
-    if (!args.is_object())
-        return DecodeError{ErrorCode::bad_request, "arguments must be an object", {}};
-    const auto allowed = allowed_arguments(command);
-    for (const auto& [key, value] : args.items()) {
-        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-            return DecodeError{
-                ErrorCode::bad_request, fmt::format("unknown argument '{}'", key), {}};
-        }
-    }
-    Fields f(args, "argument");
-    Input input;
-    if (command == "agent-login") {
-        input = input::AgentLogin{f.string("agent", true).value_or(""),
-                                  f.boolean("paused").value_or(false)};
-    } else if (command == "agent-logout") {
-        input = input::AgentLogout{f.string("agent", true).value_or("")};
-    } else if (command == "agent-pause") {
-        input = input::AgentPause{f.string("agent", true).value_or(""),
-                                  f.nonempty("reason", true, 200).value_or("")};
-    } else if (command == "agent-ready") {
-        input = input::AgentReady{f.string("agent", true).value_or("")};
-    } else if (command == "call-reclassify") {
-        input::CallSelector sel{f.string("call_id", true).value_or(""), f.string("gateway", false)};
-        input = input::CallReclassify{sel,
-                                      f.call_class("class", true).value_or(CallClass::appointment)};
-    } else if (command == "call-transfer") {
-        input::CallSelector sel{f.string("call_id", true).value_or(""), f.string("gateway", false)};
-        input = input::CallTransfer{sel, f.string("specialty", true).value_or("")};
-    } else {
-        input::OverflowSet o{f.string("specialty", true).value_or(""), {}, {}};
-        if (auto t = f.count("threshold")) o.threshold = static_cast<int>(*t);
-        o.enabled = f.boolean("enabled");
-        if (!f.error() && !o.threshold && !o.enabled) f.fail("give 'threshold', 'enabled' or both");
-        input = o;
-    }
-    if (f.error()) return DecodeError{ErrorCode::bad_request, *f.error(), {}};
+    if (!args.is_object()) return Error{ErrorCode::bad_request, "arguments must be an object"};
+    json::Problems problems;
+    json::Reader f = json::Reader::named(args, "argument", problems);
+    f.only(spec->arguments);
+    if (auto problem = first_problem(problems)) return Error{ErrorCode::bad_request, *problem};
+    Input input = spec->parse(f);
+    if (auto problem = first_problem(problems)) return Error{ErrorCode::bad_request, *problem};
     return input;
 }
 

@@ -1,4 +1,4 @@
-#include "record_json.hpp"
+#include "acd/record_json.hpp"
 
 #include <algorithm>
 #include <array>

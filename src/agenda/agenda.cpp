@@ -1,5 +1,5 @@
 // The agenda's tables: see agenda.hpp for the contract and docs/storage.md for the schema.
-#include "agenda.hpp"
+#include "acd/agenda.hpp"
 
 #include <fmt/format.h>
 #include <openssl/rand.h>
@@ -7,7 +7,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "sqlite.hpp"
+#include "store/sqlite.hpp"
 
 namespace acd::agenda {
 namespace {
@@ -193,7 +193,7 @@ Result<std::vector<T>> collect(sql::Statement& stmt, Map&& map) {
     std::vector<T> out;
     while (stmt.step())
         out.push_back(map(stmt));
-    if (stmt.failed()) return Error{stmt.error()};
+    if (stmt.failed()) return stmt.error();
     return out;
 }
 
@@ -256,7 +256,7 @@ Result<std::vector<WaitEntry>> matching_entries(sql::Db& db, const PiiKey& key, 
 Result<Freed> freed_slot(sql::Db& db, const PiiKey& key, std::int64_t slot_id) {
     auto slot = load_slot(db, slot_id);
     if (!slot) return slot.error();
-    if (!*slot) return Error{fmt::format("slot {} vanished", slot_id)};
+    if (!*slot) return Error{ErrorCode::store, fmt::format("slot {} vanished", slot_id)};
     auto entries = matching_entries(db, key, **slot);
     if (!entries) return entries.error();
     return Freed{**slot, std::move(*entries)};
@@ -266,12 +266,12 @@ Result<Freed> freed_slot(sql::Db& db, const PiiKey& key, std::int64_t slot_id) {
 // or failed, so that a refusal leaves nothing behind.
 template <typename T, typename Body>
 Result<Decided<T>> atomically(sql::Db& db, Body&& body) {
-    if (Status s = db.exec("SAVEPOINT agenda"); !s) return Error{s.message()};
+    if (Status s = db.exec("SAVEPOINT agenda"); !s) return s.error();
     Result<Decided<T>> r = body();
     if (!r || !std::holds_alternative<T>(*r)) {
-        if (Status s = db.exec("ROLLBACK TO agenda"); !s) return Error{s.message()};
+        if (Status s = db.exec("ROLLBACK TO agenda"); !s) return s.error();
     }
-    if (Status s = db.exec("RELEASE agenda"); !s) return Error{s.message()};
+    if (Status s = db.exec("RELEASE agenda"); !s) return s.error();
     return r;
 }
 
@@ -295,7 +295,7 @@ Result<std::string> remember(WriteContext& ctx, const PatientData& data, Time ac
         const Json j = clear ? Json::parse(*clear, nullptr, false) : Json();
         if (j.is_object()) known = j;
     } else if (read->failed()) {
-        return Error{read->error()};
+        return read->error();
     }
     Json merged = known;
     merged["phone"] = data.phone;
@@ -312,7 +312,7 @@ Result<std::string> remember(WriteContext& ctx, const PatientData& data, Time ac
     if (!write) return write.error();
     write->bind(1, pseudonym).bind(3, ms(active_until));
     if (merged != known) write->bind_blob(2, key.seal(merged.dump(), pseudonym));
-    if (Status s = write->run(); !s) return Error{s.message()};
+    if (Status s = write->run(); !s) return s.error();
     return pseudonym;
 }
 
@@ -351,7 +351,7 @@ Result<std::int64_t> changed_rows(sql::Db& db, std::string_view text, std::strin
     if (!stmt) return stmt.error();
     stmt->bind(1, a);
     if (!b.empty()) stmt->bind(2, b);
-    if (Status s = stmt->run(); !s) return Error{s.message()};
+    if (Status s = stmt->run(); !s) return s.error();
     return std::int64_t(sqlite3_changes(db.handle()));
 }
 
@@ -392,7 +392,7 @@ Result<Decided<std::vector<std::int64_t>>> open_slots(WriteContext& ctx, const S
             overlap->bind(1, req.practitioner).bind(2, ms(start + length)).bind(3, ms(start));
             const bool clash = overlap->step();
             const std::int64_t other = clash ? overlap->int64(0) : 0;
-            if (overlap->failed()) return Error{overlap->error()};
+            if (overlap->failed()) return overlap->error();
             overlap->reset();
             if (clash) {
                 return refuse<Ids>("slot_overlap",
@@ -405,7 +405,7 @@ Result<Decided<std::vector<std::int64_t>>> open_slots(WriteContext& ctx, const S
                 .bind(4, req.duration_min)
                 .bind(5, ms(actor.at))
                 .bind(6, actor.by);
-            if (Status s = insert->run(); !s) return Error{s.message()};
+            if (Status s = insert->run(); !s) return s.error();
             ids.push_back(sqlite3_last_insert_rowid(db.handle()));
         }
         return Decided<Ids>(std::move(ids));
@@ -450,7 +450,7 @@ Result<Decided<Appointment>> book(WriteContext& ctx, std::int64_t slot_id,
             if (unique_violation(db)) {
                 return refuse<Appointment>("slot_taken", fmt::format("slot {} is taken", slot_id));
             }
-            return Error{st.message()};
+            return st.error();
         }
         const std::int64_t id = sqlite3_last_insert_rowid(db.handle());
         auto served = db.prepare(
@@ -458,10 +458,10 @@ Result<Decided<Appointment>> book(WriteContext& ctx, std::int64_t slot_id,
             "WHERE patient = ?2 AND specialty = ?3 AND status = 'waiting'");
         if (!served) return served.error();
         if (Status st = served->bind(1, id).bind(2, *pseudonym).bind(3, s.specialty).run(); !st) {
-            return Error{st.message()};
+            return st.error();
         }
         if (Status st = log_change(db, actor, *pseudonym, "appointment-book", {id, {}, {}}); !st) {
-            return Error{st.message()};
+            return st.error();
         }
         auto loaded = load_appointment(db, ctx.key(), id);
         if (!loaded) return loaded.error();
@@ -495,13 +495,13 @@ Result<Decided<Cancelled>> cancel(WriteContext& ctx, std::int64_t appointment_id
         if (Status st =
                 update->bind(1, a.id).bind(2, ms(actor.at)).bind(3, actor.by).bind(4, reason).run();
             !st) {
-            return Error{st.message()};
+            return st.error();
         }
         const std::string& pseudonym = (*loaded)->pseudonym;
-        if (Status st = touch(db, pseudonym, actor.at); !st) return Error{st.message()};
+        if (Status st = touch(db, pseudonym, actor.at); !st) return st.error();
         if (Status st = log_change(db, actor, pseudonym, "appointment-cancel", {a.id, {}, {}});
             !st) {
-            return Error{st.message()};
+            return st.error();
         }
         auto after = load_appointment(db, ctx.key(), a.id);
         if (!after) return after.error();
@@ -556,14 +556,14 @@ Result<Decided<Moved>> move(WriteContext& ctx, std::int64_t appointment_id, std:
             if (unique_violation(db)) {
                 return refuse<Moved>("slot_taken", fmt::format("slot {} is taken", s.id));
             }
-            return Error{st.message()};
+            return st.error();
         }
         const std::string& pseudonym = (*loaded)->pseudonym;
         if (Status st = touch(db, pseudonym, std::max(actor.at, s.start)); !st) {
-            return Error{st.message()};
+            return st.error();
         }
         if (Status st = log_change(db, actor, pseudonym, "appointment-move", {a.id, {}, {}}); !st) {
-            return Error{st.message()};
+            return st.error();
         }
         auto after = load_appointment(db, ctx.key(), a.id);
         if (!after) return after.error();
@@ -590,10 +590,10 @@ Result<std::int64_t> add_to_waitlist(WriteContext& ctx, const std::string& speci
         .bind(5, ms(actor.at))
         .bind(6, actor.by)
         .bind(7, null_if_empty(actor.call_id));
-    if (Status s = insert->run(); !s) return Error{s.message()};
+    if (Status s = insert->run(); !s) return s.error();
     const std::int64_t id = sqlite3_last_insert_rowid(db.handle());
     if (Status s = log_change(db, actor, *pseudonym, "waitlist-add", {{}, {}, id}); !s) {
-        return Error{s.message()};
+        return s.error();
     }
     return id;
 }
@@ -617,10 +617,10 @@ Result<std::int64_t> create_message(WriteContext& ctx, const MessageRequest& req
         .bind(8, ms(actor.at))
         .bind(9, actor.by)
         .bind(10, null_if_empty(actor.call_id));
-    if (Status s = insert->run(); !s) return Error{s.message()};
+    if (Status s = insert->run(); !s) return s.error();
     const std::int64_t id = sqlite3_last_insert_rowid(db.handle());
     if (Status s = log_change(db, actor, *pseudonym, "message-create", {{}, id, {}}); !s) {
-        return Error{s.message()};
+        return s.error();
     }
     return id;
 }
@@ -643,12 +643,12 @@ Result<Decided<Message>> acknowledge(WriteContext& ctx, std::int64_t message_id,
             "UPDATE messages SET acknowledged_at = ?2, acknowledged_by = ?3 WHERE id = ?1");
         if (!update) return update.error();
         if (Status s = update->bind(1, m.id).bind(2, ms(actor.at)).bind(3, actor.by).run(); !s) {
-            return Error{s.message()};
+            return s.error();
         }
         const std::string& pseudonym = (*loaded)->second;
-        if (Status s = touch(db, pseudonym, actor.at); !s) return Error{s.message()};
+        if (Status s = touch(db, pseudonym, actor.at); !s) return s.error();
         if (Status s = log_change(db, actor, pseudonym, "message-ack", {{}, m.id, {}}); !s) {
-            return Error{s.message()};
+            return s.error();
         }
         auto after = load_message(db, ctx.key(), m.id);
         if (!after) return after.error();
@@ -675,11 +675,11 @@ Result<Decided<Appointment>> mark_reminder_sent(WriteContext& ctx, std::int64_t 
         auto update = db.prepare("UPDATE appointments SET reminder_sent_at = ?2 WHERE id = ?1");
         if (!update) return update.error();
         if (Status s = update->bind(1, a.id).bind(2, ms(actor.at)).run(); !s) {
-            return Error{s.message()};
+            return s.error();
         }
         if (Status s = log_change(db, actor, (*loaded)->pseudonym, "reminder-sent", {a.id, {}, {}});
             !s) {
-            return Error{s.message()};
+            return s.error();
         }
         auto after = load_appointment(db, ctx.key(), a.id);
         if (!after) return after.error();
@@ -728,8 +728,8 @@ Status truncate_wal(const std::filesystem::path& path) {
     auto stmt = db->prepare("PRAGMA wal_checkpoint(TRUNCATE)");
     if (!stmt) return stmt.error();
     const bool row = stmt->step();
-    if (stmt->failed()) return Error{stmt->error()};
-    if (!row || stmt->int64(0) != 0) return Error{"the database stayed busy"};
+    if (stmt->failed()) return stmt->error();
+    if (!row || stmt->int64(0) != 0) return Error{ErrorCode::store, "the database stayed busy"};
     return {};
 }
 
@@ -748,7 +748,7 @@ struct Reader::Impl {
         auto opened = sql::Db::open(path);
         if (!opened) return opened.error();
         if (Status s = opened->exec("PRAGMA query_only = 1; PRAGMA busy_timeout = 5000"); !s) {
-            return Error{s.message()};
+            return s.error();
         }
         auto count = opened->prepare("SELECT count(*) FROM calls WHERE caller = ?1");
         if (!count) return count.error();
@@ -763,11 +763,11 @@ struct Reader::Impl {
         return &*db;
     }
     // After a failure: a statement keeps its error, so the next use starts afresh.
-    Error drop(std::string message) {
+    Error drop(Error error) {
         count_calls = {};
         next_appointment = {};
         db.reset();
-        return Error{std::move(message)};
+        return error;
     }
 };
 

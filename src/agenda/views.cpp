@@ -1,6 +1,6 @@
-#include "agenda_views.hpp"
+#include "acd/views.hpp"
 
-#include "admin_views.hpp"
+#include "acd/agenda_views.hpp"
 
 namespace acd {
 namespace {

@@ -20,26 +20,7 @@
 namespace acd {
 namespace {
 
-using nlohmann::json;
-using Errors = std::vector<ConfigError>;
-
-std::string child(const std::string& path, std::string_view key) {
-    return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
-std::string element(const std::string& path, std::size_t i) {
-    return fmt::format("{}[{}]", path, i);
-}
-
-// A value as the user wrote it, shortened for messages, never inside a UTF-8 character (a
-// message is sent as JSON by config-test and config-reload, and must stay valid UTF-8).
-std::string shown(const json& v) {
-    std::string s = v.dump();
-    if (s.size() <= 40) return s;
-    std::size_t cut = 37;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80)
-        --cut;
-    return s.substr(0, cut) + "...";
-}
+using Errors = json::Problems;
 
 // ---------------------------------------------------------------------------------------------
 // Syntax, with duplicate keys
@@ -50,28 +31,28 @@ class DuplicateKeyFinder {
   public:
     explicit DuplicateKeyFinder(Errors& errors) : errors_(errors) {}
 
-    bool operator()(int /*depth*/, json::parse_event_t event, json& parsed) {
+    bool operator()(int /*depth*/, Json::parse_event_t event, Json& parsed) {
         switch (event) {
-            case json::parse_event_t::object_start:
+            case Json::parse_event_t::object_start:
                 frames_.push_back(Frame{false, path(), {}, {}, 0});
                 break;
-            case json::parse_event_t::array_start:
+            case Json::parse_event_t::array_start:
                 frames_.push_back(Frame{true, path(), {}, {}, 0});
                 break;
-            case json::parse_event_t::key: {
+            case Json::parse_event_t::key: {
                 Frame& f = frames_.back();
                 f.key = parsed.get<std::string>();
                 if (!f.keys.insert(f.key).second) {
-                    errors_.push_back({child(f.path, f.key), "duplicate key"});
+                    errors_.push_back({json::member_path(f.path, f.key), "duplicate key"});
                 }
                 break;
             }
-            case json::parse_event_t::object_end:
-            case json::parse_event_t::array_end:
+            case Json::parse_event_t::object_end:
+            case Json::parse_event_t::array_end:
                 frames_.pop_back();
                 next_element();
                 break;
-            case json::parse_event_t::value:
+            case Json::parse_event_t::value:
                 next_element();
                 break;
         }
@@ -91,7 +72,7 @@ class DuplicateKeyFinder {
     std::string path() const {
         if (frames_.empty()) return "";
         const Frame& f = frames_.back();
-        return f.array ? element(f.path, f.index) : child(f.path, f.key);
+        return f.array ? json::item_path(f.path, f.index) : json::member_path(f.path, f.key);
     }
     void next_element() {
         if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
@@ -103,99 +84,20 @@ class DuplicateKeyFinder {
 
 // nlohmann's messages read "[json.exception.parse_error.101] parse error at line 3, column 14:
 // syntax error while parsing ..."; keep them from "line".
-std::string syntax_message(const json::parse_error& e) {
+std::string syntax_message(const Json::parse_error& e) {
     std::string what = e.what();
     const auto at = what.find("line ");
     return at == std::string::npos ? what : what.substr(at);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Walking objects
-// ---------------------------------------------------------------------------------------------
-
-// Reads one JSON object: typed getters that record an error naming the path on a wrong type or
-// range, and a final check for keys nobody asked for.
-class ObjectReader {
-  public:
-    ObjectReader(const json& j, std::string path, Errors& errors,
-                 std::initializer_list<std::string_view> known,
-                 std::string_view unknown_message = "unknown key")
-        : j_(j), path_(std::move(path)), errors_(errors) {
-        if (!j_.is_object()) {
-            error(path_, "expected an object, got " + shown(j_));
-            return;
-        }
-        for (const auto& [key, value] : j_.items()) {
-            if (std::find(known.begin(), known.end(), key) == known.end()) {
-                error(child(path_, key), std::string(unknown_message));
-            }
-        }
-    }
-
-    bool valid() const { return j_.is_object(); }
-    const std::string& path() const { return path_; }
-    std::string path(std::string_view key) const { return child(path_, key); }
-
-    const json* get(std::string_view key, bool required = false) const {
-        if (!valid()) return nullptr;
-        const auto it = j_.find(key);
-        if (it != j_.end()) return &*it;
-        if (required) error(path_, fmt::format("missing key '{}'", key));
-        return nullptr;
-    }
-
-    std::optional<std::string> string(std::string_view key, bool required = false) const {
-        const json* v = get(key, required);
-        if (v == nullptr) return std::nullopt;
-        if (!v->is_string()) return wrong(key, "a string", *v), std::nullopt;
-        return v->get<std::string>();
-    }
-
-    std::optional<std::int64_t> integer(std::string_view key, std::int64_t min,
-                                        std::int64_t max) const {
-        const json* v = get(key);
-        if (v == nullptr) return std::nullopt;
-        if (!v->is_number_integer()) return wrong(key, "an integer", *v), std::nullopt;
-        if (v->is_number_unsigned() && v->get<std::uint64_t>() > std::uint64_t(max)) {
-            return out_of_range(key, min, max, *v), std::nullopt;
-        }
-        const auto n = v->get<std::int64_t>();
-        if (n < min || n > max) return out_of_range(key, min, max, *v), std::nullopt;
-        return n;
-    }
-
-    std::optional<bool> boolean(std::string_view key) const {
-        const json* v = get(key);
-        if (v == nullptr) return std::nullopt;
-        if (!v->is_boolean()) return wrong(key, "true or false", *v), std::nullopt;
-        return v->get<bool>();
-    }
-
-    // The array at `key`, or nullptr (missing or not an array: the latter is an error).
-    const json* array(std::string_view key, bool required = false) const {
-        const json* v = get(key, required);
-        if (v == nullptr) return nullptr;
-        if (!v->is_array()) return wrong(key, "an array", *v), nullptr;
-        return v;
-    }
-
-    void error(const std::string& path, std::string message) const {
-        errors_.push_back({path, std::move(message)});
-    }
-
-  private:
-    void wrong(std::string_view key, std::string_view expected, const json& v) const {
-        error(path(key), fmt::format("expected {}, got {}", expected, shown(v)));
-    }
-    void out_of_range(std::string_view key, std::int64_t min, std::int64_t max,
-                      const json& v) const {
-        error(path(key), fmt::format("must be between {} and {}, got {}", min, max, shown(v)));
-    }
-
-    const json& j_;
-    std::string path_;
-    Errors& errors_;
-};
+// Reads the object `j` at `path`, with a problem for each key not in `known`.
+json::Reader object_at(const Json& j, std::string path, Errors& errors,
+                       std::initializer_list<std::string_view> known,
+                       std::string_view unknown_message = "unknown key") {
+    json::Reader r = json::Reader::at_path(j, std::move(path), errors);
+    r.only(known, unknown_message);
+    return r;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Value rules
@@ -276,16 +178,15 @@ std::filesystem::path resolve(const std::filesystem::path& base, const std::stri
 
 // Ids of one list must be valid and unique. Returns the ids in order ("" for bad ones).
 template <typename Get>
-void check_id(const ObjectReader& r, std::map<std::string, std::string>& seen, Get&& set_id) {
+void check_id(json::Reader& r, std::map<std::string, std::string>& seen, Get&& set_id) {
     const auto id = r.string("id", /*required=*/true);
     if (!id) return;
     if (!valid_id(*id)) {
-        r.error(r.path("id"),
-                fmt::format("'{}' must be 1 to 64 characters of [A-Za-z0-9_.-]", *id));
+        r.fail("id", fmt::format("'{}' must be 1 to 64 characters of [A-Za-z0-9_.-]", *id));
         return;
     }
     if (auto [it, added] = seen.try_emplace(*id, r.path()); !added) {
-        r.error(r.path("id"), fmt::format("duplicate id '{}' (also {})", *id, it->second));
+        r.fail("id", fmt::format("duplicate id '{}' (also {})", *id, it->second));
         return;
     }
     set_id(*id);
@@ -297,44 +198,48 @@ void check_id(const ObjectReader& r, std::map<std::string, std::string>& seen, G
 
 class ConfigParser {
   public:
-    ConfigParser(const json& root, std::filesystem::path base, Errors& errors)
+    ConfigParser(const Json& root, std::filesystem::path base, Errors& errors)
         : root_(root), base_(std::move(base)), errors_(errors) {}
 
     Config parse() {
-        const ObjectReader r(
-            root_, "", errors_,
-            {"gateway", "admin", "store", "log", "ring_timeout_s", "overflow_on_deadline",
-             "classes", "specialties", "agents", "overflow_teams"});
+        json::Reader r =
+            object_at(root_, "", errors_,
+                      {"gateway", "admin", "store", "log", "ring_timeout_s", "overflow_on_deadline",
+                       "classes", "specialties", "agents", "overflow_teams"});
         if (!r.valid()) return config_;
-        if (const json* j = r.get("gateway")) gateway(*j);
-        if (const json* j = r.get("admin")) admin(*j);
+        if (const Json* j = r.get("gateway")) gateway(*j);
+        if (const Json* j = r.get("admin")) admin(*j);
         store(r.get("store"));
-        if (const json* j = r.get("log")) log(*j);
+        if (const Json* j = r.get("log")) log(*j);
         if (auto v = r.integer("ring_timeout_s", 1, 600))
             config_.routing.ring_timeout = seconds(*v);
         if (auto v = r.boolean("overflow_on_deadline")) config_.routing.overflow_on_deadline = *v;
-        if (const json* j = r.get("classes")) classes(*j);
+        if (const Json* j = r.get("classes")) classes(*j);
         specialties(r);
-        if (const json* j = r.array("agents")) agents(*j);
-        if (const json* j = r.array("overflow_teams")) teams(*j);
+        if (const Json* j = r.array("agents")) agents(*j);
+        if (const Json* j = r.array("overflow_teams")) teams(*j);
         return config_;
     }
 
   private:
-    void gateway(const json& j) {
-        const ObjectReader r(j, "gateway", errors_, {"listen", "tls", "tokens"});
+    void report(std::string path, std::string message) {
+        errors_.push_back({std::move(path), std::move(message)});
+    }
+
+    void gateway(const Json& j) {
+        json::Reader r = object_at(j, "gateway", errors_, {"listen", "tls", "tokens"});
         GatewayConfig& g = config_.gateway;
         if (auto listen = r.string("listen")) {
             if (parse_listen(*listen, g.host, g.port)) {
                 g.listen = *listen;
             } else {
-                r.error(r.path("listen"),
-                        fmt::format("expected HOST:PORT with an IP address or localhost, got '{}'",
-                                    *listen));
+                report(r.path("listen"),
+                       fmt::format("expected HOST:PORT with an IP address or localhost, got '{}'",
+                                   *listen));
             }
         }
-        if (const json* t = r.get("tls")) {
-            const ObjectReader tr(*t, r.path("tls"), errors_, {"cert", "key", "client_ca"});
+        if (const Json* t = r.get("tls")) {
+            json::Reader tr = object_at(*t, r.path("tls"), errors_, {"cert", "key", "client_ca"});
             const auto cert = tr.string("cert", true);
             const auto key = tr.string("key", true);
             const auto ca = tr.string("client_ca");
@@ -343,16 +248,16 @@ class ConfigParser {
                 if (ca) g.tls->client_ca = resolve(base_, *ca);
             }
         }
-        if (const json* t = r.get("tokens")) tokens(*t, r.path("tokens"));
+        if (const Json* t = r.get("tokens")) tokens(*t, r.path("tokens"));
     }
 
-    void tokens(const json& j, const std::string& path) {
+    void tokens(const Json& j, const std::string& path) {
         if (!j.is_object()) {
-            errors_.push_back({path, "expected an object, got " + shown(j)});
+            errors_.push_back({path, "expected an object, got " + json::shown(j)});
             return;
         }
         for (const auto& [gw, value] : j.items()) {
-            const std::string p = child(path, gw);
+            const std::string p = json::member_path(path, gw);
             if (!valid_id(gw)) {
                 errors_.push_back({p, "gateway id must be 1 to 64 characters of [A-Za-z0-9_.-]"});
                 continue;
@@ -368,15 +273,15 @@ class ConfigParser {
                     {p,
                      "expected \"sha256:\" followed by the 64 hex digits of the token's "
                      "SHA-256, got " +
-                         shown(value)});
+                         json::shown(value)});
                 continue;
             }
             config_.gateway.tokens[gw] = hex;
         }
     }
 
-    void admin(const json& j) {
-        const ObjectReader r(j, "admin", errors_, {"socket", "mode"});
+    void admin(const Json& j) {
+        json::Reader r = object_at(j, "admin", errors_, {"socket", "mode"});
         if (auto s = r.string("socket")) config_.admin.socket = resolve(base_, *s);
         if (auto m = r.string("mode")) {
             const bool octal =
@@ -385,24 +290,24 @@ class ConfigParser {
             if (octal) {
                 config_.admin.mode = static_cast<unsigned>(std::stoul(*m, nullptr, 8));
             } else {
-                r.error(r.path("mode"),
-                        fmt::format("expected an octal mode like \"0660\", got \"{}\"", *m));
+                report(r.path("mode"),
+                       fmt::format("expected an octal mode like \"0660\", got \"{}\"", *m));
             }
         }
     }
 
-    void store(const json* j) {
+    void store(const Json* j) {
         StoreConfig& s = config_.store;
         if (j != nullptr) {
-            const ObjectReader r(*j, "store", errors_,
-                                 {"path", "synchronous", "pii_key_file", "retention_days"});
+            json::Reader r = object_at(*j, "store", errors_,
+                                       {"path", "synchronous", "pii_key_file", "retention_days"});
             if (auto p = r.string("path")) s.path = resolve(base_, *p);
             if (auto sync = r.string("synchronous")) {
                 if (*sync == "full" || *sync == "normal") {
                     s.synchronous = *sync == "full" ? Synchronous::full : Synchronous::normal;
                 } else {
-                    r.error(r.path("synchronous"),
-                            fmt::format("expected \"full\" or \"normal\", got \"{}\"", *sync));
+                    report(r.path("synchronous"),
+                           fmt::format("expected \"full\" or \"normal\", got \"{}\"", *sync));
                 }
             }
             if (auto k = r.string("pii_key_file")) {
@@ -414,30 +319,22 @@ class ConfigParser {
         if (!s.pii_key_file_given) s.pii_key_file = s.path.string() + ".key";
     }
 
-    void log(const json& j) {
-        const ObjectReader r(j, "log", errors_, {"level"});
-        static constexpr std::string_view kLevels[] = {"trace", "debug",    "info", "warn",
-                                                       "error", "critical", "off"};
-        if (auto level = r.string("level")) {
-            if (std::find(std::begin(kLevels), std::end(kLevels), *level) != std::end(kLevels)) {
-                config_.log_level = *level;
-            } else {
-                r.error(r.path("level"),
-                        fmt::format("expected one of trace, debug, info, warn, error, critical, "
-                                    "off; got \"{}\"",
-                                    *level));
-            }
+    void log(const Json& j) {
+        json::Reader r = object_at(j, "log", errors_, {"level"});
+        if (auto level =
+                r.choice("level", {"trace", "debug", "info", "warn", "error", "critical", "off"})) {
+            config_.log_level = *level;
         }
     }
 
-    void classes(const json& j) {
-        const ObjectReader r(j, "classes", errors_, {"urgent", "appointment", "admin"},
-                             "unknown class (expected urgent, appointment or admin)");
+    void classes(const Json& j) {
+        json::Reader r = object_at(j, "classes", errors_, {"urgent", "appointment", "admin"},
+                                   "unknown class (expected urgent, appointment or admin)");
         for (CallClass c : kCallClasses) {
-            const json* v = r.get(to_string(c));
+            const Json* v = r.get(to_string(c));
             if (v == nullptr) continue;
-            const ObjectReader cr(*v, r.path(to_string(c)), errors_,
-                                  {"target_s", "tier", "overflow"});
+            json::Reader cr =
+                object_at(*v, r.path(to_string(c)), errors_, {"target_s", "tier", "overflow"});
             ClassPolicy& p = config_.routing.classes[index_of(c)];
             if (auto t = cr.integer("target_s", 1, 86400)) p.target = seconds(*t);
             if (auto t = cr.integer("tier", 0, 9)) p.tier = int(*t);
@@ -445,31 +342,31 @@ class ConfigParser {
         }
     }
 
-    void specialties(const ObjectReader& root) {
-        const json* list = root.array("specialties", /*required=*/true);
+    void specialties(json::Reader& root) {
+        const Json* list = root.array("specialties", /*required=*/true);
         if (list == nullptr) return;
-        if (list->empty()) root.error("specialties", "must hold at least one specialty");
+        if (list->empty()) report("specialties", "must hold at least one specialty");
         std::map<std::string, std::string> seen;
         std::map<std::string, std::string> number_owner;
         for (std::size_t i = 0; i < list->size(); ++i) {
-            const ObjectReader r((*list)[i], element("specialties", i), errors_,
-                                 {"id", "name", "numbers", "default_class", "overflow_threshold",
-                                  "overflow_enabled"});
+            json::Reader r = object_at((*list)[i], json::item_path("specialties", i), errors_,
+                                       {"id", "name", "numbers", "default_class",
+                                        "overflow_threshold", "overflow_enabled"});
             SpecialtyConfig s;
             check_id(r, seen, [&](const std::string& id) { s.id = id; });
             s.name = r.string("name").value_or(s.id);
-            if (const json* numbers = r.array("numbers")) {
+            if (const Json* numbers = r.array("numbers")) {
                 for (std::size_t k = 0; k < numbers->size(); ++k) {
-                    number(r, (*numbers)[k], element(r.path("numbers"), k), s, number_owner);
+                    number((*numbers)[k], json::item_path(r.path("numbers"), k), s, number_owner);
                 }
             }
             if (auto c = r.string("default_class")) {
                 if (auto cls = parse_call_class(*c)) {
                     s.default_class = *cls;
                 } else {
-                    r.error(r.path("default_class"),
-                            fmt::format(
-                                "unknown class '{}' (expected urgent, appointment or admin)", *c));
+                    report(r.path("default_class"),
+                           fmt::format("unknown class '{}' (expected urgent, appointment or admin)",
+                                       *c));
                 }
             }
             if (auto t = r.integer("overflow_threshold", 0, 100000)) s.overflow_threshold = int(*t);
@@ -478,17 +375,17 @@ class ConfigParser {
         }
     }
 
-    void number(const ObjectReader& r, const json& v, const std::string& path, SpecialtyConfig& s,
+    void number(const Json& v, const std::string& path, SpecialtyConfig& s,
                 std::map<std::string, std::string>& owner) {
         if (!v.is_string() || !valid_number(v.get<std::string>())) {
-            r.error(path,
-                    "expected a phone number (digits with an optional leading +), got " + shown(v));
+            report(path, "expected a phone number (digits with an optional leading +), got " +
+                             json::shown(v));
             return;
         }
         const std::string n = v.get<std::string>();
         if (auto [it, added] = owner.try_emplace(n, s.id); !added) {
-            r.error(path,
-                    fmt::format("number '{}' already belongs to specialty '{}'", n, it->second));
+            report(path,
+                   fmt::format("number '{}' already belongs to specialty '{}'", n, it->second));
             return;
         }
         s.numbers.push_back(n);
@@ -500,28 +397,28 @@ class ConfigParser {
     }
 
     // A list of specialty ids (agent skills, team specialties); "*" alone when `star` allows it.
-    std::vector<std::string> specialty_list(const ObjectReader& r, std::string_view key, bool star,
+    std::vector<std::string> specialty_list(json::Reader& r, std::string_view key, bool star,
                                             bool& all) {
         std::vector<std::string> out;
-        const json* list = r.array(key, /*required=*/true);
+        const Json* list = r.array(key, /*required=*/true);
         if (list == nullptr) return out;
         const std::string path = r.path(key);
-        if (list->empty()) r.error(path, "must name at least one specialty");
+        if (list->empty()) report(path, "must name at least one specialty");
         for (std::size_t i = 0; i < list->size(); ++i) {
-            const json& v = (*list)[i];
-            const std::string p = element(path, i);
+            const Json& v = (*list)[i];
+            const std::string p = json::item_path(path, i);
             if (!v.is_string()) {
-                r.error(p, "expected a specialty id, got " + shown(v));
+                report(p, "expected a specialty id, got " + json::shown(v));
                 continue;
             }
             const std::string id = v.get<std::string>();
             if (star && id == "*") {
-                if (list->size() != 1) r.error(p, "\"*\" must stand alone");
+                if (list->size() != 1) report(p, "\"*\" must stand alone");
                 all = true;
             } else if (!known_specialty(id)) {
-                r.error(p, fmt::format("unknown specialty '{}'", id));
+                report(p, fmt::format("unknown specialty '{}'", id));
             } else if (std::find(out.begin(), out.end(), id) != out.end()) {
-                r.error(p, fmt::format("specialty '{}' is listed twice", id));
+                report(p, fmt::format("specialty '{}' is listed twice", id));
             } else {
                 out.push_back(id);
             }
@@ -529,11 +426,11 @@ class ConfigParser {
         return out;
     }
 
-    void agents(const json& list) {
+    void agents(const Json& list) {
         std::map<std::string, std::string> seen;
         for (std::size_t i = 0; i < list.size(); ++i) {
-            const ObjectReader r(list[i], element("agents", i), errors_,
-                                 {"id", "name", "uri", "skills", "wrap_up_s"});
+            json::Reader r = object_at(list[i], json::item_path("agents", i), errors_,
+                                       {"id", "name", "uri", "skills", "wrap_up_s"});
             AgentConfig a;
             check_id(r, seen, [&](const std::string& id) { a.id = id; });
             a.name = r.string("name").value_or(a.id);
@@ -545,11 +442,11 @@ class ConfigParser {
         }
     }
 
-    void teams(const json& list) {
+    void teams(const Json& list) {
         std::map<std::string, std::string> seen;
         for (std::size_t i = 0; i < list.size(); ++i) {
-            const ObjectReader r(list[i], element("overflow_teams", i), errors_,
-                                 {"id", "uri", "max_concurrent", "specialties"});
+            json::Reader r = object_at(list[i], json::item_path("overflow_teams", i), errors_,
+                                       {"id", "uri", "max_concurrent", "specialties"});
             TeamConfig t;
             check_id(r, seen, [&](const std::string& id) { t.id = id; });
             uri(r, t.uri);
@@ -560,17 +457,17 @@ class ConfigParser {
         }
     }
 
-    void uri(const ObjectReader& r, std::string& out) {
+    void uri(json::Reader& r, std::string& out) {
         const auto u = r.string("uri", /*required=*/true);
         if (!u) return;
         if (!valid_uri(*u)) {
-            r.error(r.path("uri"), fmt::format("expected a sip:, sips: or tel: URI, got '{}'", *u));
+            report(r.path("uri"), fmt::format("expected a sip:, sips: or tel: URI, got '{}'", *u));
             return;
         }
         out = *u;
     }
 
-    const json& root_;
+    const Json& root_;
     std::filesystem::path base_;
     Errors& errors_;
     Config config_;
@@ -579,26 +476,22 @@ class ConfigParser {
 }  // namespace
 
 ConfigResult parse_config(std::string_view text, const std::filesystem::path& base_dir) {
-    ConfigResult result;
-    json root;
+    Errors errors;
+    Json root;
     try {
-        root = json::parse(text, DuplicateKeyFinder(result.errors));
-    } catch (const json::parse_error& e) {
-        result.errors = {{"", syntax_message(e)}};
-        return result;
+        root = Json::parse(text, DuplicateKeyFinder(errors));
+    } catch (const Json::parse_error& e) {
+        return Errors{{"", syntax_message(e)}};
     }
-    Config config = ConfigParser(root, base_dir, result.errors).parse();
-    if (result.errors.empty()) result.config = std::move(config);
-    return result;
+    Config config = ConfigParser(root, base_dir, errors).parse();
+    if (!errors.empty()) return errors;
+    return config;
 }
 
 ConfigResult load_config(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) {
-        ConfigResult r;
-        r.errors.push_back(
-            {"", fmt::format("cannot read {}: {}", file.string(), std::strerror(errno))});
-        return r;
+        return Errors{{"", fmt::format("cannot read {}: {}", file.string(), std::strerror(errno))}};
     }
     std::ostringstream text;
     text << in.rdbuf();

@@ -139,20 +139,22 @@ std::string snapshot_engine(const Engine& engine) {
 Result<std::unique_ptr<Engine>> restore_engine(std::string_view snapshot) {
     const Json j = Json::parse(snapshot, nullptr, /*allow_exceptions=*/false);
     if (!j.is_object() || j.value("format", 0) != kFormat) {
-        return Error{"the snapshot is damaged or of an unknown format"};
+        return Error{ErrorCode::store, "the snapshot is damaged or of an unknown format"};
     }
     const ConfigResult config = parse_config(j["config"].dump(), "/");
-    if (!config.ok()) {
-        return Error{"the snapshot's configuration does not read back: " +
-                     config.errors.front().to_string()};
+    if (!config) {
+        return Error{ErrorCode::store, "the snapshot's configuration does not read back: " +
+                                           config.error().front().to_string()};
     }
     try {
-        std::string error;
-        auto engine = Engine::from_image(read_image(j, config.config->routing), &error);
-        if (!engine) return Error{"the snapshot does not hold together: " + error};
+        auto engine = Engine::from_image(read_image(j, config->routing));
+        if (!engine) {
+            return Error{ErrorCode::store,
+                         "the snapshot does not hold together: " + engine.error().message};
+        }
         return engine;
     } catch (const std::exception& e) {
-        return Error{std::string("the snapshot is damaged: ") + e.what()};
+        return Error{ErrorCode::store, std::string("the snapshot is damaged: ") + e.what()};
     }
 }
 

@@ -1,9 +1,9 @@
 // Line framing and the hello line. See framing.hpp.
-#include "framing.hpp"
+#include "acd/framing.hpp"
 
 #include <nlohmann/json.hpp>
 
-namespace acd::net {
+namespace acd {
 
 using Json = nlohmann::json;
 
@@ -48,4 +48,4 @@ std::variant<Hello, HelloRefusal> parse_hello(std::string_view line) {
     return hello;
 }
 
-}  // namespace acd::net
+}  // namespace acd

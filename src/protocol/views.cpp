@@ -1,4 +1,4 @@
-#include "admin_views.hpp"
+#include "acd/views.hpp"
 
 namespace acd {
 namespace {

@@ -11,7 +11,7 @@
 
 #include "acd/types.hpp"
 
-namespace acd::net {
+namespace acd {
 
 inline constexpr std::size_t kMaxLineBytes = 65536;
 // What a reader buffers while it looks for the '\n': a line at the cap, its '\r' and its '\n'.
@@ -52,4 +52,4 @@ struct HelloRefusal {
 // optional "token". Never throws.
 std::variant<Hello, HelloRefusal> parse_hello(std::string_view line);
 
-}  // namespace acd::net
+}  // namespace acd

@@ -3,8 +3,8 @@
 // in UTC ("Z"); a patient is their personal data, or null once erased.
 #pragma once
 
+#include "acd/agenda.hpp"
 #include "acd/codec.hpp"
-#include "store/agenda.hpp"
 
 namespace acd {
 
