@@ -12,6 +12,7 @@
 
 #include "acd/codec.hpp"
 #include "acd/config.hpp"
+#include "acd/control.hpp"
 #include "acd/framing.hpp"
 #include "acd/result.hpp"
 
@@ -31,20 +32,16 @@ struct PeerCredentials {
     std::int64_t pid = -1;
 };
 
-// A connected admin client, as the daemon sees it.
-class AdminLink {
+// A connected admin client, as the daemon sees it. As a control::Stream: start() once a
+// subscribe is accepted (from then on the connection carries only the stream, and is no longer
+// closed for being idle); send() after the response to subscribe, one change of the stream (a
+// subscriber that falls behind is sent a final `too_slow` error and dropped; false then).
+class AdminLink : public control::Stream {
   public:
-    virtual ~AdminLink() = default;
     virtual const PeerCredentials& peer() const = 0;
     // The response to the request being handled. Exactly one per request, now or later; the next
     // request is read only after it (requests are answered in order).
     virtual void respond(const Json& response) = 0;
-    // The hub accepted a subscribe: from now on the connection carries only the stream (see
-    // stream()), and it is no longer closed for being idle.
-    virtual void start_stream() = 0;
-    // After the response to subscribe: one change of the stream. A subscriber that falls behind
-    // is sent a final `too_slow` error and dropped; false then.
-    virtual bool stream(const Json& message) = 0;
     virtual void close() = 0;
 };
 

@@ -164,7 +164,7 @@ struct History {
     std::vector<ChangeEntry> changes;    // the latest kHistoryLimit, latest first
 };
 
-// What an agent desktop pops when a call rings: cheap (two indexed lookups).
+// What an agent desktop pops when a call rings.
 struct CallerSummary {
     std::int64_t past_calls = 0;
     std::optional<Appointment> next;  // the next booked appointment (patient not filled in)
@@ -269,6 +269,10 @@ Result<Erasure> erase_patient(WriteContext& ctx, const std::string& pseudonym, c
 // any thread, on a connection of its own.
 Status truncate_wal(const std::filesystem::path& path);
 
+// The latest finished call with this id (of `gateway` when not empty), inside a job.
+Result<std::optional<CallRef>> find_finished_call(WriteContext& ctx, std::string_view call_id,
+                                                  std::string_view gateway);
+
 // A pseudonym of an erased patient, or "anonymous": no history, no summary.
 bool is_unlinked(std::string_view pseudonym);
 
@@ -304,8 +308,10 @@ class Reader {
     // Booked appointments starting in [from, until) whose reminder is not marked sent.
     Result<std::vector<Appointment>> reminders_due(Time from, Time until);
     Result<History> history(std::string_view pseudonym, Time now);
-    // Prepared once: runs on every agent route.
-    Result<CallerSummary> summary(std::string_view pseudonym, Time now);
+    // For the caller summaries (agenda/summaries.hpp): the number of finished calls of each
+    // caller, and every booked appointment starting after `now` with its patient's pseudonym.
+    Result<std::vector<std::pair<std::string, std::int64_t>>> call_counts();
+    Result<std::vector<std::pair<std::string, Appointment>>> booked_after(Time now);
     // The latest finished call with this id (of `gateway` when not empty).
     Result<std::optional<CallRef>> finished_call(std::string_view call_id,
                                                  std::string_view gateway);

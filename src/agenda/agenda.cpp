@@ -741,7 +741,6 @@ struct Reader::Impl {
     std::filesystem::path path;
     PiiKey key;
     std::optional<sql::Db> db;
-    sql::Statement count_calls, next_appointment;
 
     Result<sql::Db*> connection() {
         if (db) return &*db;
@@ -750,29 +749,13 @@ struct Reader::Impl {
         if (Status s = opened->exec("PRAGMA query_only = 1; PRAGMA busy_timeout = 5000"); !s) {
             return s.error();
         }
-        auto count = opened->prepare("SELECT count(*) FROM calls WHERE caller = ?1");
-        if (!count) return count.error();
-        auto next = opened->prepare(fmt::format(
-            "SELECT {} FROM {} WHERE a.patient = ?1 AND a.status = 'booked' AND s.starts_at > ?2 "
-            "ORDER BY s.starts_at LIMIT 1",
-            kAppointmentColumns, kAppointmentFrom));
-        if (!next) return next.error();
-        count_calls = std::move(*count);
-        next_appointment = std::move(*next);
         db = std::move(*opened);
         return &*db;
-    }
-    // After a failure: a statement keeps its error, so the next use starts afresh.
-    Error drop(Error error) {
-        count_calls = {};
-        next_appointment = {};
-        db.reset();
-        return error;
     }
 };
 
 Reader::Reader(std::filesystem::path path, PiiKey key)
-    : impl_(std::make_unique<Impl>(Impl{std::move(path), key, std::nullopt, {}, {}})) {}
+    : impl_(std::make_unique<Impl>(Impl{std::move(path), key, std::nullopt})) {}
 Reader::~Reader() = default;
 
 namespace {
@@ -943,23 +926,26 @@ Result<History> Reader::history(std::string_view pseudonym, Time now) {
     return h;
 }
 
-Result<CallerSummary> Reader::summary(std::string_view pseudonym, Time now) {
+Result<std::vector<std::pair<std::string, std::int64_t>>> Reader::call_counts() {
+    return query<std::pair<std::string, std::int64_t>>(
+        *impl_, "SELECT caller, count(*) FROM calls GROUP BY caller", [](sql::Statement&) {},
+        [](const sql::Statement& row, Patients&) {
+            return std::pair(std::string(row.text(0)), row.int64(1));
+        });
+}
+
+Result<std::vector<std::pair<std::string, Appointment>>> Reader::booked_after(Time now) {
     auto db = impl_->connection();
     if (!db) return db.error();
-    CallerSummary s;
-    sql::Statement& count = impl_->count_calls;
-    count.bind(1, pseudonym);
-    if (count.step()) s.past_calls = count.int64(0);
-    count.reset();
-    if (count.failed()) return impl_->drop(count.error());
-    sql::Statement& next = impl_->next_appointment;
-    next.bind(1, pseudonym).bind(2, ms(now));
-    // The summary needs no personal data: nothing to decrypt on the engine's thread.
+    auto stmt = (*db)->prepare(
+        fmt::format("SELECT {} FROM {} WHERE a.status = 'booked' AND s.starts_at > ?1",
+                    kAppointmentColumns, kAppointmentFrom));
+    if (!stmt) return stmt.error();
+    stmt->bind(1, ms(now));
     Patients none(**db, impl_->key, /*resolve=*/false);
-    if (next.step()) s.next = appointment_from(next, none);
-    next.reset();
-    if (next.failed()) return impl_->drop(next.error());
-    return s;
+    return collect<std::pair<std::string, Appointment>>(*stmt, [&](const sql::Statement& row) {
+        return std::pair(std::string(row.text(6)), appointment_from(row, none));
+    });
 }
 
 Result<std::optional<CallRef>> Reader::finished_call(std::string_view call_id,
@@ -975,6 +961,26 @@ Result<std::optional<CallRef>> Reader::finished_call(std::string_view call_id,
     if (!rows) return rows.error();
     if (rows->empty()) return std::optional<CallRef>{};
     return std::optional<CallRef>(rows->front());
+}
+
+}  // namespace acd::agenda
+
+namespace acd::agenda {
+
+Result<std::optional<CallRef>> find_finished_call(WriteContext& ctx, std::string_view call_id,
+                                                  std::string_view gateway) {
+    auto stmt = ctx.db().prepare(
+        "SELECT gateway, call_id, caller FROM calls WHERE call_id = ?1 AND "
+        "(?2 = '' OR gateway = ?2) ORDER BY id DESC LIMIT 1");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, call_id).bind(2, gateway);
+    std::optional<CallRef> found;
+    if (stmt->step()) {
+        found = CallRef{std::string(stmt->text(0)), std::string(stmt->text(1)),
+                        std::string(stmt->text(2))};
+    }
+    if (stmt->failed()) return stmt->error();
+    return found;
 }
 
 }  // namespace acd::agenda

@@ -13,7 +13,7 @@
 #include "acd/pii.hpp"
 #include "acd/store.hpp"
 #include "acd/version.hpp"
-#include "admin.hpp"
+#include "control_plane.hpp"
 #include "logging.hpp"
 #include "recovery.hpp"
 #include "service.hpp"
@@ -132,10 +132,12 @@ int run_daemon(const std::string& config_file) {
             });
         });
     };
-    Admin admin(io, service, **store, config_file, stop);
-    admin.set_notifier(&notifier);
-    service.set_observer([&admin](const Output& out) { admin.publish(out); });
-    auto admin_started = net::AdminServer::start(io, config.admin, admin);
+    auto control = ControlPlane::open(io, service, **store, config_file, notifier, stop);
+    if (!control) {
+        log_error("agenda.open", "{}", control.error().message);
+        return 1;
+    }
+    auto admin_started = net::AdminServer::start(io, config.admin, **control);
     if (!admin_started) {
         log_error("admin.listen", "{}", admin_started.error().message);
         return 1;
@@ -146,20 +148,22 @@ int run_daemon(const std::string& config_file) {
     service.start();
 
     // Signals go through the admin commands: SIGHUP is config-reload, SIGTERM is shutdown.
-    const Peer self{static_cast<std::int64_t>(::getuid()), static_cast<std::int64_t>(::getgid())};
     asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
     std::function<void(const std::error_code&, int)> on_signal = [&](const std::error_code& ec,
                                                                      int signal) {
         if (ec) return;
         const char* command = signal == SIGHUP ? "config-reload" : "shutdown";
         log_event("daemon.signal", "signal {}: {}", signal, command);
-        admin.execute({{"command", command}}, self, [](const Json&) {});
+        (*control)->run_as_daemon(command);
         if (signal == SIGHUP) signals.async_wait(on_signal);
     };
     signals.async_wait(on_signal);
-    log_event("daemon.ready", "acdd {} ready", kVersion);
-    notifier.ready(fmt::format("serving gateways on port {}", (*gateway)->port()));
-    notifier.start_watchdog();
+    // Ready once the agenda has had its first look at overdue messages (status-get counts them).
+    (*control)->start([&] {
+        log_event("daemon.ready", "acdd {} ready", kVersion);
+        notifier.ready(fmt::format("serving gateways on port {}", (*gateway)->port()));
+        notifier.start_watchdog();
+    });
     io.run();
     log_event("daemon.stopped", "acdd stopped");
     return 0;

@@ -63,14 +63,14 @@ std::optional<Input> logged_gateway_event(const AuditRecord& r, const Json& body
 
 }  // namespace
 
-AuditRecord input_record(const Input& input, Time at, const std::optional<Peer>& peer) {
+AuditRecord input_record(const Input& input, Time at, const control::Caller* caller) {
     AuditRecord r;
     r.at = at;
     r.kind = RecordKind::input;
     std::visit(InputRecord{r}, input);
-    if (peer) {
-        r.uid = peer->uid;
-        r.gid = peer->gid;
+    if (caller != nullptr) {
+        r.uid = caller->uid;
+        r.gid = caller->gid;
     }
     return r;
 }
@@ -106,10 +106,10 @@ bool journaled(const Input& input, const Output& output) {
 }
 
 WriteBatch journal_batch(const Input& input, const Output& output, Time at,
-                         const std::optional<Peer>& peer) {
+                         const control::Caller* caller) {
     WriteBatch batch;
     batch.records.reserve(1 + output.changes.size());  // records are large to move
-    batch.records.push_back(input_record(input, at, peer));
+    batch.records.push_back(input_record(input, at, caller));
     append_change_records(output, batch.records);
     for (const Change& change : output.changes) {
         const auto* c = std::get_if<CallChange>(&change);

@@ -6,20 +6,15 @@
 #include <vector>
 
 #include "acd/codec.hpp"
+#include "acd/control.hpp"
 #include "acd/engine.hpp"
 #include "acd/store.hpp"
 
 namespace acd {
 
-// Who issued an admin command: the peer's credentials (SO_PEERCRED).
-struct Peer {
-    std::int64_t uid = -1;
-    std::int64_t gid = -1;
-};
-
 // The record of an engine input: a gateway event (type = the event type, or "rejected"), an
-// admin command (type = the command, with the peer's uid and gid), "tick", or "config".
-AuditRecord input_record(const Input& input, Time at, const std::optional<Peer>& peer = {});
+// admin command (type = the command, with its caller's uid and gid), "tick", or "config".
+AuditRecord input_record(const Input& input, Time at, const control::Caller* caller = nullptr);
 
 // The records of an output's changes (kind output), appended to `out`.
 void append_change_records(const Output& output, std::vector<AuditRecord>& out);
@@ -43,7 +38,7 @@ bool journaled(const Input& input, const Output& output);
 
 // The batch that journals one input: its record, its changes, the calls it finished.
 WriteBatch journal_batch(const Input& input, const Output& output, Time at,
-                         const std::optional<Peer>& peer = {});
+                         const control::Caller* caller = nullptr);
 
 // The input a logged input record stands for; nullopt when the record is not an engine input or
 // cannot be read (a damaged log: recovery stops there).

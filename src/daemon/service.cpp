@@ -41,7 +41,7 @@ Time Service::now() const {
     return last_time_;
 }
 
-Service::Applied Service::apply(const Input& input, const std::optional<Peer>& peer,
+Service::Applied Service::apply(const Input& input, const control::Caller* caller,
                                 std::vector<PiiUpsert> pii, net::GatewayLink* source) {
     const Time at = now();
     const Output* last = nullptr;
@@ -50,13 +50,21 @@ Service::Applied Service::apply(const Input& input, const std::optional<Peer>& p
         last = &out;
         ticket = 0;
         if (journaled(in, out)) {
-            WriteBatch batch = journal_batch(in, out, at, &in == &input ? peer : std::nullopt);
+            WriteBatch batch = journal_batch(in, out, at, &in == &input ? caller : nullptr);
             if (&in == &input) batch.pii = std::move(pii);
             if (++inputs_since_snapshot_ >= kSnapshotEveryInputs) {
                 batch.snapshot = snapshot_engine(*engine_);
                 inputs_since_snapshot_ = 0;
             }
+            std::vector<CallSnapshot> finished;
+            if (call_finished_) finished = batch.finished_calls;
             ticket = store_.append(std::move(batch));
+            if (!finished.empty()) {
+                when_durable(ticket, [this, finished = std::move(finished)] {
+                    for (const CallSnapshot& c : finished)
+                        call_finished_(c);
+                });
+            }
         }
         const auto* event = std::get_if<input::GatewayEvent>(&in);
         if (source != nullptr && event != nullptr && !out.reply.ok()) {
@@ -211,7 +219,7 @@ void Service::on_event(net::GatewayLink& link, input::GatewayEvent event) {
         }
     }
     const std::uint64_t seq = event.seq;
-    const Applied applied = apply(Input{std::move(event)}, std::nullopt, std::move(pii), &link);
+    const Applied applied = apply(Input{std::move(event)}, nullptr, std::move(pii), &link);
     if (applied.output.duplicate) {
         if (gw.durable_seq >= seq) link.send(ack_json(gw.durable_seq));
         return;  // otherwise acknowledged with the events still on their way to the disk

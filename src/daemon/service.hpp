@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "acd/config.hpp"
+#include "acd/control.hpp"
 #include "acd/engine.hpp"
 #include "acd/gateway_server.hpp"
 #include "acd/pii.hpp"
@@ -42,9 +43,14 @@ class Service : public net::GatewayHub {
     }
     // What an agent's desktop pops when a call rings it: a short summary of the caller (past
     // calls, next appointment), added as "caller" to the call.route of an agent. Returns nothing
-    // for a caller without one (anonymous). Runs on this thread, once per agent route: be quick.
+    // for a caller without one (anonymous). Runs on this thread, once per agent route: it must
+    // not wait (no database read).
     void set_caller_summary(std::function<std::optional<Json>(const std::string& caller)> f) {
         caller_summary_ = std::move(f);
+    }
+    // Called with each finished call once its record is durable.
+    void set_call_finished(std::function<void(const CallSnapshot&)> f) {
+        call_finished_ = std::move(f);
     }
     // Runs `fn` on this thread once every batch up to `ticket` is durable: for answers that must
     // not come before their change is on disk. Never runs when the store fails (acdd then stops).
@@ -59,7 +65,7 @@ class Service : public net::GatewayHub {
     };
     // Applies one input at the current time, journals it with its changes, sends its commands.
     // When the input is an event from `source`, an error reply goes to it before the commands.
-    Applied apply(const Input& input, const std::optional<Peer>& peer = {},
+    Applied apply(const Input& input, const control::Caller* caller = nullptr,
                   std::vector<PiiUpsert> pii = {}, net::GatewayLink* source = nullptr);
 
     // The store made every batch up to `ticket` durable (called on this thread).
@@ -118,6 +124,7 @@ class Service : public net::GatewayHub {
     std::function<void()> drained_;
     std::function<void(const Output&)> observer_;
     std::function<std::optional<Json>(const std::string&)> caller_summary_;
+    std::function<void(const CallSnapshot&)> call_finished_;
     std::uint64_t durable_ticket_ = 0;
     std::multimap<std::uint64_t, std::function<void()>> after_durable_;
 };

@@ -82,7 +82,7 @@ class Session : public AdminLink, public std::enable_shared_from_this<Session> {
 
     void start_stream() override { subscribed_ = true; }
 
-    bool stream(const Json& message) override {
+    bool send(const Json& message) override {
         if (lines_.outbox_bytes() > kSubscriberMaxBacklogBytes || !lines_.send(message.dump())) {
             // Behind: what is queued will never be read in time; say why, and drop it.
             lines_.clear_outbox();

@@ -126,7 +126,7 @@ TEST_F(AdminServerTest, ASubscriptionIsNotClosedWhenIdle) {
     Client idle(path_);
     ASSERT_EQ(idle.read_line(), std::nullopt);
 
-    EXPECT_TRUE(on_server([this] { return hub_.subscriber->stream(Json{{"change", 1}}); }));
+    EXPECT_TRUE(on_server([this] { return hub_.subscriber->send(Json{{"change", 1}}); }));
     EXPECT_EQ(subscriber.read_line(), R"({"change":1})");
 }
 

@@ -57,7 +57,11 @@ TEST(Journal, GatewayEventRecordsCarryGatewaySeqCallAndAgent) {
 }
 
 TEST(Journal, AdminCommandRecordsCarryThePeerCredentials) {
-    const AuditRecord r = input_record(input::AgentPause{"a1", "break"}, t0, Peer{1000, 100});
+    control::Caller admin;
+    admin.channel = control::Caller::Channel::socket;
+    admin.uid = 1000;
+    admin.gid = 100;
+    const AuditRecord r = input_record(input::AgentPause{"a1", "break"}, t0, &admin);
     EXPECT_EQ(r.type, "agent-pause");
     EXPECT_EQ(r.agent, "a1");
     EXPECT_EQ(r.uid, 1000);

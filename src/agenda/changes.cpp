@@ -1,0 +1,241 @@
+// The agenda's changes, one parser each: what it reads of its arguments, and the work that
+// makes it on the writer thread (commands.cpp runs them).
+#include <fmt/format.h>
+
+#include "acd/agenda_views.hpp"
+#include "command_parts.hpp"
+
+namespace acd::agenda {
+namespace {
+
+constexpr std::int64_t kMaxSlotMinutes = 24 * 60;
+constexpr std::int64_t kMaxSlotsAtOnce = 500;
+
+using control::Answer;
+
+Json freed_event(const std::string& cause, const Freed& freed, Time at) {
+    return {{"topic", "agenda"},
+            {"event", "slot.freed"},
+            {"at", format_time(at)},
+            {"cause", cause},
+            {"slot", slot_json(freed.slot)},
+            {"waitlist", json_list(freed.waitlist, entry_json)}};
+}
+
+Change slot_open(Arguments& a, const ParseEnv&) {
+    SlotRequest req;
+    req.specialty = a.word("specialty");
+    req.practitioner = a.word("practitioner");
+    req.start = a.time("start");
+    req.duration_min = a.integer("duration_min", 1, kMaxSlotMinutes);
+    req.count = a.integer("count", 1, kMaxSlotsAtOnce, 1);
+    return {false, true, req.specialty,
+            [req](WriteContext& ctx, const Actor& actor) -> Result<Written> {
+                auto r = open_slots(ctx, req, actor);
+                if (!r) return r.error();
+                if (const auto* no = std::get_if<Refusal>(&*r)) return refused(*no);
+                const auto& ids = std::get<std::vector<std::int64_t>>(*r);
+                Written w;
+                w.answer = Answer::success(fmt::format("{} slot(s) opened for {} in {}", ids.size(),
+                                                       req.practitioner, req.specialty),
+                                           {{"slots", ids}});
+                w.facts = {{"slots", ids}};
+                return w;
+            }};
+}
+
+Change appointment_book(Arguments& a, const ParseEnv& env) {
+    const std::int64_t slot_id = a.id("slot_id");
+    const PatientData patient = a.patient();
+    const std::string reason = a.text("reason");
+    const std::string pseudonym = patient.phone.empty() ? "" : env.key.pseudonym(patient.phone);
+    return {true, true, std::nullopt,
+            [slot_id, patient, reason, pseudonym](WriteContext& ctx,
+                                                  const Actor& actor) -> Result<Written> {
+                auto r = book(ctx, slot_id, patient, reason, actor);
+                if (!r) return r.error();
+                if (const auto* no = std::get_if<Refusal>(&*r)) return refused(*no);
+                const auto& b = std::get<Appointment>(*r);
+                Written w;
+                w.answer = Answer::success(
+                    fmt::format("appointment {} booked: {} {} at {}", b.id, b.slot.specialty,
+                                b.slot.practitioner, format_time(b.slot.start)),
+                    appointment_json(b));
+                w.facts = {{"appointment_id", b.id}, {"slot_id", b.slot.id}};
+                w.remember = [b, pseudonym](Summaries& s) { s.booked(b, pseudonym); };
+                return w;
+            }};
+}
+
+Change appointment_cancel(Arguments& a, const ParseEnv&) {
+    const std::int64_t id = a.id("appointment_id");
+    const std::string reason = a.text("reason");
+    return {true, true, std::nullopt,
+            [id, reason](WriteContext& ctx, const Actor& actor) -> Result<Written> {
+                auto r = cancel(ctx, id, reason, actor);
+                if (!r) return r.error();
+                if (const auto* no = std::get_if<Refusal>(&*r)) return refused(*no);
+                const auto& c = std::get<Cancelled>(*r);
+                Written w;
+                w.answer = Answer::success(
+                    fmt::format("appointment {} cancelled: slot {} is free, {} on the waiting list",
+                                id, c.freed.slot.id, c.freed.waitlist.size()),
+                    {{"appointment_id", id},
+                     {"appointment", appointment_json(c.appointment)},
+                     {"slot", slot_json(c.freed.slot)},
+                     {"waitlist", json_list(c.freed.waitlist, entry_json)}});
+                w.facts = {{"appointment_id", id}, {"slot_id", c.freed.slot.id}};
+                w.events.push_back(freed_event("appointment-cancel", c.freed, actor.at));
+                w.remember = [id](Summaries& s) { s.cancelled(id); };
+                return w;
+            }};
+}
+
+Change appointment_move(Arguments& a, const ParseEnv&) {
+    const std::int64_t id = a.id("appointment_id");
+    const std::int64_t slot_id = a.id("slot_id");
+    return {
+        true, true, std::nullopt,
+        [id, slot_id](WriteContext& ctx, const Actor& actor) -> Result<Written> {
+            auto r = move(ctx, id, slot_id, actor);
+            if (!r) return r.error();
+            if (const auto* no = std::get_if<Refusal>(&*r)) return refused(*no);
+            const auto& m = std::get<Moved>(*r);
+            Json result = appointment_json(m.appointment);
+            result["freed_slot"] = slot_json(m.freed.slot);
+            result["waitlist"] = json_list(m.freed.waitlist, entry_json);
+            Written w;
+            w.answer = Answer::success(fmt::format("appointment {} moved to slot {} at {}", id,
+                                                   slot_id, format_time(m.appointment.slot.start)),
+                                       result);
+            w.facts = {
+                {"appointment_id", id}, {"slot_id", slot_id}, {"freed_slot_id", m.freed.slot.id}};
+            w.events.push_back(freed_event("appointment-move", m.freed, actor.at));
+            w.remember = [moved = m.appointment](Summaries& s) { s.moved(moved); };
+            return w;
+        }};
+}
+
+Change waitlist_add(Arguments& a, const ParseEnv&) {
+    const std::string specialty = a.word("specialty");
+    const PatientData patient = a.patient();
+    const std::string reason = a.text("reason");
+    const std::optional<Time> before = a.date_or_time("before");
+    return {true, true, specialty,
+            [specialty, patient, reason, before](WriteContext& ctx,
+                                                 const Actor& actor) -> Result<Written> {
+                auto id = add_to_waitlist(ctx, specialty, patient, reason, before, actor);
+                if (!id) return id.error();
+                Written w;
+                w.answer = Answer::success(
+                    fmt::format("entry {} on the waiting list of {}", *id, specialty),
+                    {{"entry_id", *id}});
+                w.facts = {{"entry_id", *id}};
+                return w;
+            }};
+}
+
+Change message_create(Arguments& a, const ParseEnv&) {
+    MessageRequest req;
+    req.specialty = a.word("specialty");
+    req.practitioner = a.word("practitioner", kMaxIdChars, false);
+    req.patient = a.patient();
+    req.urgency = a.choice("urgency", {"urgent", "normal"});
+    req.action = a.choice("action", {"call_back", "book", "info"});
+    req.reason = a.text("reason");
+    req.body = a.text("body");
+    return {true, true, req.specialty,
+            [req](WriteContext& ctx, const Actor& actor) -> Result<Written> {
+                auto id = create_message(ctx, req, actor);
+                if (!id) return id.error();
+                Written w;
+                w.answer = Answer::success(
+                    fmt::format("{} message {} for {}", req.urgency, *id, req.specialty),
+                    {{"message_id", *id}});
+                w.facts = {{"message_id", *id}};
+                w.messages_changed = true;
+                return w;
+            }};
+}
+
+Change message_ack(Arguments& a, const ParseEnv&) {
+    const std::int64_t id = a.id("message_id");
+    return {true, true, std::nullopt,
+            [id](WriteContext& ctx, const Actor& actor) -> Result<Written> {
+                auto r = acknowledge(ctx, id, actor);
+                if (!r) return r.error();
+                if (const auto* no = std::get_if<Refusal>(&*r)) return refused(*no);
+                Written w;
+                w.answer = Answer::success(fmt::format("message {} acknowledged", id),
+                                           message_json(std::get<Message>(*r), actor.at));
+                w.facts = {{"message_id", id}};
+                w.messages_changed = true;
+                return w;
+            }};
+}
+
+Change reminder_sent(Arguments& a, const ParseEnv&) {
+    const std::int64_t id = a.id("appointment_id");
+    return {
+        false, false, std::nullopt, [id](WriteContext& ctx, const Actor& actor) -> Result<Written> {
+            auto r = mark_reminder_sent(ctx, id, actor);
+            if (!r) return r.error();
+            if (const auto* no = std::get_if<Refusal>(&*r)) return refused(*no);
+            Written w;
+            w.answer = Answer::success(fmt::format("reminder of appointment {} marked sent", id),
+                                       appointment_json(std::get<Appointment>(*r)));
+            w.facts = {{"appointment_id", id}};
+            return w;
+        }};
+}
+
+Change patient_erase(Arguments& a, const ParseEnv& env) {
+    const std::string phone = a.phone("phone");
+    const std::string pseudonym = phone.empty() ? "" : env.key.pseudonym(phone);
+    return {true, false, std::nullopt,
+            [pseudonym](WriteContext& ctx, const Actor& actor) -> Result<Written> {
+                auto e = erase_patient(ctx, pseudonym, actor);
+                if (!e) return e.error();
+                const Json counts = {{"personal_data", e->personal_data ? 1 : 0},
+                                     {"appointments", e->appointments},
+                                     {"messages", e->messages},
+                                     {"waitlist", e->waitlist},
+                                     {"calls", e->calls},
+                                     {"changes", e->changes}};
+                Written w;
+                w.answer = Answer::listing(
+                    e->total() == 0,
+                    e->total() == 0 ? "nothing known of this number"
+                                    : "personal data erased; the rest is unlinked from the number",
+                    {{"erased", counts}});
+                w.facts = {{"erased", counts}};
+                w.messages_changed = e->messages > 0;
+                w.truncate_wal = e->total() > 0;
+                w.remember = [pseudonym](Summaries& s) { s.erased(pseudonym); };
+                return w;
+            }};
+}
+
+}  // namespace
+
+Written refused(const Refusal& r) {
+    Written w;
+    w.answer =
+        Answer::failure(parse_error_code(r.code).value_or(ErrorCode::bad_request), r.message);
+    w.facts = {{"code", r.code}};
+    return w;
+}
+
+const std::vector<NamedChange> kChanges = {
+    {"slot-open", slot_open},
+    {"appointment-book", appointment_book},
+    {"appointment-cancel", appointment_cancel},
+    {"appointment-move", appointment_move},
+    {"waitlist-add", waitlist_add},
+    {"message-create", message_create},
+    {"message-ack", message_ack},
+    {"reminder-sent", reminder_sent},
+    {"patient-erase", patient_erase},
+};
+
+}  // namespace acd::agenda

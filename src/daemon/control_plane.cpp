@@ -1,0 +1,95 @@
+#include "control_plane.hpp"
+
+#include <unistd.h>
+
+#include "publisher.hpp"
+
+namespace acd {
+
+ControlPlane::ControlPlane(asio::io_context& io, Service& service, Store& store,
+                           std::string config_file, Notifier& notifier,
+                           std::function<void()> shutdown)
+    : service_(service),
+      store_(store),
+      hub_({"calls", "agents", "queues", "agenda"}),
+      operations_(io, service, store, std::move(config_file), notifier, std::move(shutdown)) {}
+
+Result<std::unique_ptr<ControlPlane>> ControlPlane::open(asio::io_context& io, Service& service,
+                                                         Store& store, std::string config_file,
+                                                         Notifier& notifier,
+                                                         std::function<void()> shutdown) {
+    std::unique_ptr<ControlPlane> plane(new ControlPlane(io, service, store, std::move(config_file),
+                                                         notifier, std::move(shutdown)));
+    auto agenda = agenda::Commands::open(
+        agenda::Context{io, store, service.pii_key(), service.config().store.path, plane->hub_,
+                        [&service] { return service.now(); },
+                        [&service]() -> const RoutingConfig& { return service.engine().config(); },
+                        [&service](const std::string& call_id,
+                                   const std::string& gateway) -> std::optional<agenda::CallRef> {
+                            input::CallSelector selector{call_id, std::nullopt};
+                            if (!gateway.empty()) selector.gateway = gateway;
+                            const auto call = service.engine().find_call(selector);
+                            if (!call) return std::nullopt;
+                            return agenda::CallRef{call->gateway, call->call_id, call->caller};
+                        },
+                        [&service](std::uint64_t ticket, std::function<void()> fn) {
+                            service.when_durable(ticket, std::move(fn));
+                        }});
+    if (!agenda) return agenda.error();
+    plane->agenda_ = std::move(*agenda);
+
+    control::Registry& r = plane->registry_;
+    add_engine_commands(r, service);
+    agenda::Commands& a = *plane->agenda_;
+    add_status_commands(r, service, store, [&a] { return a.urgent_overdue_count(); });
+    plane->operations_.add_to(r);
+    a.add_to(r);
+    plane->hub_.add_commands(r);
+    r.set_audit([&service, &store](const control::Request& request, const control::Answer& answer) {
+        audit_command(store, service.now(), request, answer);
+    });
+
+    ControlPlane* self = plane.get();
+    service.set_caller_summary(
+        [self](const std::string& caller) { return self->agenda_->caller_summary(caller); });
+    service.set_call_finished([self](const CallSnapshot& c) { self->agenda_->call_finished(c); });
+    service.set_observer([self](const Output& out) {
+        publish_output(
+            self->hub_, self->service_.engine(), self->service_.now(), out,
+            [self](const std::string& caller) { return self->agenda_->caller_summary(caller); });
+    });
+    return plane;
+}
+
+ControlPlane::~ControlPlane() {
+    service_.set_caller_summary(nullptr);
+    service_.set_call_finished(nullptr);
+    service_.set_observer(nullptr);
+}
+
+void ControlPlane::start(std::function<void()> ready) {
+    agenda_->start(std::move(ready));
+}
+
+void ControlPlane::run_as_daemon(std::string command) {
+    control::Caller self;
+    self.channel = control::Caller::Channel::internal;
+    self.uid = static_cast<std::int64_t>(::getuid());
+    self.gid = static_cast<std::int64_t>(::getgid());
+    registry_.run({std::move(command), Json::object(), self, nullptr}, [](control::Answer) {});
+}
+
+void ControlPlane::on_request(const std::shared_ptr<net::AdminLink>& link, const Json& request) {
+    const net::PeerCredentials& p = link->peer();
+    control::Caller caller;
+    caller.channel = control::Caller::Channel::socket;
+    caller.uid = p.uid;
+    caller.gid = p.gid;
+    registry_.execute(request, caller, link, [link](Json response) { link->respond(response); });
+}
+
+void ControlPlane::on_closed(net::AdminLink& link) {
+    hub_.unsubscribe(link);
+}
+
+}  // namespace acd
