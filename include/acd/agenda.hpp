@@ -10,13 +10,12 @@
 //
 // Contract:
 // - A patient is a pseudonym (PiiKey::pseudonym of the normalized phone). Their personal data
-//   (phone, name, birth date) is only ever written sealed, into the store's `pii` table, merged
-//   into what is already there; the agenda tables hold the pseudonym.
+//   (phone, name, birth date) is kept by the store (src/store/module.hpp remember_person), merged
+//   into what is already there; the agenda's tables hold the pseudonym.
 // - Write functions run inside a WriteBatch job (the writer thread, inside the transaction), so
 //   that a check and the change it guards are one step: nothing else writes in between. Each is
-//   atomic on its own (a savepoint): a refusal (slot_taken, unknown_slot, ...) changes nothing
-//   and comes back as a Refusal, never as an Error, since an Error fails the whole commit and
-//   stops the store. Errors are for SQLite failures only.
+//   atomic on its own (a savepoint): a refusal (slot_taken, unknown_slot, ...) changes nothing and
+//   comes back as an Error with that code (is_refusal), a database failure as store or io_error.
 // - Write functions do not append audit records: the caller appends one per command in the same
 //   job (it knows the command's arguments and result), so a change and its record commit
 //   together. They do log each change about a patient in `agenda_changes`, for the history.
@@ -48,13 +47,22 @@ inline constexpr Duration kUrgentMessageOverdue = std::chrono::minutes(30);
 // How much of a patient's history caller-history shows.
 inline constexpr int kHistoryLimit = 50;
 
-// A request refused for a reason of the domain: `code` is the stable admin error code.
-struct Refusal {
-    std::string code;
-    std::string message;
-};
-template <typename T>
-using Decided = std::variant<T, Refusal>;
+// A request refused for a reason of the domain (slot_taken, unknown_slot, invalid_state, ...)
+// comes back as an Error with that code; a failure of the database as `store` or `io_error`.
+inline bool is_refusal(const Error& e) {
+    return e.code != ErrorCode::store && e.code != ErrorCode::io_error &&
+           e.code != ErrorCode::internal;
+}
+
+enum class AppointmentStatus : std::uint8_t { booked, cancelled };
+enum class Urgency : std::uint8_t { urgent, normal };
+enum class MessageAction : std::uint8_t { call_back, book, info };
+std::string_view to_string(AppointmentStatus s);
+std::string_view to_string(Urgency u);
+std::string_view to_string(MessageAction a);
+std::optional<AppointmentStatus> parse_appointment_status(std::string_view s);
+std::optional<Urgency> parse_urgency(std::string_view s);
+std::optional<MessageAction> parse_message_action(std::string_view s);
 
 // Who makes a change, and during which call.
 struct Actor {
@@ -93,7 +101,7 @@ struct Appointment {
     Slot slot;
     Patient patient;
     std::string reason;
-    std::string status;  // booked, cancelled
+    AppointmentStatus status = AppointmentStatus::booked;
     Time booked_at{};
     std::string booked_by;
     std::string call_id;  // the call it was booked during
@@ -119,8 +127,8 @@ struct Message {
     std::string specialty;
     std::string practitioner;  // empty: anyone of the specialty
     Patient patient;
-    std::string urgency;  // urgent, normal
-    std::string action;   // call_back, book, info
+    Urgency urgency = Urgency::normal;
+    MessageAction action = MessageAction::info;
     std::string reason;
     std::string body;
     Time created_at{};
@@ -128,20 +136,6 @@ struct Message {
     std::string call_id;
     std::optional<Time> acknowledged_at;
     std::string acknowledged_by;
-};
-
-// A finished call of a patient (the store's `calls` table).
-struct PastCall {
-    std::string gateway;
-    std::string call_id;
-    std::string specialty;
-    std::string call_class;
-    std::string outcome;
-    Time enqueued_at{};
-    std::optional<Time> answered_at;
-    Time ended_at{};
-    std::string agent;
-    std::string team;
 };
 
 // One change about a patient (`agenda_changes`): what, when, by whom, during which call.
@@ -158,7 +152,7 @@ struct ChangeEntry {
 struct History {
     Patient patient;
     std::int64_t calls_total = 0;
-    std::vector<PastCall> calls;         // the latest kHistoryLimit, latest first
+    std::vector<CallSnapshot> calls;     // the latest kHistoryLimit, latest first
     std::vector<Appointment> upcoming;   // booked, not yet started, soonest first
     std::vector<Message> open_messages;  // oldest first
     std::vector<ChangeEntry> changes;    // the latest kHistoryLimit, latest first
@@ -170,12 +164,8 @@ struct CallerSummary {
     std::optional<Appointment> next;  // the next booked appointment (patient not filled in)
 };
 
-// A finished call found by its id.
-struct CallRef {
-    std::string gateway;
-    std::string call_id;
-    std::string caller;
-};
+// The agenda's tables, for StoreOptions::modules.
+SchemaModule schema();
 
 // --- write side: inside a WriteBatch job ----------------------------------------------------
 
@@ -187,14 +177,13 @@ struct SlotRequest {
     std::int64_t count = 1;  // consecutive slots
 };
 // Refused with slot_overlap when one of them overlaps a slot of the same practitioner.
-Result<Decided<std::vector<std::int64_t>>> open_slots(WriteContext& ctx, const SlotRequest& request,
-                                                      const Actor& actor);
+Result<std::vector<std::int64_t>> open_slots(WriteContext& ctx, const SlotRequest& request,
+                                             const Actor& actor);
 
 // Refused with unknown_slot, invalid_state (the slot has started) or slot_taken. Marks the
 // patient's waiting-list entries of the slot's specialty as served.
-Result<Decided<Appointment>> book(WriteContext& ctx, std::int64_t slot_id,
-                                  const PatientData& patient, const std::string& reason,
-                                  const Actor& actor);
+Result<Appointment> book(WriteContext& ctx, std::int64_t slot_id, const PatientData& patient,
+                         const std::string& reason, const Actor& actor);
 
 // A freed slot and the waiting-list entries it suits (its specialty, and starting before their
 // `before`), in order of addition.
@@ -207,8 +196,8 @@ struct Cancelled {
     Freed freed;
 };
 // Refused with unknown_appointment or invalid_state (cancelled already, or started).
-Result<Decided<Cancelled>> cancel(WriteContext& ctx, std::int64_t appointment_id,
-                                  const std::string& reason, const Actor& actor);
+Result<Cancelled> cancel(WriteContext& ctx, std::int64_t appointment_id, const std::string& reason,
+                         const Actor& actor);
 
 struct Moved {
     Appointment appointment;  // after the move
@@ -217,8 +206,8 @@ struct Moved {
 // Atomic: on any refusal nothing changes. Refused with unknown_appointment, unknown_slot,
 // slot_taken, bad_request (a slot of another specialty) or invalid_state (cancelled, started,
 // the same slot). The reminder is due again for the new time.
-Result<Decided<Moved>> move(WriteContext& ctx, std::int64_t appointment_id, std::int64_t slot_id,
-                            const Actor& actor);
+Result<Moved> move(WriteContext& ctx, std::int64_t appointment_id, std::int64_t slot_id,
+                   const Actor& actor);
 
 Result<std::int64_t> add_to_waitlist(WriteContext& ctx, const std::string& specialty,
                                      const PatientData& patient, const std::string& reason,
@@ -228,8 +217,8 @@ struct MessageRequest {
     std::string specialty;
     std::string practitioner;
     PatientData patient;
-    std::string urgency;
-    std::string action;
+    Urgency urgency = Urgency::normal;
+    MessageAction action = MessageAction::info;
     std::string reason;
     std::string body;
 };
@@ -237,13 +226,12 @@ Result<std::int64_t> create_message(WriteContext& ctx, const MessageRequest& req
                                     const Actor& actor);
 
 // Refused with unknown_message or invalid_state (acknowledged already).
-Result<Decided<Message>> acknowledge(WriteContext& ctx, std::int64_t message_id,
-                                     const Actor& actor);
+Result<Message> acknowledge(WriteContext& ctx, std::int64_t message_id, const Actor& actor);
 
 // Refused with unknown_appointment or invalid_state (cancelled). Marking it twice keeps the
 // first time.
-Result<Decided<Appointment>> mark_reminder_sent(WriteContext& ctx, std::int64_t appointment_id,
-                                                const Actor& actor);
+Result<Appointment> mark_reminder_sent(WriteContext& ctx, std::int64_t appointment_id,
+                                       const Actor& actor);
 
 struct Erasure {
     bool personal_data = false;  // a sealed row was deleted
@@ -268,10 +256,6 @@ Result<Erasure> erase_patient(WriteContext& ctx, const std::string& pseudonym, c
 // the freed space in the database). Blocks up to 5 s while the writer holds the database; from
 // any thread, on a connection of its own.
 Status truncate_wal(const std::filesystem::path& path);
-
-// The latest finished call with this id (of `gateway` when not empty), inside a job.
-Result<std::optional<CallRef>> find_finished_call(WriteContext& ctx, std::string_view call_id,
-                                                  std::string_view gateway);
 
 // A pseudonym of an erased patient, or "anonymous": no history, no summary.
 bool is_unlinked(std::string_view pseudonym);
@@ -313,8 +297,8 @@ class Reader {
     Result<std::vector<std::pair<std::string, std::int64_t>>> call_counts();
     Result<std::vector<std::pair<std::string, Appointment>>> booked_after(Time now);
     // The latest finished call with this id (of `gateway` when not empty).
-    Result<std::optional<CallRef>> finished_call(std::string_view call_id,
-                                                 std::string_view gateway);
+    Result<std::optional<CallSnapshot>> finished_call(std::string_view call_id,
+                                                      std::string_view gateway);
 
     struct Impl;
 

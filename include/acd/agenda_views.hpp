@@ -14,7 +14,8 @@ Json appointment_json(const agenda::Appointment& appointment);
 Json entry_json(const agenda::WaitEntry& entry);
 // `now` decides `overdue` (an urgent message open for more than 30 minutes).
 Json message_json(const agenda::Message& message, Time now);
-Json past_call_json(const agenda::PastCall& call);
+// A finished call of the caller history.
+Json past_call_json(const CallSnapshot& call);
 Json change_json(const agenda::ChangeEntry& change);
 Json history_json(const agenda::History& history, Time now);
 // {"past_calls": n, "next_appointment": {appointment_id, start, specialty, practitioner} or null}

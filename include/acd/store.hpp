@@ -16,7 +16,8 @@
 //   committed; pending_records() lets producers slow down before that. When on_durable(t) runs,
 //   pending_records() no longer counts the batches up to t, so a producer may look again then.
 // - When a commit fails (disk full, I/O error), the store stops writing, calls on_failure, and
-//   nothing appended after is ever reported durable: the caller must stop acknowledging.
+//   nothing appended after is ever reported durable: the caller must stop acknowledging. A job
+//   that fails alone does not stop it (WriteBatch::job).
 // - Personal data never reaches the audit log: records carry pseudonyms. The clear values
 //   (PiiUpsert) are sealed with the PII key into their own table; erasing a person deletes that
 //   row and leaves the chain intact.
@@ -36,6 +37,7 @@
 
 #include "acd/config.hpp"
 #include "acd/engine.hpp"
+#include "acd/json.hpp"
 #include "acd/pii.hpp"
 #include "acd/result.hpp"
 
@@ -68,19 +70,24 @@ struct AuditRecord {
 // The canonical bytes of a record, as hashed into the chain (docs/storage.md).
 std::string canonical_bytes(const AuditRecord& record);
 
-// Personal data of one person: stored sealed under the pseudonym if new, else its last activity
-// time is refreshed (retention counts from it) once it is an hour old: activity within the hour
-// of the last one writes nothing.
+// Personal data of one person seen at `at`: stored sealed under the pseudonym if new, else merged
+// into what is there, and its last activity (retention counts from it) moved to `at` when that is
+// an hour or more later: activity within the hour of the last one writes nothing.
 struct PiiUpsert {
     std::string pseudonym;
-    std::string plaintext;  // JSON, e.g. {"phone":"+35244112221"}
+    Json fields;  // e.g. {"phone":"+35244112221"}
     Time at{};
 };
 
-namespace sql {
-class Db;  // src/store/sqlite.hpp
-}
 class WriteContext;
+
+// The tables of a module that keeps its data in the store's database (the agenda): migration i
+// brings its schema from version i to i + 1. The store applies the ones a database lacks when it
+// opens, each in a transaction with the record of the module's new version.
+struct SchemaModule {
+    std::string name;
+    std::vector<std::string> migrations;
+};
 
 // One unit of work for the writer, applied in one transaction with its neighbours.
 struct WriteBatch {
@@ -88,14 +95,18 @@ struct WriteBatch {
     std::vector<PiiUpsert> pii;
     std::vector<CallSnapshot> finished_calls;  // ended and rejected calls, for queries
     std::string snapshot;  // when not empty: the engine state after all records so far
-    // Runs on the writer thread inside the transaction, after the above. An error fails the
-    // whole transaction like a write error.
+    // Runs on the writer thread inside the transaction, after the above, in a savepoint of its
+    // own: when it fails, what it wrote is rolled back, the failure is logged, and the rest of
+    // the transaction commits without it (the job's owner learns of it from the job's own
+    // result). Only an io_error (the database cannot be written: disk full, damage) fails the
+    // whole transaction and stops the store.
     std::function<Status(WriteContext&)> job;
 };
 
 struct StoreOptions {
     std::filesystem::path path;
     Synchronous synchronous = Synchronous::full;
+    std::vector<SchemaModule> modules;  // their tables, created and migrated at open
     std::size_t max_pending_records = 200'000;
     std::function<void(std::uint64_t ticket)> on_durable;        // on the writer thread; be quick
     std::function<void(const std::string& message)> on_failure;  // on the writer thread
@@ -158,23 +169,22 @@ class Store {
     struct Impl;
 
   private:
-    friend struct Impl;
     explicit Store(std::unique_ptr<Impl> impl);
-    static Status run_job(Impl& impl, const std::function<Status(WriteContext&)>& job);
     std::unique_ptr<Impl> impl_;
 };
 
-// What a WriteBatch job may do, on the writer thread, inside the current transaction.
+// What a WriteBatch job may do, on the writer thread, inside the current transaction. (Modules
+// that own tables reach the connection through src/store/module.hpp.)
 class WriteContext {
   public:
     // Appends an audit record to the chain (its id and hash are set here).
     Status append(AuditRecord record);
     const PiiKey& key() const;
-    sql::Db& db();  // for store modules (src/store/) that own other tables
+
+    explicit WriteContext(Store::Impl& impl) : impl_(impl) {}
+    Store::Impl& impl() { return impl_; }
 
   private:
-    friend class Store;
-    explicit WriteContext(Store::Impl& impl) : impl_(impl) {}
     Store::Impl& impl_;
 };
 

@@ -43,6 +43,8 @@ std::string_view to_string(Outcome o);
 
 std::optional<CallClass> parse_call_class(std::string_view s);
 std::optional<AgentState> parse_agent_state(std::string_view s);
+std::optional<CallState> parse_call_state(std::string_view s);
+std::optional<Outcome> parse_outcome(std::string_view s);
 
 // RFC 3339 in UTC with milliseconds: "2026-11-23T09:30:00.000Z".
 std::string format_time(Time t);

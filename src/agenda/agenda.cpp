@@ -7,6 +7,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "store/module.hpp"
 #include "store/sqlite.hpp"
 
 namespace acd::agenda {
@@ -48,8 +49,6 @@ constexpr std::string_view kEntryColumns =
 constexpr std::string_view kMessageColumns =
     "id, specialty, practitioner, patient, urgency, action_asked, reason, body, created_at, "
     "created_by, call_id, acknowledged_at, acknowledged_by";
-constexpr std::string_view kCallColumns =
-    "gateway, call_id, specialty, class, outcome, enqueued_at, answered_at, ended_at, agent, team";
 
 // For messages: the minute, in UTC.
 std::string format_utc(Time t) {
@@ -59,11 +58,6 @@ std::string format_utc(Time t) {
     const hh_mm_ss<Duration> hms{t - day};
     return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}Z", int(ymd.year()), unsigned(ymd.month()),
                        unsigned(ymd.day()), hms.hours().count(), hms.minutes().count());
-}
-
-template <typename T>
-Result<Decided<T>> refuse(std::string code, std::string message) {
-    return Decided<T>(Refusal{std::move(code), std::move(message)});
 }
 
 // Personal data of the pseudonyms met while building one answer, opened once each.
@@ -78,24 +72,18 @@ class Patients {
         const auto it = cache_.find(pseudonym);
         if (it != cache_.end()) return it->second;
         Patient p;
-        if (!is_unlinked(pseudonym)) {
-            auto stmt = db_.prepare("SELECT sealed FROM pii WHERE pseudonym = ?1");
-            if (stmt && stmt->bind(1, pseudonym).step()) {
-                // A value that does not open (damage) shows as no data rather than failing a
-                // whole list.
-                const auto clear = key_.open(stmt->blob(0), pseudonym);
-                const Json j = clear ? Json::parse(*clear, nullptr, false) : Json();
-                if (j.is_object()) {
-                    const auto field = [&](const char* name) -> std::optional<std::string> {
-                        const auto f = j.find(name);
-                        if (f == j.end() || !f->is_string()) return std::nullopt;
-                        return f->get<std::string>();
-                    };
-                    p.phone = field("phone");
-                    p.name = field("name");
-                    p.birth_date = field("birth_date");
-                }
-            }
+        // A value that does not open (damage) shows as no data rather than failing a whole list.
+        const auto j =
+            is_unlinked(pseudonym) ? std::nullopt : store::read_person(db_, key_, pseudonym);
+        if (j) {
+            const auto field = [&](const char* name) -> std::optional<std::string> {
+                const auto f = j->find(name);
+                if (f == j->end() || !f->is_string()) return std::nullopt;
+                return f->get<std::string>();
+            };
+            p.phone = field("phone");
+            p.name = field("name");
+            p.birth_date = field("birth_date");
         }
         cache_.emplace(pseudonym, p);
         return p;
@@ -129,8 +117,8 @@ Appointment appointment_from(const sql::Statement& row, Patients& patients) {
     a.slot.duration_min = row.int64(5);
     a.patient = patients.get(std::string(row.text(6)));
     a.reason = std::string(row.text(7));
-    a.status = std::string(row.text(8));
-    if (a.status == "booked") a.slot.appointment_id = a.id;
+    a.status = parse_appointment_status(row.text(8)).value_or(AppointmentStatus::cancelled);
+    if (a.status == AppointmentStatus::booked) a.slot.appointment_id = a.id;
     a.booked_at = from_ms(row.int64(9));
     a.booked_by = std::string(row.text(10));
     a.call_id = std::string(row.text(11));
@@ -160,8 +148,8 @@ Message message_from(const sql::Statement& row, Patients& patients) {
     m.specialty = std::string(row.text(1));
     m.practitioner = std::string(row.text(2));
     m.patient = patients.get(std::string(row.text(3)));
-    m.urgency = std::string(row.text(4));
-    m.action = std::string(row.text(5));
+    m.urgency = parse_urgency(row.text(4)).value_or(Urgency::normal);
+    m.action = parse_message_action(row.text(5)).value_or(MessageAction::info);
     m.reason = std::string(row.text(6));
     m.body = std::string(row.text(7));
     m.created_at = from_ms(row.int64(8));
@@ -170,21 +158,6 @@ Message message_from(const sql::Statement& row, Patients& patients) {
     m.acknowledged_at = opt_time(row, 11);
     m.acknowledged_by = std::string(row.text(12));
     return m;
-}
-
-PastCall call_from(const sql::Statement& row) {
-    PastCall c;
-    c.gateway = std::string(row.text(0));
-    c.call_id = std::string(row.text(1));
-    c.specialty = std::string(row.text(2));
-    c.call_class = std::string(row.text(3));
-    c.outcome = std::string(row.text(4));
-    c.enqueued_at = from_ms(row.int64(5));
-    c.answered_at = opt_time(row, 6);
-    c.ended_at = from_ms(row.int64(7));
-    c.agent = std::string(row.text(8));
-    c.team = std::string(row.text(9));
-    return c;
 }
 
 // Runs a prepared, bound statement to the end, mapping each row.
@@ -262,13 +235,13 @@ Result<Freed> freed_slot(sql::Db& db, const PiiKey& key, std::int64_t slot_id) {
     return Freed{**slot, std::move(*entries)};
 }
 
-// Runs `body` in a savepoint: kept when it decided for the request, rolled back when it refused
-// or failed, so that a refusal leaves nothing behind.
+// Runs `body` in a savepoint: kept when it succeeded, rolled back when it refused or failed, so
+// that a refusal leaves nothing behind.
 template <typename T, typename Body>
-Result<Decided<T>> atomically(sql::Db& db, Body&& body) {
+Result<T> atomically(sql::Db& db, Body&& body) {
     if (Status s = db.exec("SAVEPOINT agenda"); !s) return s.error();
-    Result<Decided<T>> r = body();
-    if (!r || !std::holds_alternative<T>(*r)) {
+    Result<T> r = body();
+    if (!r) {
         if (Status s = db.exec("ROLLBACK TO agenda"); !s) return s.error();
     }
     if (Status s = db.exec("RELEASE agenda"); !s) return s.error();
@@ -279,47 +252,21 @@ bool unique_violation(sql::Db& db) {
     return sqlite3_extended_errcode(db.handle()) == SQLITE_CONSTRAINT_UNIQUE;
 }
 
-// Merges what was given into the person's sealed personal data and refreshes its last activity
-// (at least `active_until`). Returns the pseudonym.
+// Merges what was given into the person's personal data, kept by the store, and refreshes its
+// last activity (at least `active_until`). Returns the pseudonym.
 Result<std::string> remember(WriteContext& ctx, const PatientData& data, Time active_until) {
-    sql::Db& db = ctx.db();
-    const PiiKey& key = ctx.key();
-    const std::string pseudonym = key.pseudonym(data.phone);
-    auto read = db.prepare("SELECT sealed FROM pii WHERE pseudonym = ?1");
-    if (!read) return read.error();
-    Json known = Json::object();
-    if (read->bind(1, pseudonym).step()) {
-        // A value that does not open is replaced by what is given now, rather than blocking
-        // every booking of this person.
-        const auto clear = key.open(read->blob(0), pseudonym);
-        const Json j = clear ? Json::parse(*clear, nullptr, false) : Json();
-        if (j.is_object()) known = j;
-    } else if (read->failed()) {
-        return read->error();
+    const std::string pseudonym = ctx.key().pseudonym(data.phone);
+    Json fields = {{"phone", data.phone}};
+    if (!data.name.empty()) fields["name"] = data.name;
+    if (!data.birth_date.empty()) fields["birth_date"] = data.birth_date;
+    if (Status s = store::remember_person(ctx, pseudonym, fields, active_until); !s) {
+        return s.error();
     }
-    Json merged = known;
-    merged["phone"] = data.phone;
-    if (!data.name.empty()) merged["name"] = data.name;
-    if (!data.birth_date.empty()) merged["birth_date"] = data.birth_date;
-    auto write = merged == known ? db.prepare(
-                                       "UPDATE pii SET last_seen = max(last_seen, ?3) "
-                                       "WHERE pseudonym = ?1")
-                                 : db.prepare(
-                                       "INSERT INTO pii (pseudonym, sealed, last_seen) "
-                                       "VALUES (?1, ?2, ?3) ON CONFLICT (pseudonym) DO UPDATE SET "
-                                       "sealed = excluded.sealed, "
-                                       "last_seen = max(last_seen, excluded.last_seen)");
-    if (!write) return write.error();
-    write->bind(1, pseudonym).bind(3, ms(active_until));
-    if (merged != known) write->bind_blob(2, key.seal(merged.dump(), pseudonym));
-    if (Status s = write->run(); !s) return s.error();
     return pseudonym;
 }
 
-Status touch(sql::Db& db, const std::string& pseudonym, Time at) {
-    auto stmt = db.prepare("UPDATE pii SET last_seen = max(last_seen, ?1) WHERE pseudonym = ?2");
-    if (!stmt) return stmt.error();
-    return stmt->bind(1, ms(at)).bind(2, pseudonym).run();
+Status touch(WriteContext& ctx, const std::string& pseudonym, Time at) {
+    return store::touch_person(ctx, pseudonym, at);
 }
 
 struct ChangeRefs {
@@ -371,11 +318,11 @@ bool is_unlinked(std::string_view pseudonym) {
 // Write side
 // ---------------------------------------------------------------------------------------------
 
-Result<Decided<std::vector<std::int64_t>>> open_slots(WriteContext& ctx, const SlotRequest& req,
-                                                      const Actor& actor) {
+Result<std::vector<std::int64_t>> open_slots(WriteContext& ctx, const SlotRequest& req,
+                                             const Actor& actor) {
     using Ids = std::vector<std::int64_t>;
-    sql::Db& db = ctx.db();
-    return atomically<Ids>(db, [&]() -> Result<Decided<Ids>> {
+    sql::Db& db = store::connection(ctx);
+    return atomically<Ids>(db, [&]() -> Result<Ids> {
         // Bounded below by the longest slot allowed, so that the index range stays short.
         auto overlap = db.prepare(
             "SELECT id FROM slots WHERE practitioner = ?1 AND starts_at < ?2 AND "
@@ -395,9 +342,9 @@ Result<Decided<std::vector<std::int64_t>>> open_slots(WriteContext& ctx, const S
             if (overlap->failed()) return overlap->error();
             overlap->reset();
             if (clash) {
-                return refuse<Ids>("slot_overlap",
-                                   fmt::format("a slot at {} would overlap slot {} of {}",
-                                               format_utc(start), other, req.practitioner));
+                return Error{ErrorCode::slot_overlap,
+                             fmt::format("a slot at {} would overlap slot {} of {}",
+                                         format_utc(start), other, req.practitioner)};
             }
             insert->bind(1, req.specialty)
                 .bind(2, req.practitioner)
@@ -408,29 +355,27 @@ Result<Decided<std::vector<std::int64_t>>> open_slots(WriteContext& ctx, const S
             if (Status s = insert->run(); !s) return s.error();
             ids.push_back(sqlite3_last_insert_rowid(db.handle()));
         }
-        return Decided<Ids>(std::move(ids));
+        return ids;
     });
 }
 
-Result<Decided<Appointment>> book(WriteContext& ctx, std::int64_t slot_id,
-                                  const PatientData& patient, const std::string& reason,
-                                  const Actor& actor) {
-    sql::Db& db = ctx.db();
-    return atomically<Appointment>(db, [&]() -> Result<Decided<Appointment>> {
+Result<Appointment> book(WriteContext& ctx, std::int64_t slot_id, const PatientData& patient,
+                         const std::string& reason, const Actor& actor) {
+    sql::Db& db = store::connection(ctx);
+    return atomically<Appointment>(db, [&]() -> Result<Appointment> {
         auto slot = load_slot(db, slot_id);
         if (!slot) return slot.error();
-        if (!*slot) return refuse<Appointment>("unknown_slot", fmt::format("no slot {}", slot_id));
+        if (!*slot) return Error{ErrorCode::unknown_slot, fmt::format("no slot {}", slot_id)};
         const Slot& s = **slot;
         if (s.start <= actor.at) {
-            return refuse<Appointment>("invalid_state",
-                                       fmt::format("slot {} has already started", slot_id));
+            return Error{ErrorCode::invalid_state,
+                         fmt::format("slot {} has already started", slot_id)};
         }
         // The check that makes booking conflict-free: it runs on the writer thread, inside the
         // transaction that inserts, so no other booking can come between the two.
         if (s.appointment_id) {
-            return refuse<Appointment>(
-                "slot_taken",
-                fmt::format("slot {} is taken by appointment {}", slot_id, *s.appointment_id));
+            return Error{ErrorCode::slot_taken, fmt::format("slot {} is taken by appointment {}",
+                                                            slot_id, *s.appointment_id)};
         }
         auto pseudonym = remember(ctx, patient, std::max(actor.at, s.start));
         if (!pseudonym) return pseudonym.error();
@@ -448,7 +393,7 @@ Result<Decided<Appointment>> book(WriteContext& ctx, std::int64_t slot_id,
             // The unique index is the second line of defence: should the check above ever be
             // bypassed, the database itself refuses a second booking of the slot.
             if (unique_violation(db)) {
-                return refuse<Appointment>("slot_taken", fmt::format("slot {} is taken", slot_id));
+                return Error{ErrorCode::slot_taken, fmt::format("slot {} is taken", slot_id)};
             }
             return st.error();
         }
@@ -465,28 +410,28 @@ Result<Decided<Appointment>> book(WriteContext& ctx, std::int64_t slot_id,
         }
         auto loaded = load_appointment(db, ctx.key(), id);
         if (!loaded) return loaded.error();
-        return Decided<Appointment>((*loaded)->appointment);
+        return (*loaded)->appointment;
     });
 }
 
-Result<Decided<Cancelled>> cancel(WriteContext& ctx, std::int64_t appointment_id,
-                                  const std::string& reason, const Actor& actor) {
-    sql::Db& db = ctx.db();
-    return atomically<Cancelled>(db, [&]() -> Result<Decided<Cancelled>> {
+Result<Cancelled> cancel(WriteContext& ctx, std::int64_t appointment_id, const std::string& reason,
+                         const Actor& actor) {
+    sql::Db& db = store::connection(ctx);
+    return atomically<Cancelled>(db, [&]() -> Result<Cancelled> {
         auto loaded = load_appointment(db, ctx.key(), appointment_id);
         if (!loaded) return loaded.error();
         if (!*loaded) {
-            return refuse<Cancelled>("unknown_appointment",
-                                     fmt::format("no appointment {}", appointment_id));
+            return Error{ErrorCode::unknown_appointment,
+                         fmt::format("no appointment {}", appointment_id)};
         }
         const Appointment& a = (*loaded)->appointment;
-        if (a.status != "booked") {
-            return refuse<Cancelled>("invalid_state",
-                                     fmt::format("appointment {} is cancelled already", a.id));
+        if (a.status != AppointmentStatus::booked) {
+            return Error{ErrorCode::invalid_state,
+                         fmt::format("appointment {} is cancelled already", a.id)};
         }
         if (a.slot.start <= actor.at) {
-            return refuse<Cancelled>("invalid_state",
-                                     fmt::format("appointment {} has already started", a.id));
+            return Error{ErrorCode::invalid_state,
+                         fmt::format("appointment {} has already started", a.id)};
         }
         auto update = db.prepare(
             "UPDATE appointments SET status = 'cancelled', cancelled_at = ?2, cancelled_by = ?3, "
@@ -498,7 +443,7 @@ Result<Decided<Cancelled>> cancel(WriteContext& ctx, std::int64_t appointment_id
             return st.error();
         }
         const std::string& pseudonym = (*loaded)->pseudonym;
-        if (Status st = touch(db, pseudonym, actor.at); !st) return st.error();
+        if (Status st = touch(ctx, pseudonym, actor.at); !st) return st.error();
         if (Status st = log_change(db, actor, pseudonym, "appointment-cancel", {a.id, {}, {}});
             !st) {
             return st.error();
@@ -507,59 +452,61 @@ Result<Decided<Cancelled>> cancel(WriteContext& ctx, std::int64_t appointment_id
         if (!after) return after.error();
         auto freed = freed_slot(db, ctx.key(), a.slot.id);
         if (!freed) return freed.error();
-        return Decided<Cancelled>(Cancelled{(*after)->appointment, std::move(*freed)});
+        return Cancelled{(*after)->appointment, std::move(*freed)};
     });
 }
 
-Result<Decided<Moved>> move(WriteContext& ctx, std::int64_t appointment_id, std::int64_t slot_id,
-                            const Actor& actor) {
-    sql::Db& db = ctx.db();
-    return atomically<Moved>(db, [&]() -> Result<Decided<Moved>> {
+Result<Moved> move(WriteContext& ctx, std::int64_t appointment_id, std::int64_t slot_id,
+                   const Actor& actor) {
+    sql::Db& db = store::connection(ctx);
+    return atomically<Moved>(db, [&]() -> Result<Moved> {
         auto loaded = load_appointment(db, ctx.key(), appointment_id);
         if (!loaded) return loaded.error();
         if (!*loaded) {
-            return refuse<Moved>("unknown_appointment",
-                                 fmt::format("no appointment {}", appointment_id));
+            return Error{ErrorCode::unknown_appointment,
+                         fmt::format("no appointment {}", appointment_id)};
         }
         const Appointment& a = (*loaded)->appointment;
-        if (a.status != "booked") {
-            return refuse<Moved>("invalid_state", fmt::format("appointment {} is cancelled", a.id));
+        if (a.status != AppointmentStatus::booked) {
+            return Error{ErrorCode::invalid_state,
+                         fmt::format("appointment {} is cancelled", a.id)};
         }
         if (a.slot.start <= actor.at) {
-            return refuse<Moved>("invalid_state",
-                                 fmt::format("appointment {} has already started", a.id));
+            return Error{ErrorCode::invalid_state,
+                         fmt::format("appointment {} has already started", a.id)};
         }
         auto target = load_slot(db, slot_id);
         if (!target) return target.error();
-        if (!*target) return refuse<Moved>("unknown_slot", fmt::format("no slot {}", slot_id));
+        if (!*target) return Error{ErrorCode::unknown_slot, fmt::format("no slot {}", slot_id)};
         const Slot& s = **target;
         if (s.id == a.slot.id) {
-            return refuse<Moved>("invalid_state",
-                                 fmt::format("appointment {} is in slot {} already", a.id, s.id));
+            return Error{ErrorCode::invalid_state,
+                         fmt::format("appointment {} is in slot {} already", a.id, s.id)};
         }
         if (s.specialty != a.slot.specialty) {
-            return refuse<Moved>("bad_request",
-                                 fmt::format("slot {} is in {}, appointment {} in {}", s.id,
-                                             s.specialty, a.id, a.slot.specialty));
+            return Error{ErrorCode::bad_request,
+                         fmt::format("slot {} is in {}, appointment {} in {}", s.id, s.specialty,
+                                     a.id, a.slot.specialty)};
         }
         if (s.start <= actor.at) {
-            return refuse<Moved>("invalid_state", fmt::format("slot {} has already started", s.id));
+            return Error{ErrorCode::invalid_state,
+                         fmt::format("slot {} has already started", s.id)};
         }
         if (s.appointment_id) {
-            return refuse<Moved>("slot_taken", fmt::format("slot {} is taken by appointment {}",
-                                                           s.id, *s.appointment_id));
+            return Error{ErrorCode::slot_taken, fmt::format("slot {} is taken by appointment {}",
+                                                            s.id, *s.appointment_id)};
         }
         auto update = db.prepare(
             "UPDATE appointments SET slot_id = ?2, reminder_sent_at = NULL WHERE id = ?1");
         if (!update) return update.error();
         if (Status st = update->bind(1, a.id).bind(2, s.id).run(); !st) {
             if (unique_violation(db)) {
-                return refuse<Moved>("slot_taken", fmt::format("slot {} is taken", s.id));
+                return Error{ErrorCode::slot_taken, fmt::format("slot {} is taken", s.id)};
             }
             return st.error();
         }
         const std::string& pseudonym = (*loaded)->pseudonym;
-        if (Status st = touch(db, pseudonym, std::max(actor.at, s.start)); !st) {
+        if (Status st = touch(ctx, pseudonym, std::max(actor.at, s.start)); !st) {
             return st.error();
         }
         if (Status st = log_change(db, actor, pseudonym, "appointment-move", {a.id, {}, {}}); !st) {
@@ -569,14 +516,14 @@ Result<Decided<Moved>> move(WriteContext& ctx, std::int64_t appointment_id, std:
         if (!after) return after.error();
         auto freed = freed_slot(db, ctx.key(), a.slot.id);
         if (!freed) return freed.error();
-        return Decided<Moved>(Moved{(*after)->appointment, std::move(*freed)});
+        return Moved{(*after)->appointment, std::move(*freed)};
     });
 }
 
 Result<std::int64_t> add_to_waitlist(WriteContext& ctx, const std::string& specialty,
                                      const PatientData& patient, const std::string& reason,
                                      std::optional<Time> before, const Actor& actor) {
-    sql::Db& db = ctx.db();
+    sql::Db& db = store::connection(ctx);
     auto pseudonym = remember(ctx, patient, actor.at);
     if (!pseudonym) return pseudonym.error();
     auto insert = db.prepare(
@@ -600,7 +547,7 @@ Result<std::int64_t> add_to_waitlist(WriteContext& ctx, const std::string& speci
 
 Result<std::int64_t> create_message(WriteContext& ctx, const MessageRequest& req,
                                     const Actor& actor) {
-    sql::Db& db = ctx.db();
+    sql::Db& db = store::connection(ctx);
     auto pseudonym = remember(ctx, req.patient, actor.at);
     if (!pseudonym) return pseudonym.error();
     auto insert = db.prepare(
@@ -610,8 +557,8 @@ Result<std::int64_t> create_message(WriteContext& ctx, const MessageRequest& req
     insert->bind(1, req.specialty)
         .bind(2, null_if_empty(req.practitioner))
         .bind(3, *pseudonym)
-        .bind(4, req.urgency)
-        .bind(5, req.action)
+        .bind(4, to_string(req.urgency))
+        .bind(5, to_string(req.action))
         .bind(6, req.reason)
         .bind(7, req.body)
         .bind(8, ms(actor.at))
@@ -625,19 +572,18 @@ Result<std::int64_t> create_message(WriteContext& ctx, const MessageRequest& req
     return id;
 }
 
-Result<Decided<Message>> acknowledge(WriteContext& ctx, std::int64_t message_id,
-                                     const Actor& actor) {
-    sql::Db& db = ctx.db();
-    return atomically<Message>(db, [&]() -> Result<Decided<Message>> {
+Result<Message> acknowledge(WriteContext& ctx, std::int64_t message_id, const Actor& actor) {
+    sql::Db& db = store::connection(ctx);
+    return atomically<Message>(db, [&]() -> Result<Message> {
         auto loaded = load_message(db, ctx.key(), message_id);
         if (!loaded) return loaded.error();
         if (!*loaded) {
-            return refuse<Message>("unknown_message", fmt::format("no message {}", message_id));
+            return Error{ErrorCode::unknown_message, fmt::format("no message {}", message_id)};
         }
         const Message& m = (*loaded)->first;
         if (m.acknowledged_at) {
-            return refuse<Message>("invalid_state",
-                                   fmt::format("message {} is acknowledged already", m.id));
+            return Error{ErrorCode::invalid_state,
+                         fmt::format("message {} is acknowledged already", m.id)};
         }
         auto update = db.prepare(
             "UPDATE messages SET acknowledged_at = ?2, acknowledged_by = ?3 WHERE id = ?1");
@@ -646,32 +592,32 @@ Result<Decided<Message>> acknowledge(WriteContext& ctx, std::int64_t message_id,
             return s.error();
         }
         const std::string& pseudonym = (*loaded)->second;
-        if (Status s = touch(db, pseudonym, actor.at); !s) return s.error();
+        if (Status s = touch(ctx, pseudonym, actor.at); !s) return s.error();
         if (Status s = log_change(db, actor, pseudonym, "message-ack", {{}, m.id, {}}); !s) {
             return s.error();
         }
         auto after = load_message(db, ctx.key(), m.id);
         if (!after) return after.error();
-        return Decided<Message>((*after)->first);
+        return (*after)->first;
     });
 }
 
-Result<Decided<Appointment>> mark_reminder_sent(WriteContext& ctx, std::int64_t appointment_id,
-                                                const Actor& actor) {
-    sql::Db& db = ctx.db();
-    return atomically<Appointment>(db, [&]() -> Result<Decided<Appointment>> {
+Result<Appointment> mark_reminder_sent(WriteContext& ctx, std::int64_t appointment_id,
+                                       const Actor& actor) {
+    sql::Db& db = store::connection(ctx);
+    return atomically<Appointment>(db, [&]() -> Result<Appointment> {
         auto loaded = load_appointment(db, ctx.key(), appointment_id);
         if (!loaded) return loaded.error();
         if (!*loaded) {
-            return refuse<Appointment>("unknown_appointment",
-                                       fmt::format("no appointment {}", appointment_id));
+            return Error{ErrorCode::unknown_appointment,
+                         fmt::format("no appointment {}", appointment_id)};
         }
         const Appointment& a = (*loaded)->appointment;
-        if (a.status != "booked") {
-            return refuse<Appointment>("invalid_state",
-                                       fmt::format("appointment {} is cancelled", a.id));
+        if (a.status != AppointmentStatus::booked) {
+            return Error{ErrorCode::invalid_state,
+                         fmt::format("appointment {} is cancelled", a.id)};
         }
-        if (a.reminder_sent_at) return Decided<Appointment>(a);  // a retry of the sender
+        if (a.reminder_sent_at) return a;  // a retry of the sender
         auto update = db.prepare("UPDATE appointments SET reminder_sent_at = ?2 WHERE id = ?1");
         if (!update) return update.error();
         if (Status s = update->bind(1, a.id).bind(2, ms(actor.at)).run(); !s) {
@@ -683,12 +629,12 @@ Result<Decided<Appointment>> mark_reminder_sent(WriteContext& ctx, std::int64_t 
         }
         auto after = load_appointment(db, ctx.key(), a.id);
         if (!after) return after.error();
-        return Decided<Appointment>((*after)->appointment);
+        return (*after)->appointment;
     });
 }
 
 Result<Erasure> erase_patient(WriteContext& ctx, const std::string& pseudonym, const Actor&) {
-    sql::Db& db = ctx.db();
+    sql::Db& db = store::connection(ctx);
     Erasure e;
     auto deleted = erase_personal_data(ctx, pseudonym);
     if (!deleted) return deleted.error();
@@ -707,7 +653,6 @@ Result<Erasure> erase_patient(WriteContext& ctx, const std::string& pseudonym, c
          "CASE WHEN cancel_reason IS NULL THEN NULL ELSE '' END WHERE patient = ?2"},
         {&e.messages,
          "UPDATE messages SET patient = ?1, reason = '', body = '' WHERE patient = ?2"},
-        {&e.calls, "UPDATE calls SET caller = ?1 WHERE caller = ?2"},
         {&e.changes, "UPDATE agenda_changes SET patient = ?1 WHERE patient = ?2"},
     };
     for (const Step& step : steps) {
@@ -715,6 +660,9 @@ Result<Erasure> erase_patient(WriteContext& ctx, const std::string& pseudonym, c
         if (!n) return n.error();
         *step.count = *n;
     }
+    auto calls = store::relink_calls(ctx, pseudonym, unlinked);
+    if (!calls) return calls.error();
+    e.calls = *calls;
     auto waiting = changed_rows(db, "DELETE FROM waitlist WHERE patient = ?1", pseudonym, "");
     if (!waiting) return waiting.error();
     e.waitlist = *waiting;
@@ -879,19 +827,10 @@ Result<History> Reader::history(std::string_view pseudonym, Time now) {
     auto db = impl_->connection();
     if (!db) return db.error();
     h.patient = Patients(**db, impl_->key).get(std::string(pseudonym));
-    auto total = query<std::int64_t>(
-        *impl_, "SELECT count(*) FROM calls WHERE caller = ?1",
-        [&](sql::Statement& s) { s.bind(1, pseudonym); },
-        [](const sql::Statement& r, Patients&) { return r.int64(0); });
+    auto total = store::count_calls_of(**db, pseudonym);
     if (!total) return total.error();
-    h.calls_total = total->empty() ? 0 : total->front();
-    auto calls = query<PastCall>(
-        *impl_,
-        fmt::format("SELECT {} FROM calls WHERE caller = ?1 ORDER BY enqueued_at DESC, id DESC "
-                    "LIMIT {}",
-                    kCallColumns, kHistoryLimit),
-        [&](sql::Statement& s) { s.bind(1, pseudonym); },
-        [](const sql::Statement& r, Patients&) { return call_from(r); });
+    h.calls_total = *total;
+    auto calls = store::calls_of(**db, pseudonym, kHistoryLimit);
     if (!calls) return calls.error();
     h.calls = std::move(*calls);
     auto upcoming = query<Appointment>(
@@ -927,11 +866,9 @@ Result<History> Reader::history(std::string_view pseudonym, Time now) {
 }
 
 Result<std::vector<std::pair<std::string, std::int64_t>>> Reader::call_counts() {
-    return query<std::pair<std::string, std::int64_t>>(
-        *impl_, "SELECT caller, count(*) FROM calls GROUP BY caller", [](sql::Statement&) {},
-        [](const sql::Statement& row, Patients&) {
-            return std::pair(std::string(row.text(0)), row.int64(1));
-        });
+    auto db = impl_->connection();
+    if (!db) return db.error();
+    return store::call_counts(**db);
 }
 
 Result<std::vector<std::pair<std::string, Appointment>>> Reader::booked_after(Time now) {
@@ -948,39 +885,11 @@ Result<std::vector<std::pair<std::string, Appointment>>> Reader::booked_after(Ti
     });
 }
 
-Result<std::optional<CallRef>> Reader::finished_call(std::string_view call_id,
-                                                     std::string_view gateway) {
-    auto rows = query<CallRef>(
-        *impl_,
-        "SELECT gateway, call_id, caller FROM calls WHERE call_id = ?1 AND "
-        "(?2 = '' OR gateway = ?2) ORDER BY id DESC LIMIT 1",
-        [&](sql::Statement& s) { s.bind(1, call_id).bind(2, gateway); },
-        [](const sql::Statement& r, Patients&) {
-            return CallRef{std::string(r.text(0)), std::string(r.text(1)), std::string(r.text(2))};
-        });
-    if (!rows) return rows.error();
-    if (rows->empty()) return std::optional<CallRef>{};
-    return std::optional<CallRef>(rows->front());
-}
-
-}  // namespace acd::agenda
-
-namespace acd::agenda {
-
-Result<std::optional<CallRef>> find_finished_call(WriteContext& ctx, std::string_view call_id,
-                                                  std::string_view gateway) {
-    auto stmt = ctx.db().prepare(
-        "SELECT gateway, call_id, caller FROM calls WHERE call_id = ?1 AND "
-        "(?2 = '' OR gateway = ?2) ORDER BY id DESC LIMIT 1");
-    if (!stmt) return stmt.error();
-    stmt->bind(1, call_id).bind(2, gateway);
-    std::optional<CallRef> found;
-    if (stmt->step()) {
-        found = CallRef{std::string(stmt->text(0)), std::string(stmt->text(1)),
-                        std::string(stmt->text(2))};
-    }
-    if (stmt->failed()) return stmt->error();
-    return found;
+Result<std::optional<CallSnapshot>> Reader::finished_call(std::string_view call_id,
+                                                          std::string_view gateway) {
+    auto db = impl_->connection();
+    if (!db) return db.error();
+    return store::find_finished_call(**db, call_id, gateway);
 }
 
 }  // namespace acd::agenda

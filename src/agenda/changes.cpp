@@ -32,9 +32,8 @@ Change slot_open(Arguments& a, const ParseEnv&) {
     return {false, true, req.specialty,
             [req](WriteContext& ctx, const Actor& actor) -> Result<Written> {
                 auto r = open_slots(ctx, req, actor);
-                if (!r) return r.error();
-                if (const auto* no = std::get_if<Refusal>(&*r)) return refused(*no);
-                const auto& ids = std::get<std::vector<std::int64_t>>(*r);
+                if (!r) return refused_or_failed(r.error());
+                const auto& ids = *r;
                 Written w;
                 w.answer = Answer::success(fmt::format("{} slot(s) opened for {} in {}", ids.size(),
                                                        req.practitioner, req.specialty),
@@ -53,9 +52,8 @@ Change appointment_book(Arguments& a, const ParseEnv& env) {
             [slot_id, patient, reason, pseudonym](WriteContext& ctx,
                                                   const Actor& actor) -> Result<Written> {
                 auto r = book(ctx, slot_id, patient, reason, actor);
-                if (!r) return r.error();
-                if (const auto* no = std::get_if<Refusal>(&*r)) return refused(*no);
-                const auto& b = std::get<Appointment>(*r);
+                if (!r) return refused_or_failed(r.error());
+                const auto& b = *r;
                 Written w;
                 w.answer = Answer::success(
                     fmt::format("appointment {} booked: {} {} at {}", b.id, b.slot.specialty,
@@ -73,9 +71,8 @@ Change appointment_cancel(Arguments& a, const ParseEnv&) {
     return {true, true, std::nullopt,
             [id, reason](WriteContext& ctx, const Actor& actor) -> Result<Written> {
                 auto r = cancel(ctx, id, reason, actor);
-                if (!r) return r.error();
-                if (const auto* no = std::get_if<Refusal>(&*r)) return refused(*no);
-                const auto& c = std::get<Cancelled>(*r);
+                if (!r) return refused_or_failed(r.error());
+                const auto& c = *r;
                 Written w;
                 w.answer = Answer::success(
                     fmt::format("appointment {} cancelled: slot {} is free, {} on the waiting list",
@@ -98,9 +95,8 @@ Change appointment_move(Arguments& a, const ParseEnv&) {
         true, true, std::nullopt,
         [id, slot_id](WriteContext& ctx, const Actor& actor) -> Result<Written> {
             auto r = move(ctx, id, slot_id, actor);
-            if (!r) return r.error();
-            if (const auto* no = std::get_if<Refusal>(&*r)) return refused(*no);
-            const auto& m = std::get<Moved>(*r);
+            if (!r) return refused_or_failed(r.error());
+            const auto& m = *r;
             Json result = appointment_json(m.appointment);
             result["freed_slot"] = slot_json(m.freed.slot);
             result["waitlist"] = json_list(m.freed.waitlist, entry_json);
@@ -140,8 +136,10 @@ Change message_create(Arguments& a, const ParseEnv&) {
     req.specialty = a.word("specialty");
     req.practitioner = a.word("practitioner", kMaxIdChars, false);
     req.patient = a.patient();
-    req.urgency = a.choice("urgency", {"urgent", "normal"});
-    req.action = a.choice("action", {"call_back", "book", "info"});
+    req.urgency =
+        parse_urgency(a.choice("urgency", {"urgent", "normal"})).value_or(Urgency::normal);
+    req.action = parse_message_action(a.choice("action", {"call_back", "book", "info"}))
+                     .value_or(MessageAction::info);
     req.reason = a.text("reason");
     req.body = a.text("body");
     return {true, true, req.specialty,
@@ -150,7 +148,7 @@ Change message_create(Arguments& a, const ParseEnv&) {
                 if (!id) return id.error();
                 Written w;
                 w.answer = Answer::success(
-                    fmt::format("{} message {} for {}", req.urgency, *id, req.specialty),
+                    fmt::format("{} message {} for {}", to_string(req.urgency), *id, req.specialty),
                     {{"message_id", *id}});
                 w.facts = {{"message_id", *id}};
                 w.messages_changed = true;
@@ -163,11 +161,10 @@ Change message_ack(Arguments& a, const ParseEnv&) {
     return {true, true, std::nullopt,
             [id](WriteContext& ctx, const Actor& actor) -> Result<Written> {
                 auto r = acknowledge(ctx, id, actor);
-                if (!r) return r.error();
-                if (const auto* no = std::get_if<Refusal>(&*r)) return refused(*no);
+                if (!r) return refused_or_failed(r.error());
                 Written w;
                 w.answer = Answer::success(fmt::format("message {} acknowledged", id),
-                                           message_json(std::get<Message>(*r), actor.at));
+                                           message_json(*r, actor.at));
                 w.facts = {{"message_id", id}};
                 w.messages_changed = true;
                 return w;
@@ -179,11 +176,10 @@ Change reminder_sent(Arguments& a, const ParseEnv&) {
     return {
         false, false, std::nullopt, [id](WriteContext& ctx, const Actor& actor) -> Result<Written> {
             auto r = mark_reminder_sent(ctx, id, actor);
-            if (!r) return r.error();
-            if (const auto* no = std::get_if<Refusal>(&*r)) return refused(*no);
+            if (!r) return refused_or_failed(r.error());
             Written w;
             w.answer = Answer::success(fmt::format("reminder of appointment {} marked sent", id),
-                                       appointment_json(std::get<Appointment>(*r)));
+                                       appointment_json(*r));
             w.facts = {{"appointment_id", id}};
             return w;
         }};
@@ -218,12 +214,16 @@ Change patient_erase(Arguments& a, const ParseEnv& env) {
 
 }  // namespace
 
-Written refused(const Refusal& r) {
+Written refused(const Error& refusal) {
     Written w;
-    w.answer =
-        Answer::failure(parse_error_code(r.code).value_or(ErrorCode::bad_request), r.message);
-    w.facts = {{"code", r.code}};
+    w.answer = Answer::failure(refusal);
+    w.facts = {{"code", to_string(refusal.code)}};
     return w;
+}
+
+Result<Written> refused_or_failed(const Error& error) {
+    if (is_refusal(error)) return refused(error);
+    return error;
 }
 
 const std::vector<NamedChange> kChanges = {

@@ -19,7 +19,8 @@ struct ParseEnv {
     Time now{};
     const PiiKey& key;
     // The live call with this id (of `gateway` when not empty).
-    std::function<std::optional<CallRef>(const std::string& call_id, const std::string& gateway)>
+    std::function<std::optional<CallSnapshot>(const std::string& call_id,
+                                              const std::string& gateway)>
         live_call;
 };
 
@@ -65,6 +66,8 @@ extern const std::vector<NamedRead> kReads;
 
 // A refusal decided by the agenda (slot_taken, unknown_slot, ...): answered, and recorded with
 // its code like any change.
-Written refused(const Refusal& refusal);
+Written refused(const Error& refusal);
+// A refusal as above, or a failure of the database, which fails the job.
+Result<Written> refused_or_failed(const Error& error);
 
 }  // namespace acd::agenda

@@ -8,6 +8,7 @@
 #include "acd/agenda_views.hpp"
 #include "acd/log.hpp"
 #include "command_parts.hpp"
+#include "store/module.hpp"
 
 namespace acd::agenda {
 namespace {
@@ -146,17 +147,22 @@ void Commands::Impl::write(Commands& self, const control::Request& request, Acto
         Actor resolved = actor;
         std::optional<Written> refusal;
         if (resolve_finished) {
-            auto call = find_finished_call(ctx, actor.call_id, actor.gateway);
+            auto call =
+                store::find_finished_call(store::connection(ctx), actor.call_id, actor.gateway);
             if (!call) return call.error();
             if (*call) {
                 resolved.gateway = (*call)->gateway;
                 record.gateway = resolved.gateway;
             } else {
-                refusal = refused({"unknown_call", "no call '" + actor.call_id + "'"});
+                refusal = refused({ErrorCode::unknown_call, "no call '" + actor.call_id + "'"});
             }
         }
         Result<Written> w = refusal ? Result<Written>(std::move(*refusal)) : work(ctx, resolved);
-        if (!w) return w.error();
+        if (!w) {
+            // The store rolls the job back and logs it; the request fails alone.
+            written->answer = Answer::failure(w.error());
+            return w.error();
+        }
         *written = std::move(*w);
         record.body = audit_body(record.body, written->answer, written->facts);
         return ctx.append(std::move(record));

@@ -46,7 +46,8 @@ struct Context {
     std::function<Time()> now;
     std::function<const RoutingConfig&()> routing;  // specialties and agents in force
     // The live call with this id (of `gateway` when not empty).
-    std::function<std::optional<CallRef>(const std::string& call_id, const std::string& gateway)>
+    std::function<std::optional<CallSnapshot>(const std::string& call_id,
+                                              const std::string& gateway)>
         live_call;
     // Runs `fn` on the io_context thread once every batch up to `ticket` is durable.
     std::function<void(std::uint64_t ticket, std::function<void()> fn)> when_durable;

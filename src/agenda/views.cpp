@@ -43,7 +43,7 @@ Json appointment_json(const agenda::Appointment& a) {
             {"duration_min", a.slot.duration_min},
             {"patient", patient_json(a.patient)},
             {"reason", a.reason},
-            {"status", a.status},
+            {"status", agenda::to_string(a.status)},
             {"booked_at", format_time(a.booked_at)},
             {"booked_by", a.booked_by},
             {"call_id", or_null(a.call_id)},
@@ -70,8 +70,8 @@ Json message_json(const agenda::Message& m, Time now) {
             {"specialty", m.specialty},
             {"practitioner", or_null(m.practitioner)},
             {"patient", patient_json(m.patient)},
-            {"urgency", m.urgency},
-            {"action", m.action},
+            {"urgency", agenda::to_string(m.urgency)},
+            {"action", agenda::to_string(m.action)},
             {"reason", m.reason},
             {"body", m.body},
             {"by", m.created_by},
@@ -80,18 +80,18 @@ Json message_json(const agenda::Message& m, Time now) {
             {"status", open ? "open" : "acknowledged"},
             {"acknowledged_at", or_null(m.acknowledged_at)},
             {"acknowledged_by", or_null(m.acknowledged_by)},
-            {"overdue",
-             open && m.urgency == "urgent" && now - m.created_at > agenda::kUrgentMessageOverdue}};
+            {"overdue", open && m.urgency == agenda::Urgency::urgent &&
+                            now - m.created_at > agenda::kUrgentMessageOverdue}};
 }
 
-Json past_call_json(const agenda::PastCall& c) {
-    const Time until = c.answered_at.value_or(c.ended_at);
+Json past_call_json(const CallSnapshot& c) {
+    const Time until = c.answered_at.value_or(c.ended_at.value_or(c.enqueued_at));
     return {{"call_id", c.call_id},
             {"gateway", c.gateway},
             {"at", format_time(c.enqueued_at)},
             {"specialty", or_null(c.specialty)},
-            {"class", c.call_class},
-            {"outcome", c.outcome},
+            {"class", to_string(c.call_class)},
+            {"outcome", c.outcome ? Json(to_string(*c.outcome)) : Json(nullptr)},
             {"wait_s", seconds_between(c.enqueued_at, until)},
             {"agent", or_null(c.agent)},
             {"team", or_null(c.team)}};

@@ -67,6 +67,12 @@ std::optional<CallClass> parse_call_class(std::string_view s) {
 std::optional<AgentState> parse_agent_state(std::string_view s) {
     return parse_word<AgentState>(s, kAgentStateWords);
 }
+std::optional<CallState> parse_call_state(std::string_view s) {
+    return parse_word<CallState>(s, kCallStateWords);
+}
+std::optional<Outcome> parse_outcome(std::string_view s) {
+    return parse_word<Outcome>(s, kOutcomeWords);
+}
 
 std::array<ClassPolicy, kCallClassCount> default_class_policies() {
     return {ClassPolicy{seconds(30), 0, true}, ClassPolicy{seconds(120), 1, true},

@@ -25,12 +25,10 @@ Result<std::unique_ptr<ControlPlane>> ControlPlane::open(asio::io_context& io, S
                         [&service] { return service.now(); },
                         [&service]() -> const RoutingConfig& { return service.engine().config(); },
                         [&service](const std::string& call_id,
-                                   const std::string& gateway) -> std::optional<agenda::CallRef> {
+                                   const std::string& gateway) -> std::optional<CallSnapshot> {
                             input::CallSelector selector{call_id, std::nullopt};
                             if (!gateway.empty()) selector.gateway = gateway;
-                            const auto call = service.engine().find_call(selector);
-                            if (!call) return std::nullopt;
-                            return agenda::CallRef{call->gateway, call->call_id, call->caller};
+                            return service.engine().find_call(selector);
                         },
                         [&service](std::uint64_t ticket, std::function<void()> fn) {
                             service.when_durable(ticket, std::move(fn));

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "acd/admin_server.hpp"
+#include "acd/agenda.hpp"
 #include "acd/config.hpp"
 #include "acd/engine.hpp"
 #include "acd/gateway_server.hpp"
@@ -30,6 +31,7 @@ Result<std::unique_ptr<Store>> open_store(const Config& config, const PiiKey& ke
     StoreOptions options;
     options.path = config.store.path;
     options.synchronous = config.store.synchronous;
+    options.modules = {agenda::schema()};
     options.on_durable = [&io, on_durable](std::uint64_t ticket) {
         asio::post(io, [on_durable, ticket] { on_durable(ticket); });
     };

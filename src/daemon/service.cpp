@@ -215,7 +215,7 @@ void Service::on_event(net::GatewayLink& link, input::GatewayEvent event) {
             offered->caller = "anonymous";
         } else {
             offered->caller = key_.pseudonym(number);
-            pii.push_back({offered->caller, Json{{"phone", number}}.dump(), now()});
+            pii.push_back({offered->caller, Json{{"phone", number}}, now()});
         }
     }
     const std::uint64_t seq = event.seq;

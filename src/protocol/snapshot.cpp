@@ -84,13 +84,6 @@ Enum read_enum(const Json& j, std::optional<Enum> (*parse)(std::string_view)) {
     return *v;
 }
 
-std::optional<CallState> parse_call_state(std::string_view s) {
-    for (CallState c : {CallState::queued, CallState::offering, CallState::connected}) {
-        if (to_string(c) == s) return c;
-    }
-    return std::nullopt;
-}
-
 // Throws on any structural problem; the caller turns that into an error.
 EngineImage read_image(const Json& j, const RoutingConfig& config) {
     EngineImage im;

@@ -1,5 +1,9 @@
-// Internal to the store: the state behind acd::Store and the WriteContext given to jobs.
+// Internal to the store: the state behind acd::Store, shared by its files (store.cpp: threads and
+// the public entry points; writer.cpp: transactions; checkpoints.cpp; schema.cpp; chain.cpp;
+// queries.cpp; people.cpp; calls.cpp).
 #pragma once
+
+#include <fmt/format.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -11,10 +15,49 @@
 
 namespace acd {
 
+inline std::int64_t ms(Time t) {
+    return t.time_since_epoch().count();
+}
+inline Time from_ms(std::int64_t v) {
+    return Time{} + Duration(v);
+}
+inline std::optional<std::string_view> null_if_empty(std::string_view s) {
+    if (s.empty()) return std::nullopt;
+    return s;
+}
+
+// The hash chain (chain.cpp).
+Hash chain_hash(const Hash& previous, const AuditRecord& record);
+AuditRecord record_from_row(const sql::Statement& row);
+inline constexpr std::string_view kRecordColumns =
+    "id, at, kind, type, gateway, seq, call_id, agent, uid, gid, body, hash";
+
+// The schema (schema.cpp): the store's own migrations, then each module's.
+Status migrate(sql::Db& db, const std::filesystem::path& path,
+               const std::vector<SchemaModule>& modules);
+// The key the database was written with must be the key we have.
+Status check_key(sql::Db& db, const PiiKey& key, const std::filesystem::path& path);
+
+// The calls table (calls.cpp).
+inline constexpr std::string_view kInsertCall =
+    "INSERT INTO calls (gateway, call_id, caller, specialty, class, enqueued_at, answered_at, "
+    "ended_at, outcome, agent, team, overflowed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+    "?10, ?11, ?12)";
+Status bind_call(sql::Statement& insert, const CallSnapshot& call);
+Result<std::vector<CallSnapshot>> calls_where(sql::Db& db, std::string_view where,
+                                              const std::function<void(sql::Statement&)>& bind);
+
 struct Store::Impl {
     struct Pending {
         std::uint64_t ticket;
         WriteBatch batch;
+    };
+    // The chain as written so far in the current transaction (restored when a part of it is
+    // rolled back).
+    struct Chain {
+        std::int64_t id = 0;
+        Hash hash{};
+        Time at{};
     };
 
     Impl(StoreOptions options, const PiiKey& key) : options(std::move(options)), key(key) {}
@@ -25,8 +68,9 @@ struct Store::Impl {
     Status write(std::vector<Pending>& pending);
     Status write_batch(WriteBatch& batch);
     Status write_record(AuditRecord& record);
-    Status write_pii(const PiiUpsert& upsert);
-    Status write_call(const CallSnapshot& call);
+    // The one rule for personal data (people.cpp, module.hpp remember_person).
+    // `create`: a person not known yet is stored; else only known ones are refreshed.
+    Status remember(std::string_view pseudonym, const Json& fields, Time active_until, bool create);
     Status write_snapshot(const std::string& state);
     Status run_job(const std::function<Status(WriteContext&)>& job);
     void run_checkpoints();  // the checkpointer thread
@@ -37,13 +81,12 @@ struct Store::Impl {
     PiiKey key;
     sql::Db writer_db;
     sql::Db reader_db;
-    sql::Statement insert_record, seen_pii, touch_pii, insert_pii, insert_call, insert_snapshot,
-        prune_snapshots;
+    sql::Statement insert_record, insert_call, insert_snapshot, prune_snapshots;
+    // Personal data on the writer's connection (people.cpp).
+    sql::Statement find_person, touch_person, insert_person, reseal_person;
 
     // The chain, as committed and as being written (writer thread only after open).
-    std::int64_t last_id = 0;
-    Hash last_hash{};
-    Time last_at{};
+    Chain chain;
 
     mutable std::mutex mu;
     std::condition_variable work_cv, room_cv, durable_cv;

@@ -650,6 +650,31 @@ TEST_F(AgendaAdminTest, MessagesAreListedByStatusAndAcknowledgedWithTheTime) {
 // message's created_at in the database, moved back while the daemon is stopped. The daemon reads
 // it again on start (the overdue timer, status-get, a new subscriber) exactly as it would after
 // 30 real minutes. No production code is changed for the test.
+// A change whose writer job fails for a reason of its own (here a trigger the test adds, as a
+// constraint would) fails alone: result 1 with code `store`, logged; acdd keeps serving, other
+// changes and gateway events are made durable and acknowledged.
+TEST_F(AgendaAdminTest, AChangeWhoseJobFailsFailsAloneAndAcddKeepsServing) {
+    a.reset();
+    ASSERT_EQ(daemon->stop(), 0);
+    sql("CREATE TRIGGER refuse_messages BEFORE INSERT ON messages "
+        "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+    ASSERT_TRUE(daemon->start()) << daemon->log();
+    a = admin();
+    const Json failed = message("normal");
+    EXPECT_EQ(failed["result"], 1) << failed;
+    EXPECT_EQ(code_of(failed), "store");
+    EXPECT_NE(failed["text"].get<std::string>().find("refused by the test"), std::string::npos);
+    EXPECT_NE(daemon->log().find("store.job"), std::string::npos);
+
+    EXPECT_EQ(a->call("status-get")["result"], 0);
+    EXPECT_FALSE(open(at(24h)).empty());  // another change is made
+    a->call("agent-login", {{"agent", "a1"}});
+    auto g = gateway();
+    offer(*g, "c1");  // acknowledged: durable
+    EXPECT_TRUE(command(*g, "call.route"));
+    EXPECT_EQ(args_of(a->call("audit-verify"))["ok"], true);
+}
+
 TEST_F(AgendaAdminTest, AnUrgentMessageOpenForMoreThan30MinutesIsCountedAndSentToANewSubscriber) {
     const std::int64_t u = args_of(message("urgent"))["message_id"];
     const std::int64_t n = args_of(message("normal"))["message_id"];

@@ -1,4 +1,4 @@
-// The agenda tables (src/store/agenda.hpp) on a real store: schema migration, conflict-free
+// The agenda tables (src/agenda) on a real store: schema migration, conflict-free
 // booking and its second line of defence, atomic moves, the waiting list, messages, reminders,
 // the caller history and summary, personal data kept sealed and merged, retention counting
 // agenda activity, and erasure.
@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "agenda/summaries.hpp"
+#include "store/module.hpp"
 #include "store/sqlite.hpp"
 #include "temp_dir.hpp"
 
@@ -39,25 +40,39 @@ Actor by(std::string who, Time at = t0, std::string call_id = "") {
     return {at, std::move(who), std::move(call_id), call_id.empty() ? "" : "gw1"};
 }
 
-template <typename T>
-const T& decided(const Result<Decided<T>>& r) {
-    static const T empty{};
-    if (!r) {
-        ADD_FAILURE() << r.error().message;
-        return empty;
-    }
-    if (const auto* no = std::get_if<Refusal>(&*r)) {
-        ADD_FAILURE() << "refused: " << no->code << ": " << no->message;
-        return empty;
-    }
-    return std::get<T>(*r);
+// A finished call of `caller`, as the journal writes it.
+CallSnapshot finished(const std::string& call_id, const std::string& caller, Time at) {
+    CallSnapshot c;
+    c.gateway = "gw1";
+    c.call_id = call_id;
+    c.caller = caller;
+    c.specialty = "cardiology";
+    c.enqueued_at = at;
+    c.answered_at = at + 12s;
+    c.ended_at = at + 5min;
+    c.outcome = Outcome::completed;
+    c.agent = "a1";
+    return c;
 }
 
 template <typename T>
-std::string refusal(const Result<Decided<T>>& r) {
-    if (!r) return "error: " + r.error().message;
-    const auto* no = std::get_if<Refusal>(&*r);
-    return no ? no->code : "accepted";
+const T& decided(const Result<T>& r) {
+    static const T empty{};
+    if (!r) {
+        ADD_FAILURE() << (is_refusal(r.error()) ? "refused: " : "error: ")
+                      << to_string(r.error().code) << ": " << r.error().message;
+        return empty;
+    }
+    return *r;
+}
+
+template <typename T>
+std::string refusal(const Result<T>& r) {
+    if (!r) {
+        return is_refusal(r.error()) ? std::string(to_string(r.error().code))
+                                     : "error: " + r.error().message;
+    }
+    return "accepted";
 }
 
 std::string file_bytes(const std::filesystem::path& p) {
@@ -85,6 +100,7 @@ struct AgendaStore : testing::Test {
         StoreOptions o;
         o.path = dir / "acdd.db";
         o.synchronous = Synchronous::normal;
+        o.modules = {schema()};
         auto s = Store::open(std::move(o), test_key());
         ASSERT_TRUE(s) << s.error().message;
         store = std::move(*s);
@@ -113,8 +129,8 @@ struct AgendaStore : testing::Test {
             return agenda::open_slots(ctx, {specialty, practitioner, from, 20, count}, by("sec"));
         }));
     }
-    Result<Decided<Appointment>> book(std::int64_t slot, const PatientData& p,
-                                      const Actor& actor = by("a1")) {
+    Result<Appointment> book(std::int64_t slot, const PatientData& p,
+                             const Actor& actor = by("a1")) {
         return in_job(
             [&](WriteContext& ctx) { return agenda::book(ctx, slot, p, "control", actor); });
     }
@@ -143,8 +159,9 @@ TEST_F(AgendaStore, ASchemaOneDatabaseIsMigratedToTheAgendaTables) {
     store.reset();
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((dir / "acdd.db").c_str(), &db), SQLITE_OK);
-    // Back to what schema 1 had: none of migrations 2 and 3.
+    // Back to what schema 1 had: none of migrations 2 and 3, no agenda.
     ASSERT_EQ(sqlite3_exec(db,
+                           "DELETE FROM meta WHERE key = 'schema.agenda'; "
                            "DROP TABLE slots; DROP TABLE appointments; DROP TABLE waitlist; "
                            "DROP TABLE messages; DROP TABLE agenda_changes; "
                            "DROP INDEX calls_by_call_id; DROP INDEX audit_by_at; "
@@ -156,6 +173,87 @@ TEST_F(AgendaStore, ASchemaOneDatabaseIsMigratedToTheAgendaTables) {
     open();
     EXPECT_EQ(sql_count("PRAGMA user_version"), 3);
     EXPECT_EQ(open_slots(1).size(), 1U);
+}
+
+// A database written by acdd 0.1.0, where the store's own migration had made the agenda's
+// tables: the agenda finds them, records its version, and everything reads as before.
+TEST_F(AgendaStore, ADatabaseWrittenBy010KeepsItsAgendaAndItsChain) {
+    reader.reset();
+    store.reset();
+    std::filesystem::remove(dir / "acdd.db");
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir / "acdd.db").c_str(), &db), SQLITE_OK);
+    std::ifstream dump(std::string(ACD_FIXTURES) + "/acdd-0.1.0.sql");
+    std::stringstream text;
+    text << dump.rdbuf();
+    ASSERT_EQ(sqlite3_exec(db, text.str().c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+    std::ifstream key_file(std::string(ACD_FIXTURES) + "/acdd-0.1.0.key");
+    std::string hex;
+    key_file >> hex;
+    std::array<std::uint8_t, 32> bytes{};
+    for (std::size_t i = 0; i < bytes.size(); ++i)
+        bytes[i] = static_cast<std::uint8_t>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+    const PiiKey key = PiiKey::from_bytes(bytes);
+
+    StoreOptions o;
+    o.path = dir / "acdd.db";
+    o.modules = {schema()};
+    auto opened = Store::open(std::move(o), key);
+    ASSERT_TRUE(opened) << opened.error().message;
+    EXPECT_EQ(sql_count("SELECT value FROM meta WHERE key = 'schema.agenda'"), 1);
+    const auto verified = (*opened)->verify();
+    ASSERT_TRUE(verified);
+    EXPECT_TRUE(verified->ok);
+    EXPECT_EQ(verified->records, 55);
+    Reader old(dir / "acdd.db", key);
+    const auto booked = old.appointments_of(key.pseudonym("+33612345678"), false);
+    ASSERT_TRUE(booked);
+    ASSERT_EQ(booked->size(), 1U);
+    EXPECT_EQ((*booked)[0].status, AppointmentStatus::booked);
+    EXPECT_EQ((*booked)[0].patient.name, "Jeanne Martin");
+    const auto history = old.history(key.pseudonym("+33612345678"), t0 - 24h * 365 * 4);
+    ASSERT_TRUE(history);
+    EXPECT_EQ(history->calls_total, 1);
+    EXPECT_EQ(history->open_messages.size(), 1U);
+    EXPECT_EQ(history->open_messages[0].urgency, Urgency::urgent);
+}
+
+// The summary an agent's route carries is served from memory: once loaded, it needs no database
+// (the engine's thread never waits for SQLite), and it follows the changes it is told of.
+TEST_F(AgendaStore, TheCallerSummaryIsServedWithoutTheDatabase) {
+    const std::string p = pseudonym("+33612345678");
+    WriteBatch call;
+    call.finished_calls = {finished("c1", p, t0 - 1h)};
+    store->append(std::move(call));
+    const auto slots = open_slots(2);
+    const Appointment first = decided(book(slots[1], patient("+33612345678")));
+    auto loaded = Summaries::load(*reader, t0);
+    ASSERT_TRUE(loaded);
+    Summaries summaries = std::move(*loaded);
+    reader.reset();
+    store.reset();
+    std::filesystem::remove_all(dir.path());  // no database left to read
+
+    const auto s = summaries.get(p, t0);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->past_calls, 1);
+    ASSERT_TRUE(s->next);
+    EXPECT_EQ(s->next->id, first.id);
+    summaries.call_finished(p);
+    Appointment earlier = first;
+    earlier.id = first.id + 1;
+    earlier.slot.start = first.slot.start - 20min;
+    summaries.booked(earlier, p);
+    EXPECT_EQ(summaries.get(p, t0)->past_calls, 2);
+    EXPECT_EQ(summaries.get(p, t0)->next->id, earlier.id);
+    summaries.cancelled(earlier.id);
+    EXPECT_EQ(summaries.get(p, t0)->next->id, first.id);
+    EXPECT_FALSE(summaries.get(p, first.slot.start)->next);  // started: no longer upcoming
+    summaries.erased(p);
+    EXPECT_EQ(summaries.get(p, t0)->past_calls, 0);
+    EXPECT_FALSE(summaries.get("anonymous", t0));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -191,7 +289,7 @@ TEST_F(AgendaStore, ABookedSlotIsRefusedWithSlotTaken) {
     const auto slot = open_slots(1)[0];
     const Appointment a = decided(book(slot, patient("+33612345678")));
     EXPECT_EQ(a.slot.id, slot);
-    EXPECT_EQ(a.status, "booked");
+    EXPECT_EQ(a.status, AppointmentStatus::booked);
     EXPECT_EQ(a.patient.name, "Jeanne Martin");
     EXPECT_EQ(refusal(book(slot, patient("+33700000000", "Other"))), "slot_taken");
     EXPECT_EQ(sql_count("SELECT count(*) FROM appointments"), 1);
@@ -209,7 +307,7 @@ TEST_F(AgendaStore, TheDatabaseItselfRefusesASecondBookedAppointmentOnASlot) {
     const auto slot = open_slots(1)[0];
     decided(book(slot, patient("+33612345678")));
     const auto status = in_job([&](WriteContext& ctx) -> Result<bool> {
-        auto st = ctx.db().exec(
+        auto st = store::connection(ctx).exec(
             "INSERT INTO appointments (slot_id, patient, reason, status, booked_at, booked_by) "
             "VALUES (" +
             std::to_string(slot) + ", 'p', '', 'booked', 0, 'x')");
@@ -219,7 +317,7 @@ TEST_F(AgendaStore, TheDatabaseItselfRefusesASecondBookedAppointmentOnASlot) {
     EXPECT_FALSE(*status);
     // A cancelled appointment does not hold its slot.
     const auto cancelled = in_job([&](WriteContext& ctx) -> Result<bool> {
-        return bool(ctx.db().exec(
+        return bool(store::connection(ctx).exec(
             "INSERT INTO appointments (slot_id, patient, reason, status, booked_at, booked_by) "
             "VALUES (" +
             std::to_string(slot) + ", 'p', '', 'cancelled', 0, 'x')"));
@@ -291,7 +389,7 @@ TEST_F(AgendaStore, ACancellationFreesTheSlotAndReturnsTheWaitingEntriesItSuitsI
     const auto w4 = wait("+33700000004", "cardiology", t0 + 48h);  // the slot suits
     const Cancelled c = decided(
         in_job([&](WriteContext& ctx) { return agenda::cancel(ctx, a.id, "sick", by("a1")); }));
-    EXPECT_EQ(c.appointment.status, "cancelled");
+    EXPECT_EQ(c.appointment.status, AppointmentStatus::cancelled);
     EXPECT_EQ(c.appointment.cancel_reason, "sick");
     EXPECT_EQ(c.freed.slot.id, slot);
     ASSERT_EQ(c.freed.waitlist.size(), 2U);
@@ -368,7 +466,13 @@ TEST_F(AgendaStore, RetentionCountsABookingAsActivityUntilTheAppointment) {
 
 TEST_F(AgendaStore, AMessageIsAcknowledgedOnceWithItsTime) {
     MessageRequest req{
-        "cardiology", "", patient("+33612345678"), "urgent", "call_back", "pain", "call her back",
+        "cardiology",
+        "",
+        patient("+33612345678"),
+        Urgency::urgent,
+        MessageAction::call_back,
+        "pain",
+        "call her back",
     };
     const auto id = *in_job([&](WriteContext& ctx) { return create_message(ctx, req, by("a1")); });
     EXPECT_EQ(reader->messages(std::nullopt, true)->size(), 1U);
@@ -386,15 +490,16 @@ TEST_F(AgendaStore, AMessageIsAcknowledgedOnceWithItsTime) {
 }
 
 TEST_F(AgendaStore, UrgentMessagesOpenForMoreThanThirtyMinutesAreOverdue) {
-    const auto create = [&](const std::string& urgency, Time at) {
-        MessageRequest req{"cardiology", "", patient("+33612345678"), urgency, "info", "", ""};
+    const auto create = [&](Urgency urgency, Time at) {
+        MessageRequest req{"cardiology", "", patient("+33612345678"), urgency, MessageAction::info,
+                           "",           ""};
         return *in_job([&](WriteContext& ctx) { return create_message(ctx, req, by("a1", at)); });
     };
-    const auto old_urgent = create("urgent", t0 - 31min);
-    create("normal", t0 - 40min);
-    const auto acked = create("urgent", t0 - 50min);
+    const auto old_urgent = create(Urgency::urgent, t0 - 31min);
+    create(Urgency::normal, t0 - 40min);
+    const auto acked = create(Urgency::urgent, t0 - 50min);
     decided(in_job([&](WriteContext& ctx) { return acknowledge(ctx, acked, by("dr")); }));
-    create("urgent", t0 - 10min);
+    create(Urgency::urgent, t0 - 10min);
     const Time cutoff = t0 - kUrgentMessageOverdue;
     const auto overdue = reader->overdue_messages(cutoff);
     ASSERT_EQ(overdue->size(), 1U);
@@ -432,20 +537,6 @@ TEST_F(AgendaStore, RemindersAreDueWithinTheWindowUntilMarkedSent) {
 // History, summary and erasure
 // ---------------------------------------------------------------------------------------------
 
-CallSnapshot finished(const std::string& call_id, const std::string& caller, Time at) {
-    CallSnapshot c;
-    c.gateway = "gw1";
-    c.call_id = call_id;
-    c.caller = caller;
-    c.specialty = "cardiology";
-    c.enqueued_at = at;
-    c.answered_at = at + 12s;
-    c.ended_at = at + 5min;
-    c.outcome = Outcome::completed;
-    c.agent = "a1";
-    return c;
-}
-
 TEST_F(AgendaStore, TheHistoryHasThePastCallsUpcomingAppointmentsOpenMessagesAndChanges) {
     const std::string p = pseudonym("+33612345678");
     WriteBatch calls;
@@ -456,7 +547,9 @@ TEST_F(AgendaStore, TheHistoryHasThePastCallsUpcomingAppointmentsOpenMessagesAnd
     decided(book(slots[0], patient("+33612345678"), by("a1", t0, "c2")));
     const auto past = open_slots(1, t0 + 1h)[0];
     decided(book(past, patient("+33612345678")));
-    MessageRequest req{"cardiology", "dr-a", patient("+33612345678"), "normal", "book", "", ""};
+    MessageRequest req{
+        "cardiology", "dr-a", patient("+33612345678"), Urgency::normal, MessageAction::book,
+        "",           ""};
     ASSERT_TRUE(in_job([&](WriteContext& ctx) { return create_message(ctx, req, by("a1")); }));
     const History h = *reader->history(p, t0 + 2h);  // the appointment at t0 + 1h is past
     EXPECT_EQ(h.patient.phone, "+33612345678");
@@ -485,15 +578,15 @@ TEST_F(AgendaStore, ErasureDeletesThePersonalDataAndUnlinksEverythingElseFromThe
     const std::string p = pseudonym("+33612345678");
     WriteBatch call;
     call.finished_calls = {finished("c1", p, t0 - 1h)};
-    call.pii = {{p, R"({"phone":"+33612345678"})", t0 - 1h}};
+    call.pii = {{p, Json{{"phone", "+33612345678"}}, t0 - 1h}};
     store->append(std::move(call));
     const auto slot = open_slots(1)[0];
     const Appointment a = decided(book(slot, patient("+33612345678", "Jeanne Martin")));
     MessageRequest req{"cardiology",
                        "",
                        patient("+33612345678"),
-                       "urgent",
-                       "call_back",
+                       Urgency::urgent,
+                       MessageAction::call_back,
                        "chest pain",
                        "Mme Martin asks to be called back"};
     ASSERT_TRUE(in_job([&](WriteContext& ctx) { return create_message(ctx, req, by("a1")); }));

@@ -240,7 +240,7 @@ TEST(Store, PersonalDataIsSealedAndErasureKeepsTheChainValid) {
     const PiiKey key = test_key();
     const std::string p = key.pseudonym("+35244112221");
     WriteBatch b = batch_of({record(1)});
-    b.pii.push_back({p, "{\"phone\":\"+35244112221\"}", t0});
+    b.pii.push_back({p, Json{{"phone", "+35244112221"}}, t0});
     store->append(std::move(b));
     store->flush();
     EXPECT_EQ(store->personal_data(p).value(), "{\"phone\":\"+35244112221\"}");
@@ -272,7 +272,7 @@ TEST(Store, NoClearPhoneNumberAnywhereInTheDatabaseFiles) {
         for (int i = 0; i < 50; ++i) {
             const std::string phone = "+3524411" + std::to_string(2000 + i);
             WriteBatch b = batch_of({record(i + 1)});
-            b.pii.push_back({key.pseudonym(phone), "{\"phone\":\"" + phone + "\"}", t0});
+            b.pii.push_back({key.pseudonym(phone), Json{{"phone", phone}}, t0});
             store->append(std::move(b));
         }
         store->flush();
@@ -304,9 +304,9 @@ TEST(Store, RetentionErasesPeopleInactiveSinceTheCutoff) {
     Fixture f;
     auto store = f.open();
     WriteBatch b;
-    b.pii.push_back({"old", "{}", t0});
-    b.pii.push_back({"recent", "{}", t0 + std::chrono::hours(24 * 100)});
-    b.pii.push_back({"old", "{}", t0 + seconds(5)});  // activity refreshes last_seen only
+    b.pii.push_back({"old", Json::object(), t0});
+    b.pii.push_back({"recent", Json::object(), t0 + std::chrono::hours(24 * 100)});
+    b.pii.push_back({"old", Json::object(), t0 + seconds(5)});  // activity refreshes last_seen only
     store->append(std::move(b));
     EXPECT_EQ(erase_inactive(*store, t0 + std::chrono::hours(24 * 50)), 1);
     EXPECT_FALSE(store->personal_data("old").value());
@@ -319,10 +319,10 @@ TEST(Store, ActivityWithinAnHourOfLastSeenDoesNotMoveIt) {
     Fixture f;
     auto store = f.open();
     WriteBatch b;
-    b.pii.push_back({"again-soon", "{}", t0});
-    b.pii.push_back({"again-later", "{}", t0});
-    b.pii.push_back({"again-soon", "{}", t0 + std::chrono::minutes(59)});
-    b.pii.push_back({"again-later", "{}", t0 + std::chrono::minutes(60)});
+    b.pii.push_back({"again-soon", Json::object(), t0});
+    b.pii.push_back({"again-later", Json::object(), t0});
+    b.pii.push_back({"again-soon", Json::object(), t0 + std::chrono::minutes(59)});
+    b.pii.push_back({"again-later", Json::object(), t0 + std::chrono::minutes(60)});
     store->append(std::move(b));
     EXPECT_EQ(erase_inactive(*store, t0 + std::chrono::minutes(30)), 1);
     EXPECT_FALSE(store->personal_data("again-soon").value());
@@ -409,7 +409,7 @@ TEST(Store, AFailedCommitStopsDurabilityAndIsReported) {
     Fixture f;
     auto store = f.open();
     WriteBatch bad;
-    bad.job = [](WriteContext&) -> Status { return Error{ErrorCode::store, "disk on fire"}; };
+    bad.job = [](WriteContext&) -> Status { return Error{ErrorCode::io_error, "disk on fire"}; };
     store->append(batch_of({record(1)}));
     store->flush();
     store->append(std::move(bad));
@@ -426,7 +426,7 @@ TEST(Store, FailedTransactionLeavesNoPartOfItsRecords) {
     {
         auto store = f.open();
         WriteBatch b = batch_of({record(1), record(2)});
-        b.job = [](WriteContext&) -> Status { return Error{ErrorCode::store, "no"}; };
+        b.job = [](WriteContext&) -> Status { return Error{ErrorCode::io_error, "no"}; };
         store->append(std::move(b));
         store->flush();
     }
@@ -435,6 +435,36 @@ TEST(Store, FailedTransactionLeavesNoPartOfItsRecords) {
     store->append(batch_of({record(3)}));
     store->flush();
     EXPECT_EQ(all_records(*store)[0].id, 1);
+}
+
+// A job that fails for a reason of its own (a statement refused, not the disk) fails alone: what
+// it wrote is rolled back, the rest of the transaction commits, the chain has no gap, and the
+// store goes on.
+TEST(Store, AJobThatFailsIsRolledBackAloneAndTheTransactionCommitsWithoutIt) {
+    Fixture f;
+    auto store = f.open();
+    store->append(batch_of({record(1)}));
+    WriteBatch bad = batch_of({record(2)});
+    bad.job = [](WriteContext& ctx) -> Status {
+        if (Status s = ctx.append(record(3)); !s) return s;  // rolled back with the job
+        return Error{ErrorCode::store, "UNIQUE constraint failed"};
+    };
+    store->append(std::move(bad));
+    WriteBatch good;
+    good.job = [](WriteContext& ctx) -> Status { return ctx.append(record(4)); };
+    store->append(std::move(good));
+    store->flush();
+    EXPECT_FALSE(store->failed());
+    const auto records = all_records(*store);
+    ASSERT_EQ(records.size(), 3U);
+    EXPECT_EQ(records[1].body, record(2).body);
+    EXPECT_EQ(records[2].body, record(4).body);
+    EXPECT_EQ(records[2].id, 3);  // no gap where the failed job's record was
+    EXPECT_TRUE(store->verify()->ok);
+    std::lock_guard lock(f.mu);
+    ASSERT_FALSE(f.durable.empty());
+    EXPECT_EQ(f.durable.back(), 3U);  // every batch, the failed job's too, is durable
+    EXPECT_TRUE(f.failure.empty());
 }
 
 TEST(Store, SnapshotIsTheStateAfterTheRecordsBeforeIt) {

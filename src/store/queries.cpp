@@ -1,0 +1,139 @@
+// The store's read side: snapshots, records, the chain's verification, backups (see
+// include/acd/store.hpp).
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "store_impl.hpp"
+
+namespace acd {
+
+Result<std::optional<Snapshot>> Store::latest_snapshot() {
+    auto stmt = impl_->reader_db.prepare(
+        "SELECT audit_id, at, state FROM snapshots ORDER BY audit_id DESC LIMIT 1");
+    if (!stmt) return stmt.error();
+    if (!stmt->step()) {
+        if (stmt->failed()) return stmt->error();
+        return std::optional<Snapshot>{};
+    }
+    return std::optional<Snapshot>(
+        Snapshot{stmt->int64(0), from_ms(stmt->int64(1)), std::string(stmt->blob(2))});
+}
+
+namespace {
+
+Status read_records_on(sql::Db& db, std::int64_t after_id, std::optional<RecordKind> kind,
+                       const std::function<bool(const AuditRecord&)>& fn) {
+    auto stmt = db.prepare(
+        fmt::format("SELECT {} FROM audit WHERE id > ?1 AND (?2 IS NULL OR kind = ?2) ORDER BY id",
+                    kRecordColumns));
+    if (!stmt) return stmt.error();
+    stmt->bind(1, after_id);
+    if (kind) stmt->bind(2, to_string(*kind));
+    while (stmt->step()) {
+        if (!fn(record_from_row(*stmt))) break;
+    }
+    if (stmt->failed()) return stmt->error();
+    return {};
+}
+
+}  // namespace
+
+Status Store::read_records(std::int64_t after_id, std::optional<RecordKind> kind,
+                           const std::function<bool(const AuditRecord&)>& fn) {
+    return read_records_on(impl_->reader_db, after_id, kind, fn);
+}
+
+// On a connection of its own: verify() may run on any thread, and for long.
+Result<VerifyResult> Store::verify() {
+    auto db = sql::Db::open(impl_->options.path);
+    if (!db) return db.error();
+    if (Status s = db->exec("PRAGMA query_only = 1; PRAGMA busy_timeout = 5000"); !s) {
+        return s.error();
+    }
+    VerifyResult result;
+    Hash previous{};
+    std::int64_t expected = 1;
+    Status s = read_records_on(*db, 0, std::nullopt, [&](const AuditRecord& r) {
+        if (r.id != expected) {
+            result.reason = fmt::format("record {} is missing", expected);
+            result.first_bad_id = expected;
+        } else if (chain_hash(previous, r) != r.hash) {
+            result.reason = "hash does not match the record's content and its predecessor";
+            result.first_bad_id = r.id;
+        }
+        if (result.first_bad_id) return false;
+        previous = r.hash;
+        ++expected;
+        ++result.records;
+        return true;
+    });
+    if (!s) return s.error();
+    result.ok = !result.first_bad_id;
+    result.head = previous;
+    return result;
+}
+
+Result<std::int64_t> Store::backup(const std::filesystem::path& destination) {
+    // Created here, exclusively and private (it holds health data): never over a file that
+    // appeared meanwhile, never readable by others whatever the umask. SQLite takes an empty file.
+    const int fd = ::open(destination.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST)
+            return Error{ErrorCode::store,
+                         fmt::format("{} exists already: choose a new file", destination.string())};
+        return Error{ErrorCode::store, fmt::format("cannot create {}: {}", destination.string(),
+                                                   std::strerror(errno))};
+    }
+    ::close(fd);
+    std::error_code ec;
+    auto source = sql::Db::open(impl_->options.path);
+    auto target = source ? sql::Db::open(destination) : Result<sql::Db>(source.error());
+    if (!target) {
+        std::filesystem::remove(destination, ec);
+        return target.error();
+    }
+    sqlite3_backup* copy = sqlite3_backup_init(target->handle(), "main", source->handle(), "main");
+    if (copy == nullptr)
+        return Error{ErrorCode::store, "cannot start the backup: " + target->message()};
+    // Everything in one step: the copy is of one consistent read transaction.
+    const int rc = sqlite3_backup_step(copy, -1);
+    sqlite3_backup_finish(copy);
+    if (rc != SQLITE_DONE) {
+        std::filesystem::remove(destination, ec);
+        return Error{ErrorCode::store, fmt::format("backup to {} failed: {}", destination.string(),
+                                                   sqlite3_errstr(rc))};
+    }
+    return target->scalar("SELECT count(*) FROM audit");
+}
+
+namespace {
+Result<std::vector<AuditRecord>> collect(sql::Db& db, std::string_view where,
+                                         const std::function<void(sql::Statement&)>& bind) {
+    auto stmt =
+        db.prepare(fmt::format("SELECT {} FROM audit WHERE {} ORDER BY id", kRecordColumns, where));
+    if (!stmt) return stmt.error();
+    bind(*stmt);
+    std::vector<AuditRecord> out;
+    while (stmt->step())
+        out.push_back(record_from_row(*stmt));
+    if (stmt->failed()) return stmt->error();
+    return out;
+}
+}  // namespace
+
+Result<std::vector<AuditRecord>> Store::records_for_call(std::string_view gateway,
+                                                         std::string_view call_id) {
+    return collect(impl_->reader_db, "call_id = ?1 AND gateway = ?2",
+                   [&](sql::Statement& s) { s.bind(1, call_id).bind(2, gateway); });
+}
+
+Result<std::vector<AuditRecord>> Store::records_for_agent(std::string_view agent, Time from,
+                                                          Time to) {
+    return collect(impl_->reader_db, "at >= ?1 AND at < ?2 AND agent = ?3",
+                   [&](sql::Statement& s) { s.bind(1, ms(from)).bind(2, ms(to)).bind(3, agent); });
+}
+
+}  // namespace acd
