@@ -5,6 +5,7 @@
 // protocols carry it inbound) a parse_*() returning std::nullopt for anything else.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -51,6 +52,15 @@ std::string format_time(Time t);
 // RFC 3339: date, 'T' (or 't' or ' '), time, optional fraction, then 'Z' or an offset +hh:mm or
 // -hh:mm. nullopt for anything else, and for a time outside the years 0000 to 9999 in UTC.
 std::optional<Time> parse_time(std::string_view text);
+
+// The enum value whose word is `s` in `words` (indexed by value), for the enums of every module.
+template <typename Enum, std::size_t N>
+std::optional<Enum> parse_word(std::string_view s, const std::array<std::string_view, N>& words) {
+    for (std::size_t i = 0; i < N; ++i) {
+        if (words[i] == s) return static_cast<Enum>(i);
+    }
+    return std::nullopt;
+}
 
 inline constexpr int index_of(CallClass c) {
     return static_cast<int>(c);

@@ -8,6 +8,9 @@
 
 namespace acd {
 
+// The view of one agent (nullopt for an unknown id).
+std::optional<AgentView> find_agent(const Engine& engine, std::string_view id);
+
 Json agent_json(const AgentView& agent, Time now);
 Json call_json(const CallSnapshot& call, Time now);
 Json queue_json(const QueueView& queue, Time now);

@@ -105,21 +105,10 @@ Result<Cancelled> cancel(WriteContext& ctx, std::int64_t appointment_id, const s
                          const Actor& actor) {
     sql::Db& db = store::connection(ctx);
     return atomically<Cancelled>(db, [&]() -> Result<Cancelled> {
-        auto loaded = load_appointment(db, ctx.key(), appointment_id);
+        auto loaded =
+            upcoming_appointment(db, ctx.key(), appointment_id, actor.at, "is cancelled already");
         if (!loaded) return loaded.error();
-        if (!*loaded) {
-            return Error{ErrorCode::unknown_appointment,
-                         fmt::format("no appointment {}", appointment_id)};
-        }
-        const Appointment& a = (*loaded)->appointment;
-        if (a.status != AppointmentStatus::booked) {
-            return Error{ErrorCode::invalid_state,
-                         fmt::format("appointment {} is cancelled already", a.id)};
-        }
-        if (a.slot.start <= actor.at) {
-            return Error{ErrorCode::invalid_state,
-                         fmt::format("appointment {} has already started", a.id)};
-        }
+        const Appointment& a = loaded->appointment;
         auto update = db.prepare(
             "UPDATE appointments SET status = 'cancelled', cancelled_at = ?2, cancelled_by = ?3, "
             "cancel_reason = ?4 WHERE id = ?1");
@@ -129,7 +118,7 @@ Result<Cancelled> cancel(WriteContext& ctx, std::int64_t appointment_id, const s
             !st) {
             return st.error();
         }
-        const std::string& pseudonym = (*loaded)->pseudonym;
+        const std::string& pseudonym = loaded->pseudonym;
         if (Status st = touch(ctx, pseudonym, actor.at); !st) return st.error();
         if (Status st = log_change(db, actor, pseudonym, "appointment-cancel", {a.id, {}, {}});
             !st) {
@@ -147,21 +136,9 @@ Result<Moved> move(WriteContext& ctx, std::int64_t appointment_id, std::int64_t 
                    const Actor& actor) {
     sql::Db& db = store::connection(ctx);
     return atomically<Moved>(db, [&]() -> Result<Moved> {
-        auto loaded = load_appointment(db, ctx.key(), appointment_id);
+        auto loaded = upcoming_appointment(db, ctx.key(), appointment_id, actor.at, "is cancelled");
         if (!loaded) return loaded.error();
-        if (!*loaded) {
-            return Error{ErrorCode::unknown_appointment,
-                         fmt::format("no appointment {}", appointment_id)};
-        }
-        const Appointment& a = (*loaded)->appointment;
-        if (a.status != AppointmentStatus::booked) {
-            return Error{ErrorCode::invalid_state,
-                         fmt::format("appointment {} is cancelled", a.id)};
-        }
-        if (a.slot.start <= actor.at) {
-            return Error{ErrorCode::invalid_state,
-                         fmt::format("appointment {} has already started", a.id)};
-        }
+        const Appointment& a = loaded->appointment;
         auto target = load_slot(db, slot_id);
         if (!target) return target.error();
         if (!*target) return Error{ErrorCode::unknown_slot, fmt::format("no slot {}", slot_id)};
@@ -192,7 +169,7 @@ Result<Moved> move(WriteContext& ctx, std::int64_t appointment_id, std::int64_t 
             }
             return st.error();
         }
-        const std::string& pseudonym = (*loaded)->pseudonym;
+        const std::string& pseudonym = loaded->pseudonym;
         if (Status st = touch(ctx, pseudonym, std::max(actor.at, s.start)); !st) {
             return st.error();
         }

@@ -149,6 +149,23 @@ Result<std::optional<std::pair<Message, std::string>>> load_message(sql::Db& db,
     });
 }
 
+Result<Loaded> upcoming_appointment(sql::Db& db, const PiiKey& key, std::int64_t id, Time now,
+                                    std::string_view cancelled) {
+    auto loaded = load_appointment(db, key, id);
+    if (!loaded) return loaded.error();
+    if (!*loaded)
+        return Error{ErrorCode::unknown_appointment, fmt::format("no appointment {}", id)};
+    const Appointment& a = (*loaded)->appointment;
+    if (a.status != AppointmentStatus::booked) {
+        return Error{ErrorCode::invalid_state, fmt::format("appointment {} {}", id, cancelled)};
+    }
+    if (a.slot.start <= now) {
+        return Error{ErrorCode::invalid_state,
+                     fmt::format("appointment {} has already started", id)};
+    }
+    return std::move(**loaded);
+}
+
 // The waiting entries a slot suits, in order of addition.
 Result<std::vector<WaitEntry>> matching_entries(sql::Db& db, const PiiKey& key, const Slot& slot) {
     auto stmt = db.prepare(

@@ -108,6 +108,11 @@ Result<std::optional<Loaded>> load_appointment(sql::Db& db, const PiiKey& key, s
 Result<std::optional<std::pair<Message, std::string>>> load_message(sql::Db& db, const PiiKey& key,
                                                                     std::int64_t id);
 
+// A booked appointment that has not started yet, with its patient: unknown_appointment or
+// invalid_state otherwise (`cancelled` says how a cancelled one is refused: "is cancelled").
+Result<Loaded> upcoming_appointment(sql::Db& db, const PiiKey& key, std::int64_t id, Time now,
+                                    std::string_view cancelled);
+
 // The waiting entries a slot suits, in order of addition.
 Result<std::vector<WaitEntry>> matching_entries(sql::Db& db, const PiiKey& key, const Slot& slot);
 

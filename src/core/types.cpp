@@ -8,14 +8,6 @@
 namespace acd {
 namespace {
 
-template <typename Enum, std::size_t N>
-std::optional<Enum> parse_word(std::string_view s, const std::array<std::string_view, N>& words) {
-    for (std::size_t i = 0; i < N; ++i) {
-        if (words[i] == s) return static_cast<Enum>(i);
-    }
-    return std::nullopt;
-}
-
 constexpr std::array<std::string_view, 3> kClassWords = {"urgent", "appointment", "admin"};
 constexpr std::array<std::string_view, 4> kCallStateWords = {"queued", "offering", "connected",
                                                              "ended"};

@@ -8,13 +8,6 @@
 namespace acd {
 namespace {
 
-std::optional<AgentView> find_agent(const Engine& engine, const std::string& id) {
-    for (AgentView& a : engine.agents()) {
-        if (a.id == id) return std::move(a);
-    }
-    return std::nullopt;
-}
-
 // The agent, call or setting an engine command was about, as its result (spec: "the agent", "the
 // call"), and the sentence that says what was done.
 control::Answer done_answer(const Engine& engine, const Input& input, Time now) {

@@ -6,16 +6,7 @@
 #include "acd/views.hpp"
 
 namespace acd {
-namespace {
-
-std::optional<AgentView> find_agent(const Engine& engine, const std::string& id) {
-    for (AgentView& a : engine.agents()) {
-        if (a.id == id) return std::move(a);
-    }
-    return std::nullopt;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void publish_output(control::Hub& hub, const Engine& engine, Time now, const Output& output,
                     const std::function<std::optional<Json>(const std::string&)>& caller_summary) {

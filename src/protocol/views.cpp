@@ -14,6 +14,13 @@ Json or_null(const std::optional<T>& v) {
 
 }  // namespace
 
+std::optional<AgentView> find_agent(const Engine& engine, std::string_view id) {
+    for (AgentView& a : engine.agents()) {
+        if (a.id == id) return std::move(a);
+    }
+    return std::nullopt;
+}
+
 std::int64_t seconds_between(Time from, Time to) {
     return std::chrono::duration_cast<std::chrono::seconds>(to - from).count();
 }
