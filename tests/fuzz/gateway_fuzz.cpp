@@ -1,5 +1,5 @@
 // libFuzzer target for the gateway side of acdd (docs/fuzzing.md): the bytes are what one
-// gateway connection sends. They are cut into lines as a session cuts them (src/net/framing.hpp),
+// gateway connection sends. They are cut into lines as a session cuts them (include/acd/framing.hpp),
 // the first line goes through the hello parser and the others through the JSON parser and
 // parse_gateway_event(), and every accepted event is applied to an Engine the way the daemon
 // applies it (timers first, journaled). Properties that must hold for any bytes are checked on

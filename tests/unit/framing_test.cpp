@@ -1,4 +1,4 @@
-// Line framing and the hello line (src/net/framing.hpp, docs/spec/gateway-protocol.md "Framing" and
+// Line framing and the hello line (include/acd/framing.hpp, docs/spec/gateway-protocol.md "Framing" and
 // "Handshake"): the cap, "\r\n", and every refusal of a first line.
 #include "acd/framing.hpp"
 

@@ -1,4 +1,4 @@
-// The audit record bodies written without nlohmann-json (src/daemon/record_json.hpp) are the
+// The audit record bodies written without nlohmann-json (include/acd/record_json.hpp) are the
 // codec's bytes exactly: on random engine runs, on strings that need escapes, on any time.
 #include "acd/record_json.hpp"
 
