@@ -21,7 +21,8 @@ constexpr std::array<std::string_view, 4> kCallStateWords = {"queued", "offering
                                                              "ended"};
 constexpr std::array<std::string_view, 6> kAgentStateWords = {"logged_out", "ready",   "reserved",
                                                               "busy",       "wrap_up", "paused"};
-constexpr std::array<std::string_view, 3> kOutcomeWords = {"completed", "abandoned", "rejected"};
+constexpr std::array<std::string_view, 4> kOutcomeWords = {"completed", "abandoned", "rejected",
+                                                           "closed"};
 constexpr std::array<std::string_view, 12> kErrorWords = {"none",
                                                           "bad_request",
                                                           "unknown_call",
@@ -34,7 +35,7 @@ constexpr std::array<std::string_view, 12> kErrorWords = {"none",
                                                           "protocol",
                                                           "unsupported_protocol",
                                                           "unauthorized"};
-constexpr std::array<std::string_view, 20> kCauseWords = {"offered",
+constexpr std::array<std::string_view, 24> kCauseWords = {"offered",
                                                           "routed",
                                                           "overflow_threshold",
                                                           "overflow_deadline",
@@ -53,7 +54,11 @@ constexpr std::array<std::string_view, 20> kCauseWords = {"offered",
                                                           "ready",
                                                           "wrap_up_end",
                                                           "overflow_set",
-                                                          "removed"};
+                                                          "removed",
+                                                          "closed",
+                                                          "overflow_closed",
+                                                          "gateway_lost",
+                                                          "ended_by_supervisor"};
 
 }  // namespace
 
@@ -84,8 +89,29 @@ std::optional<AgentState> parse_agent_state(std::string_view s) {
 }
 
 std::array<ClassPolicy, kCallClassCount> default_class_policies() {
-    return {ClassPolicy{seconds(30), 0, true}, ClassPolicy{seconds(120), 1, true},
-            ClassPolicy{seconds(300), 1, true}};
+    return {ClassPolicy{seconds(30), 0, true, seconds(10), {}},
+            ClassPolicy{seconds(120), 1, true, seconds(0), {}},
+            ClassPolicy{seconds(300), 1, true, seconds(0), {}}};
+}
+
+std::array<ClosedRule, kCallClassCount> default_closed_rules() {
+    return {ClosedRule::team, ClosedRule::reject, ClosedRule::reject};
+}
+
+std::string_view to_string(ClosedRule r) {
+    constexpr std::array<std::string_view, 3> kWords = {"team", "reject", "queue"};
+    return kWords[static_cast<std::size_t>(r)];
+}
+
+std::optional<ClosedRule> parse_closed_rule(std::string_view s) {
+    for (ClosedRule r : {ClosedRule::team, ClosedRule::reject, ClosedRule::queue}) {
+        if (to_string(r) == s) return r;
+    }
+    return std::nullopt;
+}
+
+std::string_view to_string(AlertKind k) {
+    return k == AlertKind::call_late ? "call_late" : "queue_unstaffed";
 }
 
 }  // namespace acd
