@@ -49,7 +49,8 @@ Json error_json(ErrorCode code, std::string_view message, std::optional<std::uin
 // --- admin protocol: the commands the engine applies ----------------------------------------
 
 // agent-login, agent-logout, agent-pause, agent-ready, call-reclassify, call-transfer,
-// overflow-set.
+// overflow-set, call-end; and gateway-disconnected, gateway-connected (the daemon's own inputs,
+// journaled in this form).
 bool is_engine_command(std::string_view command);
 // Precondition: is_engine_command(command).
 std::variant<Input, DecodeError> parse_engine_command(std::string_view command,
@@ -60,7 +61,7 @@ Json to_json_command(const Input& input);
 // --- changes and views ----------------------------------------------------------------------
 
 // "call.<cause>" for call changes ("call.routed", "call.ended", ...), "agent.state",
-// "overflow.set".
+// "overflow.set", "alert.raised", "alert.cleared".
 std::string change_type(const Change& change);
 Json to_json(const Change& change);
 Json to_json(const CallSnapshot& call);

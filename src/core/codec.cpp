@@ -134,6 +134,9 @@ std::variant<input::GatewayEventBody, std::string> event_body(const std::string&
             o.dialed = f.string("dialed", true).value_or("");
             o.specialty = f.string("specialty", false);
             o.call_class = f.call_class("class", false);
+            // Set by the daemon (its keyed choice) before the event is journaled; what a gateway
+            // sends here is replaced.
+            o.quality_sample = f.boolean("quality_sample").value_or(false);
             body = std::move(o);
         } else if (type == "call.answered") {
             body = input::CallAnswered{call_id, f.nonempty("agent", false, 64)};
@@ -261,6 +264,7 @@ Json to_json(const input::GatewayEvent& ev) {
                      {"dialed", b.dialed}};
                 if (b.specialty) j["specialty"] = *b.specialty;
                 if (b.call_class) j["class"] = to_string(*b.call_class);
+                if (b.quality_sample) j["quality_sample"] = true;
             } else if constexpr (std::is_same_v<T, input::CallAnswered>) {
                 j = {{"type", "call.answered"}, {"call_id", b.call_id}};
                 if (b.agent) j["agent"] = *b.agent;
@@ -301,6 +305,7 @@ Json to_json(const Command& c) {
                      {"ring_timeout_s", b.ring_timeout_s}};
                 if (!b.agent.empty()) j["agent"] = b.agent;
                 if (!b.team.empty()) j["team"] = b.team;
+                if (b.record) j["record"] = true;
             } else {
                 j = {{"type", "call.reject"}, {"call_id", c.call_id}, {"reason", b.reason}};
             }
@@ -322,9 +327,12 @@ Json error_json(ErrorCode code, std::string_view message, std::optional<std::uin
 
 namespace {
 
-constexpr std::string_view kEngineCommands[] = {"agent-login", "agent-logout",    "agent-pause",
-                                                "agent-ready", "call-reclassify", "call-transfer",
-                                                "overflow-set"};
+// call-end is the supervisor's (admin-protocol.md v1.1); gateway-disconnected and
+// gateway-connected are the daemon's own inputs, journaled like commands so that replay applies
+// them too.
+constexpr std::string_view kEngineCommands[] = {
+    "agent-login",   "agent-logout", "agent-pause", "agent-ready",          "call-reclassify",
+    "call-transfer", "overflow-set", "call-end",    "gateway-disconnected", "gateway-connected"};
 
 // The arguments each engine command accepts; anything else is refused (a typo in a supervisor's
 // script should not pass silently).
@@ -334,6 +342,8 @@ std::vector<std::string_view> allowed_arguments(std::string_view command) {
     if (command == "call-reclassify") return {"call_id", "gateway", "class"};
     if (command == "call-transfer") return {"call_id", "gateway", "specialty"};
     if (command == "overflow-set") return {"specialty", "threshold", "enabled"};
+    if (command == "call-end") return {"call_id", "gateway", "reason"};
+    if (command == "gateway-disconnected" || command == "gateway-connected") return {"gateway"};
     return {"agent"};
 }
 
@@ -376,6 +386,13 @@ std::variant<Input, DecodeError> parse_engine_command(std::string_view command,
     } else if (command == "call-transfer") {
         input::CallSelector sel{f.string("call_id", true).value_or(""), f.string("gateway", false)};
         input = input::CallTransfer{sel, f.string("specialty", true).value_or("")};
+    } else if (command == "call-end") {
+        input::CallSelector sel{f.string("call_id", true).value_or(""), f.string("gateway", false)};
+        input = input::CallEnd{sel, f.nonempty("reason", true, 200).value_or("")};
+    } else if (command == "gateway-disconnected") {
+        input = input::GatewayDisconnected{f.nonempty("gateway", true, 64).value_or("")};
+    } else if (command == "gateway-connected") {
+        input = input::GatewayConnected{f.nonempty("gateway", true, 64).value_or("")};
     } else {
         input::OverflowSet o{f.string("specialty", true).value_or(""), {}, {}};
         if (auto t = f.count("threshold")) o.threshold = static_cast<int>(*t);
@@ -420,6 +437,14 @@ Json to_json_command(const Input& input) {
                 if (in.threshold) a["threshold"] = *in.threshold;
                 if (in.enabled) a["enabled"] = *in.enabled;
                 j = {{"command", "overflow-set"}, {"arguments", a}};
+            } else if constexpr (std::is_same_v<T, input::CallEnd>) {
+                Json a = call(in.call);
+                a["reason"] = in.reason;
+                j = {{"command", "call-end"}, {"arguments", a}};
+            } else if constexpr (std::is_same_v<T, input::GatewayDisconnected>) {
+                j = {{"command", "gateway-disconnected"}, {"arguments", {{"gateway", in.gateway}}}};
+            } else if constexpr (std::is_same_v<T, input::GatewayConnected>) {
+                j = {{"command", "gateway-connected"}, {"arguments", {{"gateway", in.gateway}}}};
             }
         },
         input);
@@ -452,6 +477,9 @@ std::string change_type(const Change& change) {
         return "call." + std::string(to_string(c->cause));
     }
     if (std::holds_alternative<AgentChange>(change)) return "agent.state";
+    if (const auto* a = std::get_if<AlertChange>(&change)) {
+        return a->raised ? "alert.raised" : "alert.cleared";
+    }
     return "overflow.set";
 }
 
@@ -470,6 +498,13 @@ Json to_json(const Change& change) {
                      {"cause", to_string(ch.cause)},
                      {"gateway", optional_string(ch.gateway)},
                      {"call_id", optional_string(ch.call_id)}};
+            } else if constexpr (std::is_same_v<T, AlertChange>) {
+                j = {{"alert", to_string(ch.alert.kind)},
+                     {"specialty", ch.alert.specialty},
+                     {"gateway", optional_string(ch.alert.gateway)},
+                     {"call_id", optional_string(ch.alert.call_id)},
+                     {"raised_at", format_time(ch.alert.raised_at)},
+                     {"raised", ch.raised}};
             } else {
                 j = {{"specialty", ch.overflow.specialty},
                      {"threshold", ch.overflow.threshold},
