@@ -14,6 +14,22 @@ Alert Engine::State::late_alert(Index slot) const {
                  gateways[call.gateway].id, call.call_id, call.late_since.value_or(clock)};
 }
 
+namespace {
+
+// Assignments keep the buffers a reused change already has.
+void fill_late(AlertChange& change, Time at, bool raised, const std::string& specialty,
+               const std::string& gateway, const std::string& call_id, Time raised_at) {
+    change.at = at;
+    change.raised = raised;
+    change.alert.kind = AlertKind::call_late;
+    change.alert.specialty = specialty;
+    change.alert.gateway = gateway;
+    change.alert.call_id = call_id;
+    change.alert.raised_at = raised_at;
+}
+
+}  // namespace
+
 Alert Engine::State::unstaffed_alert(Index sp) const {
     return Alert{AlertKind::queue_unstaffed,
                  specialties[sp].config.id,
@@ -27,16 +43,16 @@ void Engine::State::raise_late(Index slot) {
     core::Call& call = calls[slot];
     call.late_raised = true;
     call.late_since = clock;
-    out.changes.emplace_back(std::in_place_type<AlertChange>,
-                             AlertChange{clock, true, late_alert(slot)});
+    fill_late(push_alert_change(), clock, true, specialties[call.specialty].config.id,
+              gateways[call.gateway].id, call.call_id, clock);
 }
 
 // When the call leaves the queue.
 void Engine::State::clear_late(Index slot) {
     core::Call& call = calls[slot];
     if (!call.late_since) return;
-    out.changes.emplace_back(std::in_place_type<AlertChange>,
-                             AlertChange{clock, false, late_alert(slot)});
+    fill_late(push_alert_change(), clock, false, specialties[call.specialty].config.id,
+              gateways[call.gateway].id, call.call_id, *call.late_since);
     call.late_since.reset();
 }
 

@@ -412,6 +412,8 @@ void core::OutputPool::reclaim(Output& out) {
             if (call_changes.size() < kMax) call_changes.push_back(std::move(*c));
         } else if (auto* a = std::get_if<AgentChange>(&change)) {
             if (agent_changes.size() < kMax) agent_changes.push_back(std::move(*a));
+        } else if (auto* l = std::get_if<AlertChange>(&change)) {
+            if (alert_changes.size() < kMax) alert_changes.push_back(std::move(*l));
         }
     }
     out.changes.clear();
@@ -457,6 +459,10 @@ CallChange& Engine::State::push_call_change() {
 
 AgentChange& Engine::State::push_agent_change() {
     return push_reused(out.changes, pool.agent_changes);
+}
+
+AlertChange& Engine::State::push_alert_change() {
+    return push_reused(out.changes, pool.alert_changes);
 }
 
 CallRouteCommand& Engine::State::push_route(Index slot) {

@@ -274,6 +274,7 @@ struct OutputPool {
     static constexpr std::size_t kMax = 256;  // per kind: bounds what a burst leaves behind
     std::vector<CallChange> call_changes;
     std::vector<AgentChange> agent_changes;
+    std::vector<AlertChange> alert_changes;
     std::vector<Command> routes;  // body: CallRouteCommand
     std::vector<Command> queued;  // body: CallQueuedCommand
 
@@ -370,6 +371,7 @@ struct Engine::State {
     // field is to be set by the caller.
     CallChange& push_call_change();
     AgentChange& push_agent_change();
+    AlertChange& push_alert_change();
     CallRouteCommand& push_route(core::Index slot);
     CallQueuedCommand& push_queued(core::Index slot);
     void arm(core::TimerKind kind, Time due, core::Index index, std::uint64_t owner,
