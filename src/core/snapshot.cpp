@@ -230,9 +230,10 @@ EngineImage read_image(const Json& j, const RoutingConfig& config) {
         call.agent = c.at("agent");
         call.team = c.at("team");
         for (const Json& r : c.at("refused")) {
-            // Before v1.1 a refusal was a team id, for good.
+            // Before v1.1 a refusal was a team id, for good; it now runs out team_retry after
+            // the snapshot.
             if (r.is_string()) {
-                call.refused.push_back({r.get<std::string>(), Time::max()});
+                call.refused.push_back({r.get<std::string>(), im.now + config.team_retry});
             } else {
                 call.refused.push_back({r.at(0), from_ms(r.at(1))});
             }
