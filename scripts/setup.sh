@@ -8,6 +8,7 @@ BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 PACKAGES=(
   build-essential cmake pkg-config
   libasio-dev libsqlite3-dev libspdlog-dev nlohmann-json3-dev libssl-dev libsystemd-dev
+  libhowardhinnant-date-dev tzdata  # site time zones (src/zone): Hinnant's tz on system tzdata
   libgtest-dev libbenchmark-dev openssl
   dpkg-dev systemd  # dpkg-shlibdeps for cpack -G DEB; systemd-analyze for the unit's test
 )

@@ -43,9 +43,11 @@ Json error_json(ErrorCode code, std::string_view message, std::optional<std::uin
 
 // --- admin protocol: the commands the engine applies ----------------------------------------
 
-// The names of the commands that the engine applies: agent-login, agent-logout, agent-pause,
-// agent-ready, call-reclassify, call-transfer, overflow-set.
+// The names of the admin protocol's commands that the engine applies: agent-login,
+// agent-logout, agent-pause, agent-ready, call-reclassify, call-transfer, overflow-set, call-end.
 std::vector<std::string_view> engine_commands();
+// Those, and the daemon's own inputs journaled in the same form: gateway-disconnected,
+// gateway-connected.
 bool is_engine_command(std::string_view command);
 // Errors are bad_request, naming the argument (unsupported when `command` is not an engine
 // command).
@@ -56,7 +58,7 @@ Json to_json_command(const Input& input);
 // --- changes and views ----------------------------------------------------------------------
 
 // "call.<cause>" for call changes ("call.routed", "call.ended", ...), "agent.state",
-// "overflow.set".
+// "overflow.set", "alert.raised", "alert.cleared".
 std::string change_type(const Change& change);
 Json to_json(const Change& change);
 Json to_json(const CallSnapshot& call);

@@ -13,7 +13,11 @@
 //   due time (a wrap-up that ends at 10:00:15 makes the agent ready at 10:00:15, however late
 //   the input that notices it). The effects of those timers come first in the Output.
 // - After every input and every timer, the engine is work-conserving: no queued call has a ready
-//   eligible agent; the overflow rules of routing.md hold.
+//   eligible agent (but the calls of a gateway that is away, which are not routed); the overflow
+//   and closed rules of routing.md hold: no queued call that may go to a team has an open team
+//   with room that may take it.
+// - Site time is data (RoutingConfig::zone): schedules open and close by engine timers, so replay
+//   crosses an opening or a closing exactly as live did.
 // - Every input costs O(log n) in the number of calls and agents (plus the number of specialties
 //   and teams it touches).
 // - Not thread-safe: one thread owns an Engine. The Output reference and the views stay valid
@@ -45,6 +49,9 @@ struct CallOffered {
     std::string dialed;
     std::optional<std::string> specialty;  // overrides the lookup of `dialed`
     std::optional<CallClass> call_class;   // default: the specialty's default_class
+    // Selected for the quality sample (routing.md v1.1). Like `caller`, the daemon sets it (a keyed
+    // choice, PiiKey::quality_sample) and the journal keeps it, so that replay chooses the same.
+    bool quality_sample = false;
 
     bool operator==(const CallOffered&) const = default;
 };
@@ -155,6 +162,30 @@ struct Reconfigure {
 
     bool operator==(const Reconfigure&) const = default;
 };
+// Supervisor: ends a call the telephony side can no longer end (admin-protocol.md v1.1
+// call-end). Outcome abandoned, whatever the call's state; the reason goes to the audit record.
+struct CallEnd {
+    CallSelector call;
+    std::string reason;
+
+    bool operator==(const CallEnd&) const = default;
+};
+// The connection of gateway `gateway` was lost (routing.md v1.1, "While a call's gateway is
+// disconnected"): its calls keep their places and are not routed; the ring timeouts of its offers
+// stop; after `orphan_timeout` its calls end as abandoned (cause gateway_lost).
+struct GatewayDisconnected {
+    std::string gateway;
+
+    bool operator==(const GatewayDisconnected&) const = default;
+};
+// Gateway `gateway` is back (its welcome was sent): its calls are routed again, and the ring
+// timeouts of its offers run from now (the shell re-sends offering_routes()). Any event from a
+// gateway also counts as its return.
+struct GatewayConnected {
+    std::string gateway;
+
+    bool operator==(const GatewayConnected&) const = default;
+};
 // Only lets time pass, so that due timers fire.
 struct Tick {
     bool operator==(const Tick&) const = default;
@@ -162,10 +193,10 @@ struct Tick {
 
 }  // namespace input
 
-using Input =
-    std::variant<input::GatewayEvent, input::AgentLogin, input::AgentLogout, input::AgentPause,
-                 input::AgentReady, input::CallReclassify, input::CallTransfer, input::OverflowSet,
-                 input::Reconfigure, input::Tick>;
+using Input = std::variant<input::GatewayEvent, input::AgentLogin, input::AgentLogout,
+                           input::AgentPause, input::AgentReady, input::CallReclassify,
+                           input::CallTransfer, input::OverflowSet, input::Reconfigure, input::Tick,
+                           input::CallEnd, input::GatewayDisconnected, input::GatewayConnected>;
 
 // ---------------------------------------------------------------------------------------------
 // Outputs
@@ -185,11 +216,12 @@ struct CallRouteCommand {
     std::int64_t ring_timeout_s;
     std::string agent;  // exactly one of agent and team is set
     std::string team;
+    bool record = false;  // to an agent, for a call of the quality sample: record it
 
     bool operator==(const CallRouteCommand&) const = default;
 };
 struct CallRejectCommand {
-    std::string reason;  // "no_route"
+    std::string reason;  // "no_route", or "closed" (the specialty is closed)
 
     bool operator==(const CallRejectCommand&) const = default;
 };
@@ -220,6 +252,7 @@ struct CallSnapshot {
     std::string team;
     bool overflowed = false;  // routed to a team at least once
     std::uint64_t arrival = 0;
+    bool quality_sample = false;  // selected for quality listening (routed to agents with record)
 
     bool operator==(const CallSnapshot&) const = default;
 };
@@ -227,26 +260,30 @@ struct CallSnapshot {
 // Why a call or an agent changed. The names are stable: audit records and subscriptions carry
 // them (see to_string).
 enum class Cause : std::uint8_t {
-    offered,             // call.offered
-    routed,              // call.route sent to an agent
-    overflow_threshold,  // call.route sent to a team because the queue exceeds its threshold
-    overflow_deadline,   // call.route sent to a team because the call's deadline passed
-    queued,              // the call entered its queue
-    answered,            // call.answered
-    no_answer,           // call.no_answer
-    ring_timeout,        // no answer within ring_timeout_s + 5 s
-    ended,               // call.ended
-    rejected,            // no specialty for the call
-    reclassified,        // supervisor: class changed
-    transferred,         // supervisor: moved to another specialty
-    deadline_passed,     // the call waits past its deadline
-    login,               // agent: login
-    logout,              // agent: logout
-    pause,               // agent: pause
-    ready,               // agent: ready
-    wrap_up_end,         // agent: end of wrap-up
-    overflow_set,        // supervisor: overflow setting changed
-    removed,             // agent: removed from the configuration
+    offered,              // call.offered
+    routed,               // call.route sent to an agent
+    overflow_threshold,   // call.route sent to a team because the queue exceeds its threshold
+    overflow_deadline,    // call.route sent to a team because the call's deadline passed
+    queued,               // the call entered its queue
+    answered,             // call.answered
+    no_answer,            // call.no_answer
+    ring_timeout,         // no answer within ring_timeout_s + 5 s
+    ended,                // call.ended
+    rejected,             // no specialty for the call
+    reclassified,         // supervisor: class changed
+    transferred,          // supervisor: moved to another specialty
+    deadline_passed,      // the call waits past its deadline
+    login,                // agent: login
+    logout,               // agent: logout
+    pause,                // agent: pause
+    ready,                // agent: ready
+    wrap_up_end,          // agent: end of wrap-up
+    overflow_set,         // supervisor: overflow setting changed
+    removed,              // agent: removed from the configuration
+    closed,               // rejected: the specialty is closed and its rule for the class is reject
+    overflow_closed,      // call.route sent to a team because the specialty was closed (rule team)
+    gateway_lost,         // ended: its gateway stayed away orphan_timeout
+    ended_by_supervisor,  // ended by call-end
 };
 std::string_view to_string(Cause c);
 
@@ -285,7 +322,30 @@ struct SettingChange {
     bool operator==(const SettingChange&) const = default;
 };
 
-using Change = std::variant<CallChange, AgentChange, SettingChange>;
+// Alerts (routing.md v1.1 "Alerts"): a caller at risk, for a person to act on. They change no call.
+enum class AlertKind : std::uint8_t { call_late, queue_unstaffed };
+std::string_view to_string(AlertKind k);  // "call_late", "queue_unstaffed"
+
+struct Alert {
+    AlertKind kind = AlertKind::call_late;
+    std::string specialty;
+    std::string gateway;  // call_late: the call; empty for queue_unstaffed
+    std::string call_id;
+    Time raised_at{};
+
+    bool operator==(const Alert&) const = default;
+};
+
+// An alert raised or cleared (at: when).
+struct AlertChange {
+    Time at{};
+    bool raised = true;
+    Alert alert;
+
+    bool operator==(const AlertChange&) const = default;
+};
+
+using Change = std::variant<CallChange, AgentChange, SettingChange, AlertChange>;
 
 // The answer to the input itself: ok, or an error with its stable code and a message for people.
 struct Reply {
@@ -328,6 +388,7 @@ struct QueueView {
     std::int64_t agents_ready = 0;
     std::int64_t agents_busy = 0;  // reserved, busy or in wrap-up
     bool exceeds_threshold = false;
+    bool open = true;  // by its hours (always, without)
 
     bool operator==(const QueueView&) const = default;
 };
@@ -336,8 +397,17 @@ struct TeamView {
     std::string id;
     int active = 0;
     int max_concurrent = 0;
+    bool open = true;  // by its hours: offered calls only while open
 
     bool operator==(const TeamView&) const = default;
+};
+
+struct GatewayView {
+    std::string id;
+    std::uint64_t last_seq = 0;
+    std::optional<Time> away_since;  // disconnected since then
+
+    bool operator==(const GatewayView&) const = default;
 };
 
 // The engine's whole state as plain values: what a snapshot holds (include/acd/snapshot.hpp).
@@ -346,6 +416,7 @@ struct EngineImage {
     struct Gateway {
         std::string id;
         std::uint64_t last_seq = 0;
+        std::optional<Time> away_since{};  // disconnected
         bool operator==(const Gateway&) const = default;
     };
     struct Specialty {
@@ -353,7 +424,14 @@ struct EngineImage {
         int threshold = 0;
         bool overflow_enabled = true;
         std::int64_t mean_handle_ms = 0;
+        std::optional<Time> unstaffed_since{};  // the queue_unstaffed alert is active
         bool operator==(const Specialty&) const = default;
+    };
+    // A team did not answer the call; it may be offered it again from `until` on.
+    struct Refusal {
+        std::string team;
+        Time until{};
+        bool operator==(const Refusal&) const = default;
     };
     struct Agent {
         AgentConfig config;  // for a retired agent (no longer configured, finishing a call)
@@ -376,10 +454,14 @@ struct EngineImage {
         std::optional<Time> answered_at;
         std::string agent;  // target of the last call.route (see CallSnapshot)
         std::string team;
-        std::vector<std::string> refused;  // teams that did not answer
+        std::vector<Refusal> refused;  // teams that did not answer, still waiting to retry
         bool overflowed = false;
         std::uint64_t arrival = 0;
         std::optional<Time> ring_until;  // offering: when the offer counts as not answered
+        bool closed_team = false;        // came in closed under the rule `team`: goes to a team
+        bool quality_sample = false;
+        bool late_raised = false;          // call_late was raised for it (once per call)
+        std::optional<Time> late_since{};  // call_late is active
         bool operator==(const Call&) const = default;
     };
 
@@ -431,6 +513,9 @@ class Engine {
     std::optional<std::vector<CallSnapshot>> queue(std::string_view specialty) const;
     std::vector<OverflowSetting> overflow_settings() const;
     std::vector<TeamView> teams() const;
+    std::vector<GatewayView> gateways() const;  // in the order the engine first saw them
+    // The active alerts, in the order they were raised.
+    std::vector<Alert> alerts() const;
     const RoutingConfig& config() const;
     Time now() const;
 

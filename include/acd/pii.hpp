@@ -40,6 +40,11 @@ class PiiKey {
     static PiiKey from_bytes(const std::array<std::uint8_t, 32>& bytes) { return PiiKey(bytes); }
 
     std::string pseudonym(std::string_view phone) const;
+    // Whether the call `call_id` of gateway `gateway` is in the quality sample (routing.md v1.1):
+    // HMAC-SHA-256 of both under this key, its first 8 bytes modulo 100 below `percent` (0 to
+    // 100). Deterministic, unpredictable without the key, uniform over call ids; the daemon puts
+    // it in input::CallOffered::quality_sample, and the journal keeps it for replay.
+    bool quality_sample(std::string_view gateway, std::string_view call_id, int percent) const;
     std::string seal(std::string_view plaintext, std::string_view pseudonym) const;
     std::optional<std::string> open(std::string_view sealed, std::string_view pseudonym) const;
     // A value that identifies the key without revealing it: the store keeps it to refuse a

@@ -31,6 +31,9 @@ struct ServiceFigures {
     std::int64_t short_abandoned = 0;
     std::int64_t overflowed = 0;
     std::int64_t rejected = 0;
+    // Rejected because the specialty was closed: not in `rejected`, and left out of the offered
+    // calls of service_level and answer_rate.
+    std::int64_t closed = 0;
     std::int64_t answered_within_target = 0;
     std::optional<double> service_level;  // null on a division by zero
     std::optional<double> answer_rate;

@@ -35,7 +35,8 @@ enum class CallState : std::uint8_t { queued, offering, connected, ended };
 enum class AgentState : std::uint8_t { logged_out, ready, reserved, busy, wrap_up, paused };
 inline constexpr int kAgentStateCount = 6;
 
-enum class Outcome : std::uint8_t { completed, abandoned, rejected };
+// `closed`: rejected because its specialty was closed (routing.md "Opening hours", v1.1).
+enum class Outcome : std::uint8_t { completed, abandoned, rejected, closed };
 
 std::string_view to_string(CallClass c);
 std::string_view to_string(CallState s);

@@ -20,12 +20,15 @@ void Engine::State::set_agent_state(Index a, AgentState state, std::string reaso
         for (Index sp : agent.skills)
             specialties[sp].ready.erase({agent.ready_since, agent.rank, a});
     }
+    // A specialty whose staffing comes to or leaves zero may change its queue_unstaffed alert.
     if (from == AgentState::logged_out && state != AgentState::logged_out) {
-        for (Index sp : agent.skills)
-            ++specialties[sp].staffed;
+        for (Index sp : agent.skills) {
+            if (specialties[sp].staffed++ == 0) mark_dirty(sp);
+        }
     } else if (from != AgentState::logged_out && state == AgentState::logged_out) {
-        for (Index sp : agent.skills)
-            --specialties[sp].staffed;
+        for (Index sp : agent.skills) {
+            if (--specialties[sp].staffed == 0) mark_dirty(sp);
+        }
     }
     agent.state = state;
     agent.reason = std::move(reason);

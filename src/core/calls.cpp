@@ -1,4 +1,6 @@
 // Call lifecycle (docs/spec/routing.md "Call lifecycle", "Offers, no answer, answer").
+#include <algorithm>
+
 #include "engine_state.hpp"
 
 namespace acd {
@@ -89,6 +91,7 @@ Index Engine::State::new_call(Index gateway, const input::CallOffered& offered, 
     call.state = CallState::queued;
     call.enqueued_at = clock;
     call.deadline = clock + config.policy(call_class).target;
+    call.quality_sample = offered.quality_sample;
     gateways[gateway].calls.insert(slot, calls);
     return slot;
 }
@@ -99,7 +102,7 @@ void Engine::State::free_call(Index slot) {
     // The next call in this slot reuses the buffers of the strings.
     std::string call_id = std::move(call.call_id);
     std::string caller = std::move(call.caller);
-    std::vector<Index> refused = std::move(call.refused);
+    std::vector<core::Refusal> refused = std::move(call.refused);
     call = core::Call{};  // arrival 0: free
     call_id.clear();
     caller.clear();
@@ -119,26 +122,43 @@ core::QueueKey Engine::State::key_of(Index slot) const {
     return core::QueueKey{c.deadline, c.arrival, config.policy(c.call_class).tier, slot};
 }
 
+namespace {
+
+// A queued call is due for a team once its deadline is less than its class's lead away.
+Time due_at(const core::Call& call, const ClassPolicy& policy) {
+    return call.deadline - policy.overflow_lead;
+}
+
+}  // namespace
+
 void Engine::State::enqueue(Index slot, bool notice) {
     core::Call& call = calls[slot];
     core::Specialty& spec = specialties[call.specialty];
     const core::QueueKey key = key_of(slot);
     call.state = CallState::queued;
     call.queue_pos = spec.queue.insert(key).first;
+    if (!routable(call)) ++spec.away;
     if (config.policy(call.call_class).overflow) {
         // The hint end() makes the insert O(1) when the key is the largest (a new call of the
         // class with the latest deadline, a call passing its deadline in deadline order) and
         // costs one comparison otherwise.
         call.overflowable_pos = spec.overflowable.insert(spec.overflowable.end(), key);
         call.in_overflowable = true;
-        if (clock > call.deadline) {
-            call.past_deadline_pos = spec.past_deadline.insert(spec.past_deadline.end(), key);
-            call.in_past_deadline = true;
-            deadline_work = true;
-        } else {
-            arm(core::TimerKind::deadline, call.deadline + core::kJustAfter, slot, call.arrival,
-                ++call.deadline_gen);
-        }
+    }
+    if (call.closed_team) {
+        call.to_team_pos = spec.to_team.insert(spec.to_team.end(), key);
+        call.in_to_team = true;
+        deadline_work = true;
+    }
+    // A call that comes back past its deadline does not note it again; one that comes back late
+    // for the first time is late at once.
+    call.passed_noted = clock > call.deadline;
+    deadline_stages(slot);
+    // A refusal that runs out while the call waits is a moment when a team may take it.
+    ++call.retry_gen;
+    for (const core::Refusal& r : call.refused) {
+        if (r.until > clock)
+            arm(core::TimerKind::retry, r.until, slot, call.arrival, call.retry_gen);
     }
     if (notice) {
         call.notice_pending = true;
@@ -151,16 +171,59 @@ void Engine::State::dequeue(Index slot) {
     core::Call& call = calls[slot];
     core::Specialty& spec = specialties[call.specialty];
     spec.queue.erase(call.queue_pos);
+    if (!routable(call)) --spec.away;
     if (call.in_overflowable) spec.overflowable.erase(call.overflowable_pos);
-    if (call.in_past_deadline) spec.past_deadline.erase(call.past_deadline_pos);
+    if (call.in_overflow_due) spec.overflow_due.erase(call.overflow_due_pos);
+    if (call.in_to_team) spec.to_team.erase(call.to_team_pos);
     call.in_overflowable = false;
-    call.in_past_deadline = false;
+    call.in_overflow_due = false;
+    call.in_to_team = false;
     ++call.deadline_gen;
+    ++call.retry_gen;
     call.notice_pending = false;
+    mark_dirty(call.specialty);  // its queue_unstaffed alert may change
+}
+
+void Engine::State::leave_queue(Index slot) {
+    dequeue(slot);
+    clear_late(slot);
+}
+
+// The stages of a queued call's deadline: due for a team (deadline - overflow lead, overflowable
+// calls), deadline passed (a deadline_passed change), late (deadline + late_after: call_late).
+// Each happens once its instant has passed ("within" includes the limit); this does what is due
+// and arms the timer of the next stage.
+void Engine::State::deadline_stages(Index slot) {
+    core::Call& call = calls[slot];
+    const ClassPolicy& policy = config.policy(call.call_class);
+    const Time due = due_at(call, policy);
+    const Time late = call.deadline + config.late_after;
+    if (call.in_overflowable && !call.in_overflow_due && clock > due) {
+        core::KeySet& set = specialties[call.specialty].overflow_due;
+        call.overflow_due_pos = set.insert(set.end(), key_of(slot));
+        call.in_overflow_due = true;
+        deadline_work = true;
+    }
+    if (!call.passed_noted && clock > call.deadline) {
+        call.passed_noted = true;
+        emit_call(slot, Cause::deadline_passed);
+    }
+    if (!call.late_raised && clock > late) raise_late(slot);
+    std::optional<Time> next;
+    const auto consider = [&](Time at) {
+        if (!next || at < *next) next = at;
+    };
+    if (call.in_overflowable && !call.in_overflow_due) consider(due);
+    if (!call.passed_noted) consider(call.deadline);
+    if (!call.late_raised) consider(late);
+    if (next) {
+        arm(core::TimerKind::deadline, *next + core::kJustAfter, slot, call.arrival,
+            ++call.deadline_gen);
+    }
 }
 
 void Engine::State::offer_to_agent(Index slot, Index agent) {
-    dequeue(slot);
+    leave_queue(slot);
     core::Call& call = calls[slot];
     call.state = CallState::offering;
     call.agent = agent;
@@ -175,11 +238,12 @@ void Engine::State::offer_to_agent(Index slot, Index agent) {
     route.ring_timeout_s = config.ring_timeout.count() / 1000;
     route.agent = ac.id;
     route.team.clear();
+    route.record = call.quality_sample;
     emit_call(slot, Cause::routed);
 }
 
 void Engine::State::offer_to_team(Index slot, Index team, Cause cause) {
-    dequeue(slot);
+    leave_queue(slot);
     core::Call& call = calls[slot];
     call.state = CallState::offering;
     call.agent = kNone;
@@ -194,6 +258,7 @@ void Engine::State::offer_to_team(Index slot, Index team, Cause cause) {
     route.ring_timeout_s = config.ring_timeout.count() / 1000;
     route.agent.clear();
     route.team = tc.id;
+    route.record = false;
     emit_call(slot, cause);
 }
 
@@ -217,8 +282,13 @@ void Engine::State::return_to_queue(Index slot, Cause cause) {
         agents[call.agent].call = kNone;
         set_agent_state(call.agent, AgentState::paused, "no_answer", cause);
     } else {
+        // That team is not offered this call again for team_retry (routing.md v1.1).
         --teams[call.team].active;
-        call.refused.push_back(call.team);
+        const Time until = clock + config.team_retry;
+        auto it = std::find_if(call.refused.begin(), call.refused.end(),
+                               [&](const core::Refusal& r) { return r.team == call.team; });
+        if (it == call.refused.end()) it = call.refused.insert(call.refused.end(), {call.team, {}});
+        it->until = until;
         mark_team_freed(call.team);
     }
     call.state = CallState::queued;
@@ -231,22 +301,20 @@ void Engine::State::on_ring_timeout(Index slot) {
 }
 
 void Engine::State::on_deadline(Index slot) {
-    core::Call& call = calls[slot];
-    if (!call.in_overflowable) return;
-    if (!call.in_past_deadline) {
-        core::KeySet& past_deadline = specialties[call.specialty].past_deadline;
-        call.past_deadline_pos = past_deadline.insert(past_deadline.end(), key_of(slot));
-        call.in_past_deadline = true;
-    }
-    deadline_work = true;
-    emit_call(slot, Cause::deadline_passed);
+    deadline_stages(slot);
 }
 
-void Engine::State::end_call(Index slot) {
+// A team's refusal ran out: it may take the call now.
+void Engine::State::on_retry(Index slot) {
+    mark_dirty(calls[slot].specialty);
+    deadline_work = true;
+}
+
+void Engine::State::end_call(Index slot, Cause cause) {
     core::Call& call = calls[slot];
     const CallState was = call.state;
     if (was == CallState::queued) {
-        dequeue(slot);
+        leave_queue(slot);
     } else if (call.team != kNone) {
         --teams[call.team].active;
         mark_team_freed(call.team);
@@ -273,7 +341,7 @@ void Engine::State::end_call(Index slot) {
     }
     call.state = CallState::ended;
     ++call.offer_gen;
-    emit_call(slot, Cause::ended);
+    emit_call(slot, cause);
     free_call(slot);
 }
 
@@ -311,7 +379,7 @@ void Engine::State::fill_snapshot(Index slot, CallSnapshot& s) const {
     s.answered_at = c.answered_at;
     if (c.state == CallState::ended) {
         s.ended_at = clock;
-        s.outcome = c.answered_at ? Outcome::completed : Outcome::abandoned;
+        s.outcome = c.answered_at && !c.end_abandoned ? Outcome::completed : Outcome::abandoned;
     } else {
         s.ended_at.reset();
         s.outcome.reset();
@@ -328,6 +396,7 @@ void Engine::State::fill_snapshot(Index slot, CallSnapshot& s) const {
     }
     s.overflowed = c.overflowed;
     s.arrival = c.arrival;
+    s.quality_sample = c.quality_sample;
 }
 
 void Engine::State::emit_call(Index slot, Cause cause) {
@@ -343,6 +412,8 @@ void core::OutputPool::reclaim(Output& out) {
             if (call_changes.size() < kMax) call_changes.push_back(std::move(*c));
         } else if (auto* a = std::get_if<AgentChange>(&change)) {
             if (agent_changes.size() < kMax) agent_changes.push_back(std::move(*a));
+        } else if (auto* l = std::get_if<AlertChange>(&change)) {
+            if (alert_changes.size() < kMax) alert_changes.push_back(std::move(*l));
         }
     }
     out.changes.clear();
@@ -388,6 +459,10 @@ CallChange& Engine::State::push_call_change() {
 
 AgentChange& Engine::State::push_agent_change() {
     return push_reused(out.changes, pool.agent_changes);
+}
+
+AlertChange& Engine::State::push_alert_change() {
+    return push_reused(out.changes, pool.alert_changes);
 }
 
 CallRouteCommand& Engine::State::push_route(Index slot) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "acd/schedule.hpp"
 #include "engine_state.hpp"
 
 namespace acd {
@@ -32,12 +33,21 @@ std::vector<Index> ranks_by_id(const std::vector<T>& items, IdOf id_of) {
 }  // namespace
 
 Engine::State::State(const RoutingConfig& cfg) : config(cfg) {
+    schedules.resize(cfg.schedules.size());
+    const auto schedule_of = [&](const std::string& hours) {
+        for (Index i = 0; i < cfg.schedules.size(); ++i) {
+            if (cfg.schedules[i].id == hours) return i;
+        }
+        return kNone;
+    };
     for (const SpecialtyConfig& sc : cfg.specialties) {
         const Index idx = static_cast<Index>(specialties.size());
         core::Specialty& s = specialties.emplace_back();
         s.config = sc;
         s.threshold = sc.overflow_threshold;
         s.overflow_enabled = sc.overflow_enabled;
+        s.schedule = schedule_of(sc.hours);
+        if (s.schedule != kNone) schedules[s.schedule].specialties.push_back(idx);
         specialty_by_id.emplace(sc.id, idx);
         for (const std::string& number : sc.numbers)
             specialty_by_number.emplace(number, idx);
@@ -57,6 +67,8 @@ Engine::State::State(const RoutingConfig& cfg) : config(cfg) {
     for (const TeamConfig& tc : cfg.teams) {
         const Index idx = static_cast<Index>(teams.size());
         teams.emplace_back().config = tc;
+        teams[idx].schedule = schedule_of(tc.hours);
+        if (teams[idx].schedule != kNone) schedules[teams[idx].schedule].teams.push_back(idx);
         if (tc.all_specialties) {
             for (core::Specialty& s : specialties)
                 s.teams.push_back(idx);
@@ -70,11 +82,17 @@ Engine::State::State(const RoutingConfig& cfg) : config(cfg) {
     for (Index i = 0; i < teams.size(); ++i)
         teams[i].rank = team_ranks[i];
 
-    // The fixed delays of calls.cpp: ring timeouts, deadlines of new calls, ends of wrap-up.
+    // The fixed delays of calls.cpp: ring timeouts, the deadline stages of new calls (due for a
+    // team, deadline passed, late) and from one stage to the next, ends of wrap-up.
     timers.add_lane(cfg.ring_timeout + core::kRingGrace + core::kJustAfter);
     for (const ClassPolicy& policy : cfg.classes) {
-        if (policy.overflow) timers.add_lane(policy.target + core::kJustAfter);
+        const bool lead = policy.overflow && policy.overflow_lead.count() > 0;
+        timers.add_lane((lead ? policy.target - policy.overflow_lead : policy.target) +
+                        core::kJustAfter);
+        if (lead) timers.add_lane(policy.overflow_lead);
     }
+    if (cfg.late_after.count() > 0) timers.add_lane(cfg.late_after);
+    if (cfg.team_retry.count() > 0) timers.add_lane(cfg.team_retry);
     for (const AgentConfig& ac : cfg.agents) {
         if (ac.wrap_up.count() > 0) timers.add_lane(ac.wrap_up);
     }
@@ -147,6 +165,10 @@ const Output& Engine::handle(const Input& input, Time now) {
             if (agent.state_since == Time{}) agent.state_since = now;
     }
     s.now = std::max(s.now, now);
+    if (!s.hours_started) {
+        s.clock = s.now;
+        s.start_hours();
+    }
     s.fire_due_timers(s.now);
     s.clock = s.now;
     if (const auto* rc = std::get_if<input::Reconfigure>(&input)) {
@@ -194,7 +216,15 @@ void Engine::State::fire_due_timers(Time until) {
 }
 
 std::uint64_t Engine::State::owner_key(const core::Timer& t) const {
-    return t.kind == core::TimerKind::wrap_up ? agents[t.index].rank : t.owner;
+    switch (t.kind) {
+        case core::TimerKind::wrap_up:
+            return agents[t.index].rank;
+        case core::TimerKind::hours:
+        case core::TimerKind::orphan:
+            return t.index;
+        default:
+            return t.owner;
+    }
 }
 
 // Generations only grow, and each is bumped when its owner leaves the state the timer was armed
@@ -210,6 +240,14 @@ bool Engine::State::stale(const core::Timer& t) const {
         case core::TimerKind::wrap_up:
             return agents[t.index].wrap_gen != t.gen ||
                    agents[t.index].state != AgentState::wrap_up;
+        case core::TimerKind::hours:
+            return schedules[t.index].gen != t.gen;
+        case core::TimerKind::retry:
+            return !live({t.index, t.owner}) || calls[t.index].retry_gen != t.gen ||
+                   calls[t.index].state != CallState::queued;
+        case core::TimerKind::orphan:
+            return gateways[t.index].away_gen != t.gen || !gateways[t.index].away_since ||
+                   gateways[t.index].calls.size() == 0;
     }
     return true;
 }
@@ -233,6 +271,15 @@ void Engine::State::fire(const core::Timer& t) {
         case core::TimerKind::wrap_up:
             on_wrap_up_end(t.index);
             break;
+        case core::TimerKind::hours:
+            on_hours(t.index);
+            break;
+        case core::TimerKind::retry:
+            on_retry(t.index);
+            break;
+        case core::TimerKind::orphan:
+            on_orphan(t.index);
+            break;
     }
 }
 
@@ -253,14 +300,14 @@ struct Engine::State::Applier {
 
     // --- gateway events ----------------------------------------------------------------------
     void operator()(const input::GatewayEvent& ev) {
-        auto [it, added] = s.gateway_by_id.try_emplace(ev.gateway, Index(s.gateways.size()));
-        if (added) s.gateways.push_back(core::Gateway{ev.gateway, 0, {}});
-        const Index gw = it->second;
+        const Index gw = gateway_index(ev.gateway);
         if (ev.seq <= s.gateways[gw].last_seq) {
             s.out.duplicate = true;
             return;
         }
         s.gateways[gw].last_seq = ev.seq;
+        // An event is proof that the gateway is connected.
+        if (s.gateways[gw].away_since) s.gateway_back(gw);
         std::visit([&](const auto& body) { on_event(gw, body); }, ev.body);
     }
 
@@ -302,9 +349,39 @@ struct Engine::State::Applier {
             return;
         }
         const CallClass cls = ev.call_class.value_or(s.specialties[specialty].config.default_class);
+        const core::Specialty& spec = s.specialties[specialty];
+        ClosedRule rule = ClosedRule::queue;
+        if (!spec.open) {
+            rule = spec.config.closed[index_of(cls)];
+            // `team` falls back to `reject` when no team at all serves the specialty.
+            if (rule == ClosedRule::team && spec.teams.empty()) rule = ClosedRule::reject;
+        }
+        if (rule == ClosedRule::reject) return reject_closed(gw, ev, specialty, cls);
         const Index slot = s.new_call(gw, ev, specialty, cls);
+        s.calls[slot].closed_team = rule == ClosedRule::team;
         s.emit_call(slot, Cause::offered);
         s.enqueue(slot, /*notice=*/true);
+    }
+
+    // A call for a closed specialty whose rule is `reject`: recorded with outcome closed, never
+    // stored as live.
+    void reject_closed(Index gw, const input::CallOffered& ev, Index specialty, CallClass cls) {
+        CallSnapshot call;
+        call.gateway = s.gateways[gw].id;
+        call.call_id = ev.call_id;
+        call.caller = ev.caller;
+        call.specialty = s.specialties[specialty].config.id;
+        call.call_class = cls;
+        call.state = CallState::ended;
+        call.enqueued_at = s.clock;
+        call.deadline = s.clock + s.config.policy(cls).target;
+        call.ended_at = s.clock;
+        call.outcome = Outcome::closed;
+        call.arrival = ++s.arrivals;
+        call.quality_sample = ev.quality_sample;
+        s.out.changes.push_back(CallChange{s.clock, Cause::closed, std::move(call)});
+        s.out.commands.push_back(
+            Command{s.gateways[gw].id, ev.call_id, CallRejectCommand{"closed"}});
     }
 
     // A call with no specialty is recorded as rejected and never stored as live.
@@ -508,8 +585,9 @@ struct Engine::State::Applier {
             return;
         }
         if (call.specialty == to) return;
-        s.dequeue(slot);
+        s.leave_queue(slot);
         call.specialty = to;
+        call.closed_team = false;  // a supervisor's choice: an ordinary call of its new specialty
         s.emit_call(slot, Cause::transferred);
         s.enqueue(slot, /*notice=*/true);
     }
@@ -533,6 +611,29 @@ struct Engine::State::Applier {
             std::in_place_type<SettingChange>,
             SettingChange{s.clock,
                           OverflowSetting{spec.config.id, spec.threshold, spec.overflow_enabled}});
+    }
+
+    void operator()(const input::CallEnd& in) {
+        const Index slot = select_call(in.call);
+        if (slot == kNone) return;
+        s.calls[slot].end_abandoned = true;
+        s.end_call(slot, Cause::ended_by_supervisor);
+    }
+
+    Index gateway_index(const std::string& id) {
+        auto [it, added] = s.gateway_by_id.try_emplace(id, Index(s.gateways.size()));
+        if (added) s.gateways.push_back(core::Gateway{id, 0, {}, {}, 0});
+        return it->second;
+    }
+
+    void operator()(const input::GatewayDisconnected& in) {
+        const Index gw = gateway_index(in.gateway);
+        if (!s.gateways[gw].away_since) s.gateway_away(gw);
+    }
+
+    void operator()(const input::GatewayConnected& in) {
+        const Index gw = gateway_index(in.gateway);
+        if (s.gateways[gw].away_since) s.gateway_back(gw);
     }
 
     void operator()(const input::Tick&) {}

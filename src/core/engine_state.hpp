@@ -78,13 +78,19 @@ struct Specialty {
     SpecialtyConfig config;
     int threshold = 3;
     bool overflow_enabled = true;
-    OrderedQueue queue;               // queued calls, dispatch order
-    KeySet overflowable;              // queued calls whose class may overflow
-    KeySet past_deadline;             // overflowable calls queued past their deadline
-    std::set<ReadyKey> ready;         // ready agents with this skill
-    std::vector<Index> teams;         // teams that serve this specialty
-    int staffed = 0;                  // logged-in agents with this skill
-    std::int64_t mean_handle_ms = 0;  // moving mean of talk + wrap-up time, 0 when unknown
+    Index schedule = kNone;               // its hours; kNone: always open
+    bool open = true;                     // by its hours
+    OrderedQueue queue;                   // queued calls, dispatch order
+    KeySet overflowable;                  // queued calls whose class may overflow
+    KeySet overflow_due;                  // overflowable calls less than their class's lead from
+                                          // their deadline (or past it)
+    KeySet to_team;                       // queued calls that came in closed under the rule `team`
+    std::set<ReadyKey> ready;             // ready agents with this skill
+    std::vector<Index> teams;             // teams that serve this specialty
+    int staffed = 0;                      // logged-in agents with this skill
+    int away = 0;                         // queued calls whose gateway is away (not routed)
+    std::int64_t mean_handle_ms = 0;      // moving mean of talk + wrap-up time, 0 when unknown
+    std::optional<Time> unstaffed_since;  // the queue_unstaffed alert is active
     bool dirty = false;
 };
 
@@ -106,6 +112,21 @@ struct Team {
     TeamConfig config;
     Index rank = 0;
     int active = 0;  // calls offering or connected to the team
+    Index schedule = kNone;
+    bool open = true;  // by its hours
+};
+
+// A schedule in use, its state, and what follows it. Its timer fires when the state changes.
+struct ScheduleState {
+    bool open = true;
+    std::uint32_t gen = 0;
+    std::vector<Index> specialties;
+    std::vector<Index> teams;
+};
+
+struct Refusal {
+    Index team = kNone;
+    Time until{};  // the team may be offered the call again from then on
 };
 
 struct Call {
@@ -123,19 +144,28 @@ struct Call {
     // offering or connected, that is its current target.
     Index agent = kNone;
     Index team = kNone;
-    std::vector<Index> refused;  // teams that did not answer this call
+    std::vector<Refusal> refused;  // teams that did not answer this call
     bool overflowed = false;
+    bool closed_team = false;        // came in closed under the rule `team`: goes to a team
+    bool quality_sample = false;     // routed to agents with record
+    bool end_abandoned = false;      // ended by call-end or gateway_lost: abandoned in any state
+    bool passed_noted = false;       // queued: its deadline passed during this stay (or before it)
+    bool late_raised = false;        // call_late was raised (once per call)
+    std::optional<Time> late_since;  // call_late is active
     bool notice_pending = false;
     std::uint32_t offer_gen = 0;
     std::uint32_t deadline_gen = 0;
-    Time ring_until{};  // offering: when the offer counts as not answered
+    std::uint32_t retry_gen = 0;  // the retry timers of this stay in the queue
+    Time ring_until{};            // offering: when the offer counts as not answered
     // Where a queued call sits in its specialty's sets, so that leaving them needs no search
     // (node-based containers: the iterators stay valid while the element is in).
     bool in_overflowable = false;
-    bool in_past_deadline = false;
+    bool in_overflow_due = false;
+    bool in_to_team = false;
     OrderedQueue::iterator queue_pos;
     KeySet::iterator overflowable_pos;
-    KeySet::iterator past_deadline_pos;
+    KeySet::iterator overflow_due_pos;
+    KeySet::iterator to_team_pos;
 };
 
 // The live calls of one gateway by call_id: open addressing with linear probing over 8-byte
@@ -149,6 +179,7 @@ class CallIndex {
     void insert(Index slot, const std::vector<Call>& calls);
     // `calls[slot]` must be in the index.
     void erase(Index slot, const std::vector<Call>& calls);
+    std::size_t size() const { return size_; }
     template <typename F>
     void for_each_slot(F f) const {
         for (const Entry& e : table_) {
@@ -171,16 +202,21 @@ class CallIndex {
 struct Gateway {
     std::string id;
     std::uint64_t last_seq = 0;
-    CallIndex calls;  // live calls by call_id
+    CallIndex calls;                 // live calls by call_id
+    std::optional<Time> away_since;  // disconnected: its calls are not routed
+    std::uint32_t away_gen = 0;      // bumped at each disconnect and return
 };
 
-enum class TimerKind : std::uint8_t { ring, deadline, wrap_up };
+// ring: an offer's ring timeout; deadline: the next deadline stage of a queued call (due for a
+// team, deadline passed, late); wrap_up: an agent's end of wrap-up; hours: a schedule changes
+// state; retry: a team's refusal of a call runs out; orphan: a gateway away too long.
+enum class TimerKind : std::uint8_t { ring, deadline, wrap_up, hours, retry, orphan };
 
 struct Timer {
     Time due{};
     std::uint64_t seq = 0;
     TimerKind kind = TimerKind::ring;
-    Index index = kNone;      // call slot or agent index
+    Index index = kNone;      // call slot, agent, schedule or gateway index
     std::uint64_t owner = 0;  // call arrival (0 for agents)
     std::uint32_t gen = 0;
 };
@@ -238,6 +274,7 @@ struct OutputPool {
     static constexpr std::size_t kMax = 256;  // per kind: bounds what a burst leaves behind
     std::vector<CallChange> call_changes;
     std::vector<AgentChange> agent_changes;
+    std::vector<AlertChange> alert_changes;
     std::vector<Command> routes;  // body: CallRouteCommand
     std::vector<Command> queued;  // body: CallQueuedCommand
 
@@ -257,6 +294,8 @@ struct Engine::State {
     std::vector<core::Agent> agents;
     std::vector<core::Team> teams;
     std::vector<core::Gateway> gateways;
+    std::vector<core::ScheduleState> schedules;  // parallel to config.schedules
+    bool hours_started = false;                  // schedules' state computed (first input on)
     core::StringMap<core::Index> specialty_by_id;
     core::StringMap<core::Index> specialty_by_number;
     core::StringMap<core::Index> agent_by_id;
@@ -278,7 +317,7 @@ struct Engine::State {
     // Work for the settle step after the current input or timer.
     std::vector<core::Index> dirty;              // specialties whose queue or agents changed
     std::vector<core::SlotRef> pending_notices;  // calls that entered a queue
-    bool deadline_work = false;                  // deadline overflow may have work
+    bool deadline_work = false;                  // overflow_due() may have work
 
     // engine.cpp
     struct Applier;  // applies one input
@@ -286,6 +325,10 @@ struct Engine::State {
     void fire_due_timers(Time until);
     void reconfigure(const RoutingConfig& config);  // image.cpp
     void fire(const core::Timer& timer);
+    void start_hours();  // the schedules' state at `clock`, and their timers
+    void on_hours(core::Index schedule);
+    void set_open(core::Index schedule, bool open);
+    void arm_hours(core::Index schedule);
     // A timer whose owner changed since it was armed: it would do nothing, now or later.
     bool stale(const core::Timer& timer) const;
     void drop_stale_timers();
@@ -299,14 +342,27 @@ struct Engine::State {
     bool live(core::SlotRef ref) const;
     void enqueue(core::Index slot, bool notice);
     void dequeue(core::Index slot);
+    void leave_queue(core::Index slot);  // dequeue, and clear its call_late alert
     void offer_to_agent(core::Index slot, core::Index agent);
     void offer_to_team(core::Index slot, core::Index team, Cause cause);
     void connect(core::Index slot);
     void return_to_queue(core::Index slot, Cause cause);
-    void end_call(core::Index slot);
+    void end_call(core::Index slot, Cause cause = Cause::ended);
     void set_class(core::Index slot, CallClass call_class);
     void on_ring_timeout(core::Index slot);
     void on_deadline(core::Index slot);
+    void deadline_stages(core::Index slot);  // what is due of a queued call's deadline stages
+    void on_retry(core::Index slot);
+    void gateway_away(core::Index gateway);
+    void gateway_back(core::Index gateway);
+    void on_orphan(core::Index gateway);
+    std::vector<core::Index> gateway_calls(core::Index gateway) const;  // in arrival order
+    bool routable(const core::Call& call) const { return !gateways[call.gateway].away_since; }
+    void raise_late(core::Index slot);
+    void clear_late(core::Index slot);
+    Alert late_alert(core::Index slot) const;
+    Alert unstaffed_alert(core::Index specialty) const;
+    void check_unstaffed(core::Index specialty);
     core::QueueKey key_of(core::Index slot) const;
     CallSnapshot snapshot(core::Index slot) const;
     void fill_snapshot(core::Index slot, CallSnapshot& s) const;
@@ -315,6 +371,7 @@ struct Engine::State {
     // field is to be set by the caller.
     CallChange& push_call_change();
     AgentChange& push_agent_change();
+    AlertChange& push_alert_change();
     CallRouteCommand& push_route(core::Index slot);
     CallQueuedCommand& push_queued(core::Index slot);
     void arm(core::TimerKind kind, Time due, core::Index index, std::uint64_t owner,
@@ -336,10 +393,12 @@ struct Engine::State {
     void mark_team_freed(core::Index team);
     void dispatch();
     void send_queued_notices();
-    void overflow_past_deadline();
+    void overflow_due();
     void overflow_over_threshold();
     core::Index team_for(const core::Call& call) const;
-    bool team_capacity_for(core::Index specialty) const;
+    bool team_room_for(core::Index specialty) const;      // an open team with room serves it
+    bool team_capacity_for(core::Index specialty) const;  // the same, and overflow enabled
+    const core::QueueKey* first_routable(const core::Specialty& spec) const;
     std::optional<std::int64_t> expected_wait_s(core::Index specialty, std::int64_t position) const;
 };
 

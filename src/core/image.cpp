@@ -29,9 +29,10 @@ EngineImage Engine::State::image() const {
     im.now = now;
     im.arrivals = arrivals;
     for (const core::Gateway& gw : gateways)
-        im.gateways.push_back({gw.id, gw.last_seq});
+        im.gateways.push_back({gw.id, gw.last_seq, gw.away_since});
     for (const core::Specialty& s : specialties) {
-        im.specialties.push_back({s.config.id, s.threshold, s.overflow_enabled, s.mean_handle_ms});
+        im.specialties.push_back(
+            {s.config.id, s.threshold, s.overflow_enabled, s.mean_handle_ms, s.unstaffed_since});
     }
     for (const core::Agent& a : agents) {
         EngineImage::Agent ia{a.config,      a.retired,     a.state, a.reason,
@@ -53,11 +54,16 @@ EngineImage Engine::State::image() const {
         ic.answered_at = c.answered_at;
         if (c.agent != kNone) ic.agent = agents[c.agent].config.id;
         if (c.team != kNone) ic.team = teams[c.team].config.id;
-        for (Index t : c.refused)
-            ic.refused.push_back(teams[t].config.id);
+        for (const core::Refusal& r : c.refused) {
+            if (r.until > now) ic.refused.push_back({teams[r.team].config.id, r.until});
+        }
         ic.overflowed = c.overflowed;
         ic.arrival = c.arrival;
         if (c.state == CallState::offering) ic.ring_until = c.ring_until;
+        ic.closed_team = c.closed_team;
+        ic.quality_sample = c.quality_sample;
+        ic.late_raised = c.late_raised;
+        ic.late_since = c.late_since;
         im.calls.push_back(std::move(ic));
     }
     std::sort(im.calls.begin(), im.calls.end(),
@@ -89,6 +95,7 @@ bool Engine::State::load(const EngineImage& im, std::string* error) {
         specialties[sp].threshold = is.threshold;
         specialties[sp].overflow_enabled = is.overflow_enabled;
         specialties[sp].mean_handle_ms = is.mean_handle_ms;
+        specialties[sp].unstaffed_since = is.unstaffed_since;
     }
     for (const EngineImage::Agent& ia : im.agents) {
         Index a = find_index(agent_by_id, ia.config.id);
@@ -112,8 +119,9 @@ bool Engine::State::load(const EngineImage& im, std::string* error) {
     rank_agents();
     for (const EngineImage::Gateway& ig : im.gateways) {
         gateway_by_id.emplace(ig.id, Index(gateways.size()));
-        gateways.push_back(core::Gateway{ig.id, ig.last_seq, {}});
+        gateways.push_back(core::Gateway{ig.id, ig.last_seq, {}, ig.away_since, 0});
     }
+    if (now > Time{}) start_hours();
     for (const EngineImage::Call& ic : im.calls) {
         const Index gw = find_index(gateway_by_id, ic.gateway);
         const Index sp = find_index(specialty_by_id, ic.specialty);
@@ -141,13 +149,17 @@ bool Engine::State::load(const EngineImage& im, std::string* error) {
         c.answered_at = ic.answered_at;
         c.agent = agent;
         c.team = team;
-        for (const std::string& refused : ic.refused) {
+        for (const EngineImage::Refusal& refused : ic.refused) {
             for (Index t = 0; t < teams.size(); ++t) {
-                if (teams[t].config.id == refused) c.refused.push_back(t);
+                if (teams[t].config.id == refused.team) c.refused.push_back({t, refused.until});
             }
         }
         c.overflowed = ic.overflowed;
         c.ring_until = ic.ring_until.value_or(Time{});
+        c.closed_team = ic.closed_team;
+        c.quality_sample = ic.quality_sample;
+        c.late_raised = ic.late_raised;
+        c.late_since = ic.late_since;
         gateways[gw].calls.insert(slot, calls);
         if (c.state != CallState::queued) {
             if (agent != kNone) agents[agent].call = slot;
@@ -165,8 +177,14 @@ void Engine::State::rebuild_indexes() {
         if (c.arrival == 0) continue;
         if (c.state == CallState::queued) {
             enqueue(slot, /*notice=*/false);
-        } else if (c.state == CallState::offering) {
+        } else if (c.state == CallState::offering && routable(c)) {
             arm(core::TimerKind::ring, c.ring_until, slot, c.arrival, ++c.offer_gen);
+        }
+    }
+    for (Index gw = 0; gw < gateways.size(); ++gw) {
+        const core::Gateway& g = gateways[gw];
+        if (g.away_since && g.calls.size() > 0) {
+            arm(core::TimerKind::orphan, *g.away_since + config.orphan_timeout, gw, 0, g.away_gen);
         }
     }
     for (Index a = 0; a < agents.size(); ++a) {

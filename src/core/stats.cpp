@@ -21,6 +21,10 @@ void ServiceTally::add(const CallSnapshot& call, Duration target, Time now) {
     ++c.offered;
     if (call.overflowed) ++c.overflowed;
     Duration wait{0};
+    if (call.outcome == Outcome::closed) {
+        ++c.closed;
+        return;  // no wait: it was never queued
+    }
     if (call.outcome == Outcome::rejected) {
         ++c.rejected;
     } else if (call.answered_at) {
@@ -43,8 +47,8 @@ ServiceFigures ServiceTally::figures() const {
     ServiceFigures f = counts_;
     f.service_level = ratio(static_cast<double>(f.answered_within_target),
                             static_cast<double>(f.answered + f.abandoned - f.short_abandoned));
-    f.answer_rate =
-        ratio(static_cast<double>(f.answered), static_cast<double>(f.offered - f.short_abandoned));
+    f.answer_rate = ratio(static_cast<double>(f.answered),
+                          static_cast<double>(f.offered - f.closed - f.short_abandoned));
     if (auto mean_ms =
             ratio(static_cast<double>(answer_wait_ms_), static_cast<double>(f.answered))) {
         f.asa_s = *mean_ms / 1000.0;

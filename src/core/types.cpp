@@ -13,8 +13,9 @@ constexpr std::array<std::string_view, 4> kCallStateWords = {"queued", "offering
                                                              "ended"};
 constexpr std::array<std::string_view, 6> kAgentStateWords = {"logged_out", "ready",   "reserved",
                                                               "busy",       "wrap_up", "paused"};
-constexpr std::array<std::string_view, 3> kOutcomeWords = {"completed", "abandoned", "rejected"};
-constexpr std::array<std::string_view, 20> kCauseWords = {"offered",
+constexpr std::array<std::string_view, 4> kOutcomeWords = {"completed", "abandoned", "rejected",
+                                                           "closed"};
+constexpr std::array<std::string_view, 24> kCauseWords = {"offered",
                                                           "routed",
                                                           "overflow_threshold",
                                                           "overflow_deadline",
@@ -33,7 +34,11 @@ constexpr std::array<std::string_view, 20> kCauseWords = {"offered",
                                                           "ready",
                                                           "wrap_up_end",
                                                           "overflow_set",
-                                                          "removed"};
+                                                          "removed",
+                                                          "closed",
+                                                          "overflow_closed",
+                                                          "gateway_lost",
+                                                          "ended_by_supervisor"};
 
 }  // namespace
 
@@ -67,8 +72,27 @@ std::optional<Outcome> parse_outcome(std::string_view s) {
 }
 
 std::array<ClassPolicy, kCallClassCount> default_class_policies() {
-    return {ClassPolicy{seconds(30), 0, true}, ClassPolicy{seconds(120), 1, true},
-            ClassPolicy{seconds(300), 1, true}};
+    return {ClassPolicy{seconds(30), 0, true, seconds(10), {}},
+            ClassPolicy{seconds(120), 1, true, seconds(0), {}},
+            ClassPolicy{seconds(300), 1, true, seconds(0), {}}};
+}
+
+std::array<ClosedRule, kCallClassCount> default_closed_rules() {
+    return {ClosedRule::team, ClosedRule::reject, ClosedRule::reject};
+}
+
+std::string_view to_string(ClosedRule r) {
+    constexpr std::array<std::string_view, 3> kWords = {"team", "reject", "queue"};
+    return kWords[static_cast<std::size_t>(r)];
+}
+
+std::optional<ClosedRule> parse_closed_rule(std::string_view s) {
+    constexpr std::array<std::string_view, 3> kWords = {"team", "reject", "queue"};
+    return parse_word<ClosedRule>(s, kWords);
+}
+
+std::string_view to_string(AlertKind k) {
+    return k == AlertKind::call_late ? "call_late" : "queue_unstaffed";
 }
 
 }  // namespace acd

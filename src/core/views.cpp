@@ -54,12 +54,14 @@ std::vector<Command> Engine::offering_routes(std::string_view gateway) const {
             route = {state_->agents[call.agent].config.uri,
                      ring_s,
                      state_->agents[call.agent].config.id,
-                     {}};
+                     {},
+                     call.quality_sample};
         } else {
             route = {state_->teams[call.team].config.uri,
                      ring_s,
                      {},
-                     state_->teams[call.team].config.id};
+                     state_->teams[call.team].config.id,
+                     false};
         }
         out.push_back(Command{std::string(gateway), call.call_id, std::move(route)});
     }
@@ -103,6 +105,7 @@ std::vector<QueueView> Engine::queues() const {
             }
         }
         v.exceeds_threshold = v.queued > spec.threshold;
+        v.open = spec.open;
         out.push_back(std::move(v));
     }
     return out;
@@ -129,8 +132,15 @@ std::vector<OverflowSetting> Engine::overflow_settings() const {
 std::vector<TeamView> Engine::teams() const {
     std::vector<TeamView> out;
     for (const core::Team& t : state_->teams) {
-        out.push_back({t.config.id, t.active, t.config.max_concurrent});
+        out.push_back({t.config.id, t.active, t.config.max_concurrent, t.open});
     }
+    return out;
+}
+
+std::vector<GatewayView> Engine::gateways() const {
+    std::vector<GatewayView> out;
+    for (const core::Gateway& g : state_->gateways)
+        out.push_back({g.id, g.last_seq, g.away_since});
     return out;
 }
 

@@ -29,6 +29,10 @@ control::Answer done_answer(const Engine& engine, const Input& input, Time now) 
                     return control::Answer::success(
                         fmt::format("call {} is now {}", in.call.call_id, to_string(in.call_class)),
                         std::move(subject));
+                } else if constexpr (std::is_same_v<T, input::CallEnd>) {
+                    return control::Answer::success(
+                        fmt::format("call {} ended: {}", in.call.call_id, in.reason),
+                        std::move(subject));
                 } else {
                     return control::Answer::success(
                         fmt::format("call {} transferred to {}", in.call.call_id, in.specialty),

@@ -53,6 +53,9 @@ std::variant<input::GatewayEventBody, std::string> event_body(const std::string&
             o.dialed = f.string("dialed", json::required).value_or("");
             o.specialty = f.string("specialty");
             o.call_class = f.call_class("class");
+            // Set by the daemon (its keyed choice) before the event is journaled; what a gateway
+            // sends here is replaced.
+            o.quality_sample = f.boolean("quality_sample").value_or(false);
             body = std::move(o);
         } else if (type == "call.answered") {
             body = input::CallAnswered{call_id, f.bytes("agent", 64)};
@@ -123,6 +126,7 @@ Json to_json(const input::GatewayEvent& ev) {
                      {"dialed", b.dialed}};
                 if (b.specialty) j["specialty"] = *b.specialty;
                 if (b.call_class) j["class"] = to_string(*b.call_class);
+                if (b.quality_sample) j["quality_sample"] = true;
             } else if constexpr (std::is_same_v<T, input::CallAnswered>) {
                 j = {{"type", "call.answered"}, {"call_id", b.call_id}};
                 if (b.agent) j["agent"] = *b.agent;
@@ -163,6 +167,7 @@ Json to_json(const Command& c) {
                      {"ring_timeout_s", b.ring_timeout_s}};
                 if (!b.agent.empty()) j["agent"] = b.agent;
                 if (!b.team.empty()) j["team"] = b.team;
+                if (b.record) j["record"] = true;
             } else {
                 j = {{"type", "call.reject"}, {"call_id", c.call_id}, {"reason", b.reason}};
             }
@@ -189,11 +194,14 @@ input::CallSelector call_selector(json::Reader& f) {
 }
 
 // Each engine command once: its name, the arguments it takes (anything else is refused: a typo
-// in a supervisor's script should not pass silently), and the input they make.
+// in a supervisor's script should not pass silently), and the input they make. `admin`: a
+// command of the admin protocol; the others are the daemon's own inputs (a gateway's connection
+// lost or back), journaled in this form so that replay applies them too.
 struct EngineCommand {
     std::string_view name;
     std::initializer_list<std::string_view> arguments;
     Input (*parse)(json::Reader& f);
+    bool admin = true;
 };
 
 const EngineCommand kEngineCommands[] = {
@@ -243,6 +251,24 @@ const EngineCommand kEngineCommands[] = {
          }
          return o;
      }},
+    {"call-end",
+     {"call_id", "gateway", "reason"},
+     [](json::Reader& f) -> Input {
+         input::CallSelector call = call_selector(f);
+         return input::CallEnd{call, f.bytes("reason", 200, json::required).value_or("")};
+     }},
+    {"gateway-disconnected",
+     {"gateway"},
+     [](json::Reader& f) -> Input {
+         return input::GatewayDisconnected{f.bytes("gateway", 64, json::required).value_or("")};
+     },
+     false},
+    {"gateway-connected",
+     {"gateway"},
+     [](json::Reader& f) -> Input {
+         return input::GatewayConnected{f.bytes("gateway", 64, json::required).value_or("")};
+     },
+     false},
 };
 
 const EngineCommand* find_engine_command(std::string_view name) {
@@ -256,8 +282,9 @@ const EngineCommand* find_engine_command(std::string_view name) {
 
 std::vector<std::string_view> engine_commands() {
     std::vector<std::string_view> names;
-    for (const EngineCommand& c : kEngineCommands)
-        names.push_back(c.name);
+    for (const EngineCommand& c : kEngineCommands) {
+        if (c.admin) names.push_back(c.name);
+    }
     return names;
 }
 
@@ -315,6 +342,14 @@ Json to_json_command(const Input& input) {
                 if (in.threshold) a["threshold"] = *in.threshold;
                 if (in.enabled) a["enabled"] = *in.enabled;
                 j = {{"command", "overflow-set"}, {"arguments", a}};
+            } else if constexpr (std::is_same_v<T, input::CallEnd>) {
+                Json a = call(in.call);
+                a["reason"] = in.reason;
+                j = {{"command", "call-end"}, {"arguments", a}};
+            } else if constexpr (std::is_same_v<T, input::GatewayDisconnected>) {
+                j = {{"command", "gateway-disconnected"}, {"arguments", {{"gateway", in.gateway}}}};
+            } else if constexpr (std::is_same_v<T, input::GatewayConnected>) {
+                j = {{"command", "gateway-connected"}, {"arguments", {{"gateway", in.gateway}}}};
             }
         },
         input);
@@ -347,6 +382,9 @@ std::string change_type(const Change& change) {
         return "call." + std::string(to_string(c->cause));
     }
     if (std::holds_alternative<AgentChange>(change)) return "agent.state";
+    if (const auto* a = std::get_if<AlertChange>(&change)) {
+        return a->raised ? "alert.raised" : "alert.cleared";
+    }
     return "overflow.set";
 }
 
@@ -365,6 +403,13 @@ Json to_json(const Change& change) {
                      {"cause", to_string(ch.cause)},
                      {"gateway", optional_string(ch.gateway)},
                      {"call_id", optional_string(ch.call_id)}};
+            } else if constexpr (std::is_same_v<T, AlertChange>) {
+                j = {{"alert", to_string(ch.alert.kind)},
+                     {"specialty", ch.alert.specialty},
+                     {"gateway", optional_string(ch.alert.gateway)},
+                     {"call_id", optional_string(ch.alert.call_id)},
+                     {"raised_at", format_time(ch.alert.raised_at)},
+                     {"raised", ch.raised}};
             } else {
                 j = {{"specialty", ch.overflow.specialty},
                      {"threshold", ch.overflow.threshold},

@@ -246,6 +246,13 @@ std::string fast_change_body(const Change& change) {
                     .string("cause", to_string(ch.cause))
                     .string_or_null("gateway", ch.gateway)
                     .string_or_null("call_id", ch.call_id);
+            } else if constexpr (std::is_same_v<T, AlertChange>) {
+                o.string("alert", to_string(ch.alert.kind))
+                    .string("specialty", ch.alert.specialty)
+                    .string_or_null("gateway", ch.alert.gateway)
+                    .string_or_null("call_id", ch.alert.call_id)
+                    .time("raised_at", ch.alert.raised_at)
+                    .boolean("raised", ch.raised);
             } else {
                 o.string("specialty", ch.overflow.specialty)
                     .integer("threshold", ch.overflow.threshold)
@@ -269,6 +276,7 @@ std::string fast_gateway_event_body(const input::GatewayEvent& ev) {
                     .string("dialed", b.dialed);
                 if (b.specialty) o.string("specialty", *b.specialty);
                 if (b.call_class) o.string("class", to_string(*b.call_class));
+                if (b.quality_sample) o.boolean("quality_sample", true);
             } else if constexpr (std::is_same_v<T, input::CallAnswered> ||
                                  std::is_same_v<T, input::CallNoAnswer>) {
                 o.string("call_id", b.call_id);

@@ -36,13 +36,105 @@ AgentConfig read_agent_config(const Json& j) {
             Duration(j.at("wrap_up_ms").get<std::int64_t>())};
 }
 
+// The v1.1 routing settings (docs/spec/config.md "v1.1 additions"), which the configuration's
+// own JSON form does not carry yet: applied onto the configuration read back.
+Json routing_v11(const RoutingConfig& c) {
+    Json transitions = Json::array();
+    for (const ZoneTransition& z : c.zone.transitions)
+        transitions.push_back({ms(z.at), z.offset.count()});
+    Json schedules = Json::array();
+    for (const Schedule& sc : c.schedules) {
+        Json week = Json::array();
+        for (const auto& day : sc.week) {
+            Json ranges = Json::array();
+            for (const TimeRange& r : day)
+                ranges.push_back({r.start_min, r.end_min});
+            week.push_back(ranges);
+        }
+        Json closed = Json::array();
+        for (const auto d : sc.closed_dates)
+            closed.push_back(d.time_since_epoch().count());
+        schedules.push_back({{"id", sc.id}, {"week", week}, {"closed_dates", closed}});
+    }
+    Json classes = Json::array();
+    for (const ClassPolicy& p : c.classes) {
+        classes.push_back({{"overflow_lead_ms", p.overflow_lead.count()}, {"script", p.script}});
+    }
+    Json specialties = Json::object();
+    for (const SpecialtyConfig& sp : c.specialties) {
+        Json closed = Json::array();
+        for (ClosedRule r : sp.closed)
+            closed.push_back(to_string(r));
+        specialties[sp.id] = {{"hours", sp.hours}, {"closed", closed}, {"script", sp.script}};
+    }
+    Json teams = Json::object();
+    for (const TeamConfig& t : c.teams)
+        teams[t.id] = {{"hours", t.hours}};
+    return {{"zone",
+             {{"name", c.zone.name},
+              {"initial_offset_ms", c.zone.initial_offset.count()},
+              {"transitions", transitions}}},
+            {"schedules", schedules},
+            {"classes", classes},
+            {"specialties", specialties},
+            {"teams", teams},
+            {"team_retry_ms", c.team_retry.count()},
+            {"late_after_ms", c.late_after.count()},
+            {"quality_sample_percent", c.quality_sample_percent},
+            {"orphan_timeout_ms", c.orphan_timeout.count()}};
+}
+
+// Throws on a structural problem.
+void read_routing_v11(const Json& j, RoutingConfig& c) {
+    c.zone.name = j.at("zone").at("name");
+    c.zone.initial_offset = Duration(j.at("zone").at("initial_offset_ms").get<std::int64_t>());
+    for (const Json& z : j.at("zone").at("transitions")) {
+        c.zone.transitions.push_back({from_ms(z.at(0)), Duration(z.at(1).get<std::int64_t>())});
+    }
+    for (const Json& js : j.at("schedules")) {
+        Schedule sc;
+        sc.id = js.at("id");
+        for (std::size_t d = 0; d < sc.week.size(); ++d) {
+            for (const Json& r : js.at("week").at(d))
+                sc.week[d].push_back({r.at(0), r.at(1)});
+        }
+        for (const Json& d : js.at("closed_dates")) {
+            sc.closed_dates.push_back(
+                std::chrono::local_days(std::chrono::days(d.get<std::int64_t>())));
+        }
+        c.schedules.push_back(std::move(sc));
+    }
+    for (std::size_t i = 0; i < c.classes.size(); ++i) {
+        const Json& jc = j.at("classes").at(i);
+        c.classes[i].overflow_lead = Duration(jc.at("overflow_lead_ms").get<std::int64_t>());
+        c.classes[i].script = jc.at("script").get<std::vector<std::string>>();
+    }
+    for (SpecialtyConfig& sp : c.specialties) {
+        const Json& js = j.at("specialties").at(sp.id);
+        sp.hours = js.at("hours");
+        for (std::size_t i = 0; i < sp.closed.size(); ++i) {
+            const auto rule = parse_closed_rule(js.at("closed").at(i).get<std::string>());
+            if (!rule) throw std::invalid_argument("bad closed rule");
+            sp.closed[i] = *rule;
+        }
+        sp.script = js.at("script").get<std::vector<std::string>>();
+    }
+    for (TeamConfig& t : c.teams)
+        t.hours = j.at("teams").at(t.id).at("hours");
+    c.team_retry = Duration(j.at("team_retry_ms").get<std::int64_t>());
+    c.late_after = Duration(j.at("late_after_ms").get<std::int64_t>());
+    c.quality_sample_percent = j.at("quality_sample_percent");
+    c.orphan_timeout = Duration(j.at("orphan_timeout_ms").get<std::int64_t>());
+}
+
 Json to_json(const EngineImage& im) {
     Json gateways = Json::array();
     for (const auto& g : im.gateways)
-        gateways.push_back({g.id, g.last_seq});
+        gateways.push_back({g.id, g.last_seq, optional_time(g.away_since)});
     Json specialties = Json::array();
     for (const auto& s : im.specialties) {
-        specialties.push_back({s.id, s.threshold, s.overflow_enabled, s.mean_handle_ms});
+        specialties.push_back({s.id, s.threshold, s.overflow_enabled, s.mean_handle_ms,
+                               optional_time(s.unstaffed_since)});
     }
     Json agents = Json::array();
     for (const auto& a : im.agents) {
@@ -56,6 +148,9 @@ Json to_json(const EngineImage& im) {
     }
     Json calls = Json::array();
     for (const auto& c : im.calls) {
+        Json refused = Json::array();
+        for (const auto& r : c.refused)
+            refused.push_back({r.team, ms(r.until)});
         calls.push_back({{"gateway", c.gateway},
                          {"call_id", c.call_id},
                          {"caller", c.caller},
@@ -66,15 +161,24 @@ Json to_json(const EngineImage& im) {
                          {"answered_at", optional_time(c.answered_at)},
                          {"agent", c.agent},
                          {"team", c.team},
-                         {"refused", c.refused},
+                         {"refused", refused},
                          {"overflowed", c.overflowed},
                          {"arrival", c.arrival},
-                         {"ring_until", optional_time(c.ring_until)}});
+                         {"ring_until", optional_time(c.ring_until)},
+                         {"closed_team", c.closed_team},
+                         {"quality_sample", c.quality_sample},
+                         {"late_raised", c.late_raised},
+                         {"late_since", optional_time(c.late_since)}});
     }
-    return {{"format", kFormat},    {"config", acd::to_json(im.config)},
-            {"now", ms(im.now)},    {"arrivals", im.arrivals},
-            {"gateways", gateways}, {"specialties", specialties},
-            {"agents", agents},     {"calls", calls}};
+    return {{"format", kFormat},
+            {"config", acd::to_json(im.config)},
+            {"routing_v11", routing_v11(im.config)},
+            {"now", ms(im.now)},
+            {"arrivals", im.arrivals},
+            {"gateways", gateways},
+            {"specialties", specialties},
+            {"agents", agents},
+            {"calls", calls}};
 }
 
 template <typename Enum>
@@ -90,10 +194,14 @@ EngineImage read_image(const Json& j, const RoutingConfig& config) {
     im.config = config;
     im.now = from_ms(j.at("now").get<std::int64_t>());
     im.arrivals = j.at("arrivals").get<std::uint64_t>();
+    // Snapshots written before v1.1 lack its fields: their defaults apply.
+    const auto optional_at = [](const Json& a, std::size_t i) {
+        return a.size() > i ? read_optional_time(a.at(i)) : std::nullopt;
+    };
     for (const Json& g : j.at("gateways"))
-        im.gateways.push_back({g.at(0), g.at(1)});
+        im.gateways.push_back({g.at(0), g.at(1), optional_at(g, 2)});
     for (const Json& s : j.at("specialties")) {
-        im.specialties.push_back({s.at(0), s.at(1), s.at(2), s.at(3)});
+        im.specialties.push_back({s.at(0), s.at(1), s.at(2), s.at(3), optional_at(s, 4)});
     }
     for (const Json& a : j.at("agents")) {
         im.agents.push_back({read_agent_config(a.at("config")), a.at("retired"),
@@ -114,10 +222,22 @@ EngineImage read_image(const Json& j, const RoutingConfig& config) {
         call.answered_at = read_optional_time(c.at("answered_at"));
         call.agent = c.at("agent");
         call.team = c.at("team");
-        call.refused = c.at("refused").get<std::vector<std::string>>();
+        for (const Json& r : c.at("refused")) {
+            // Before v1.1 a refusal was a team id, for good; it now runs out team_retry after
+            // the snapshot.
+            if (r.is_string()) {
+                call.refused.push_back({r.get<std::string>(), im.now + config.team_retry});
+            } else {
+                call.refused.push_back({r.at(0), from_ms(r.at(1))});
+            }
+        }
         call.overflowed = c.at("overflowed");
         call.arrival = c.at("arrival");
         call.ring_until = read_optional_time(c.at("ring_until"));
+        call.closed_team = c.value("closed_team", false);
+        call.quality_sample = c.value("quality_sample", false);
+        call.late_raised = c.value("late_raised", false);
+        call.late_since = read_optional_time(c.value("late_since", Json(nullptr)));
         im.calls.push_back(std::move(call));
     }
     return im;
@@ -140,7 +260,9 @@ Result<std::unique_ptr<Engine>> restore_engine(std::string_view snapshot) {
                                            config.error().front().to_string()};
     }
     try {
-        auto engine = Engine::from_image(read_image(j, config->routing));
+        RoutingConfig routing = config->routing;
+        if (j.contains("routing_v11")) read_routing_v11(j["routing_v11"], routing);
+        auto engine = Engine::from_image(read_image(j, routing));
         if (!engine) {
             return Error{ErrorCode::store,
                          "the snapshot does not hold together: " + engine.error().message};

@@ -145,6 +145,26 @@ std::string PiiKey::pseudonym(std::string_view phone) const {
     return hmac_hex(normalize_phone(phone));
 }
 
+bool PiiKey::quality_sample(std::string_view gateway, std::string_view call_id, int percent) const {
+    if (percent <= 0) return false;
+    if (percent >= 100) return true;
+    // A domain of its own, and the gateway id's length, so that no (gateway, call id) pair reads
+    // as another and no pseudonym equals a choice.
+    std::string message = "acdd quality sample v1\n";
+    message += std::to_string(gateway.size());
+    message += ':';
+    message += gateway;
+    message += call_id;
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), bytes(message), message.size(),
+         out, &len);
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8; ++i)
+        v = (v << 8) | out[i];
+    return static_cast<int>(v % 100) < percent;
+}
+
 std::string PiiKey::fingerprint() const {
     return hmac_hex("acdd pii key fingerprint v1");
 }

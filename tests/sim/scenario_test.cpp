@@ -218,5 +218,32 @@ TEST(ScenarioFormat, DayFactorsAreSevenNumbersMondayFirst) {
     EXPECT_EQ(s.first_weekday, 5);
 }
 
+TEST(ScenarioFormat, SchedulesHoursAndClosedRulesAreRead) {
+    const Scenario s = parse_ok(with(R"("hours": "office", "closed": {"admin": "queue"},)", "",
+                                     R"("schedules": {"office": {"mon": ["08:00-12:00",
+                                        "13:00-18:00"], "closed_dates": ["2026-12-25"]}},
+                                        "team_retry_s": 30,)"));
+    ASSERT_EQ(s.routing.schedules.size(), 1u);
+    EXPECT_EQ(s.routing.schedules[0].week[0], (std::vector<TimeRange>{{480, 720}, {780, 1080}}));
+    EXPECT_EQ(s.routing.schedules[0].closed_dates.size(), 1u);
+    EXPECT_EQ(s.routing.specialties[0].hours, "office");
+    EXPECT_EQ(s.routing.specialties[0].closed[index_of(CallClass::admin)], ClosedRule::queue);
+    EXPECT_EQ(s.routing.team_retry, seconds(30));
+}
+
+TEST(ScenarioFormat, ScheduleErrorsNameTheirPath) {
+    EXPECT_ERROR(with(R"("hours": "nights",)"), "specialties[0].hours: unknown schedule 'nights'");
+    EXPECT_ERROR(with("", "", R"("schedules": {"o": {"mon": ["18:00-08:00"]}},)"),
+                 "schedules.o.mon[0]: '18:00-08:00' is not a range");
+    EXPECT_ERROR(with("", "", R"("schedules": {"o": {"mon": ["08:00-12:00", "11:00-13:00"]}},)"),
+                 "schedules.o.mon: ranges overlap");
+    EXPECT_ERROR(with("", "", R"("schedules": {"o": {"closed_dates": ["2026-13-01"]}},)"),
+                 "schedules.o.closed_dates[0]: '2026-13-01' is not a date");
+    EXPECT_ERROR(with(R"("closed": {"urgent": "maybe"},)"),
+                 "specialties[0].closed.urgent: 'maybe' is not a rule");
+    EXPECT_ERROR(with("", "", R"("classes": {"urgent": {"overflow_lead_s": 31}},)"),
+                 "classes.urgent.overflow_lead_s");
+}
+
 }  // namespace
 }  // namespace acd::sim::test

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "sim/models.hpp"
@@ -271,6 +272,35 @@ TEST(Simulation, WaitingCallsAreTheCallersNotYetAnswered) {
     const double area = r.waiting.mean(0, r.waiting.bins()) * r.waiting.bin_s() *
                         static_cast<double>(r.waiting.bins());
     EXPECT_NEAR(area, waited_s, waited_s * 1e-6);
+}
+
+// A day and its night (chl-24h): outside office hours urgent calls go to the night teams, the
+// others are turned away closed; nothing waits unanswered through the night.
+TEST(Simulation, TheNightFollowsTheOpeningHoursAndTheClosedRules) {
+    const Scenario s = load_ok("chl-24h");
+    RunResult r;
+    const auto calls = calls_of(s, Policy::acdd, &r);
+    int night_urgent = 0;
+    int closed = 0;
+    for (const CallSnapshot& c : calls) {
+        const double hour = std::fmod(at_s(c.enqueued_at) / 3600.0, 24.0);
+        const bool night = hour < 7 || hour >= 18;
+        if (c.outcome == Outcome::closed) {
+            ++closed;
+            EXPECT_TRUE(night) << c.call_id << " at " << hour;
+            EXPECT_NE(c.call_class, CallClass::urgent) << c.call_id;
+        }
+        // Until 18:30 the late shift is still logged in and takes them.
+        if ((hour < 7 || hour >= 18.5) && c.call_class == CallClass::urgent && c.answered_at) {
+            ++night_urgent;
+            EXPECT_FALSE(c.team.empty()) << c.call_id;
+            EXPECT_LE(secs(*c.answered_at - c.enqueued_at), 30.0) << c.call_id;
+        }
+    }
+    EXPECT_GT(closed, 10);
+    EXPECT_GT(night_urgent, 5);
+    EXPECT_EQ(figures(r).closed, closed);
+    EXPECT_EQ(r.still_waiting_at_end, 0);
 }
 
 }  // namespace

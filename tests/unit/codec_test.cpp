@@ -169,6 +169,11 @@ TEST(GatewayCommand, WireForms) {
     EXPECT_EQ(to_json(Command{"gw1", "c1", CallRouteCommand{"sip:x@y", 20, "", "ext"}}),
               Json::parse(R"({"type":"call.route","call_id":"c1","to":"sip:x@y",
                   "ring_timeout_s":20,"team":"ext"})"));
+    EXPECT_EQ(to_json(Command{"gw1", "c1", CallRouteCommand{"sip:a1@pbx", 20, "a1", "", true}}),
+              Json::parse(R"({"type":"call.route","call_id":"c1","to":"sip:a1@pbx",
+                  "ring_timeout_s":20,"agent":"a1","record":true})"));
+    EXPECT_EQ(to_json(Command{"gw1", "c1", CallRejectCommand{"closed"}}),
+              Json::parse(R"({"type":"call.reject","call_id":"c1","reason":"closed"})"));
     EXPECT_EQ(to_json(Command{"gw1", "c1", CallRejectCommand{"no_route"}}),
               Json::parse(R"({"type":"call.reject","call_id":"c1","reason":"no_route"})"));
     EXPECT_EQ(error_json(ErrorCode::unknown_call, "no live call 'abc' from gateway gw1", 12),
@@ -193,6 +198,9 @@ TEST(EngineCommand, EachCommandRoundTrips) {
         input::CallTransfer{{"c1", std::nullopt}, "neurology"},
         input::OverflowSet{"cardiology", 2, false},
         input::OverflowSet{"cardiology", std::nullopt, true},
+        input::CallEnd{{"c1", "gw1"}, "gateway gone"},
+        input::GatewayDisconnected{"gw1"},
+        input::GatewayConnected{"gw1"},
     };
     for (const Input& in : inputs) {
         const Json j = to_json_command(in);
@@ -242,6 +250,29 @@ TEST(Changes, CallChangeCarriesTheSnapshotAndItsCause) {
     EXPECT_TRUE(j["team"].is_null());
     EXPECT_EQ(j["at"], format_time(t0));
     EXPECT_EQ(change_type(AgentChange{}), "agent.state");
+}
+
+TEST(Changes, AlertChangeCarriesTheAlert) {
+    const Alert late{AlertKind::call_late, "cardiology", "gw1", "c1", t0};
+    const Change raised = AlertChange{t0 + seconds(1), true, late};
+    EXPECT_EQ(change_type(raised), "alert.raised");
+    EXPECT_EQ(change_type(AlertChange{t0, false, late}), "alert.cleared");
+    EXPECT_EQ(to_json(raised), Json::parse(R"({"alert":"call_late","specialty":"cardiology",
+        "gateway":"gw1","call_id":"c1","raised_at":"2024-10-04T00:00:00.000Z","raised":true,
+        "at":"2024-10-04T00:00:01.000Z"})"));
+    const Json unstaffed =
+        to_json(AlertChange{t0, true, Alert{AlertKind::queue_unstaffed, "cardiology", "", "", t0}});
+    EXPECT_TRUE(unstaffed["call_id"].is_null());
+}
+
+TEST(GatewayEvent, TheQualitySampleChoiceRoundTrips) {
+    input::CallOffered offered{"c1", "p", "+1", std::nullopt, std::nullopt};
+    offered.quality_sample = true;
+    const input::GatewayEvent ev{"gw1", 3, offered};
+    EXPECT_EQ(to_json(ev)["quality_sample"], true);
+    EXPECT_EQ(event(to_json(ev).dump()), ev);
+    offered.quality_sample = false;
+    EXPECT_FALSE(to_json(input::GatewayEvent{"gw1", 3, offered}).contains("quality_sample"));
 }
 
 TEST(RoutingConfigJson, ReadsBackThroughTheConfigParser) {

@@ -35,6 +35,13 @@ TeamConfig team(std::string id, std::vector<std::string> specialties, int max_co
     return t;
 }
 
+RoutingConfig with_agents(std::vector<AgentConfig> agents, std::vector<TeamConfig> teams) {
+    RoutingConfig c = basic_config();
+    c.agents = std::move(agents);
+    c.teams = std::move(teams);
+    return c;
+}
+
 Time start_time() {
     return Time{} + std::chrono::hours(24 * 20000);
 }

@@ -20,6 +20,8 @@ struct SpecialtySpec {
 RoutingConfig basic_config();
 AgentConfig agent(std::string id, std::vector<std::string> skills, int wrap_up_s = 0);
 TeamConfig team(std::string id, std::vector<std::string> specialties, int max_concurrent);
+// basic_config() with these agents and teams.
+RoutingConfig with_agents(std::vector<AgentConfig> agents, std::vector<TeamConfig> teams = {});
 
 class Harness {
   public:

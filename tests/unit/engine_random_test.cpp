@@ -6,7 +6,14 @@
 //   none);
 //   - no team exceeds its capacity, and its count matches the calls it holds;
 //   - each queue's order equals a sort by the dispatch key;
-// and replaying the same inputs on a new engine gives the same outputs and state.
+//   - no queued call that may go to a team (closed rule `team`, within its class's lead of its
+//     deadline, or in a queue over its threshold) has an open team with room that may take it;
+//   - specialties and teams are open exactly when their schedules say, and a closed team never
+//     holds a new call;
+//   - the calls of a gateway that is away are never routed;
+// and replaying the same inputs on a new engine gives the same outputs and state. The inputs mix
+// in schedules that open and close (in a zone whose offset changes), team retries, gateways that
+// go away and come back (or stay away past the orphan timeout), and call-end.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,6 +22,7 @@
 #include <set>
 #include <tuple>
 
+#include "acd/schedule.hpp"
 #include "acd/snapshot.hpp"
 #include "engine_harness.hpp"
 #include "random_inputs.hpp"
@@ -22,10 +30,106 @@
 namespace acd::test {
 namespace {
 
+const Schedule* schedule_named(const RoutingConfig& config, const std::string& id) {
+    for (const Schedule& s : config.schedules) {
+        if (s.id == id) return &s;
+    }
+    return nullptr;
+}
+
+bool open_at(const RoutingConfig& config, const std::string& hours, Time t) {
+    const Schedule* s = schedule_named(config, hours);
+    return s == nullptr || is_open(*s, config.zone, t);
+}
+
+// The team rules: no queued call that may go to a team has one that would take it.
+std::string check_team_rules(const Engine& engine) {
+    const RoutingConfig& config = engine.config();
+    const EngineImage image = engine.image();
+    const Time now = engine.now();
+    std::set<std::string> away;
+    for (const GatewayView& g : engine.gateways()) {
+        if (g.away_since) away.insert(g.id);
+    }
+    std::map<std::string, int> room;  // open teams with room
+    for (const TeamView& t : engine.teams()) {
+        if (t.open && t.active < t.max_concurrent) room[t.id] = t.max_concurrent - t.active;
+    }
+    std::map<std::string, OverflowSetting> settings;
+    for (const OverflowSetting& o : engine.overflow_settings())
+        settings[o.specialty] = o;
+    std::map<std::string, std::int64_t> queued;
+    for (const QueueView& q : engine.queues())
+        queued[q.specialty] = q.queued;
+    for (const EngineImage::Call& c : image.calls) {
+        if (c.state != CallState::queued || away.contains(c.gateway)) continue;
+        const ClassPolicy& policy = config.policy(c.call_class);
+        const Time deadline = c.enqueued_at + policy.target;
+        const OverflowSetting& setting = settings[c.specialty];
+        const bool overflow = policy.overflow && setting.enabled;
+        const bool due =
+            c.closed_team ||
+            (overflow && config.overflow_on_deadline && now > deadline - policy.overflow_lead) ||
+            (overflow && queued[c.specialty] > setting.threshold);
+        if (!due) continue;
+        for (const TeamConfig& t : config.teams) {
+            const bool serves =
+                t.all_specialties || std::find(t.specialties.begin(), t.specialties.end(),
+                                               c.specialty) != t.specialties.end();
+            if (!serves || !room.contains(t.id)) continue;
+            const bool refused =
+                std::any_of(c.refused.begin(), c.refused.end(),
+                            [&](const auto& r) { return r.team == t.id && r.until > now; });
+            if (!refused) return "queued call " + c.call_id + " may go to open team " + t.id;
+        }
+    }
+    for (const QueueView& q : engine.queues()) {
+        for (const SpecialtyConfig& s : config.specialties) {
+            if (s.id == q.specialty && q.open != open_at(config, s.hours, now)) {
+                return "specialty " + s.id + " open is " + std::to_string(q.open);
+            }
+        }
+    }
+    for (const TeamView& v : engine.teams()) {
+        for (const TeamConfig& t : config.teams) {
+            if (t.id == v.id && v.open != open_at(config, t.hours, now)) {
+                return "team " + t.id + " open is " + std::to_string(v.open);
+            }
+        }
+    }
+    return "";
+}
+
+// Routes in `out`: a team is routed a call only while open; a gateway away is routed nothing.
+std::string check_routes(const RoutingConfig& config, const Output& out,
+                         const std::set<std::string>& away) {
+    for (const Change& change : out.changes) {
+        const auto* c = std::get_if<CallChange>(&change);
+        if (c == nullptr) continue;
+        const bool routed = c->cause == Cause::routed || c->cause == Cause::overflow_threshold ||
+                            c->cause == Cause::overflow_deadline ||
+                            c->cause == Cause::overflow_closed;
+        if (!routed) continue;
+        if (away.contains(c->call.gateway))
+            return "call of a gateway away routed: " + c->call.call_id;
+        if (c->call.team.empty()) continue;
+        for (const TeamConfig& t : config.teams) {
+            if (t.id == c->call.team && !open_at(config, t.hours, c->at)) {
+                return "closed team " + t.id + " given call " + c->call.call_id;
+            }
+        }
+    }
+    return "";
+}
+
 std::string check_invariants(const Engine& engine) {
     const RoutingConfig& config = engine.config();
     const auto calls = engine.calls();
     const auto agents = engine.agents();
+    std::set<std::string> away;
+    for (const GatewayView& g : engine.gateways()) {
+        if (g.away_since) away.insert(g.id);
+    }
     std::map<std::string, int> agent_calls;
     std::map<std::string, int> team_calls;
     std::set<std::string> queued;
@@ -33,6 +137,7 @@ std::string check_invariants(const Engine& engine) {
         if (c.state == CallState::ended) return "ended call still live: " + c.call_id;
         if (c.state == CallState::queued) {
             queued.insert(c.call_id);
+            if (away.contains(c.gateway)) continue;  // not routed while its gateway is away
             for (const AgentView& a : agents) {
                 const bool skilled =
                     std::find(a.skills.begin(), a.skills.end(), c.specialty) != a.skills.end();
@@ -92,11 +197,14 @@ std::string check_invariants(const Engine& engine) {
         }
     }
     if (in_queues != queued.size()) return "a queued call is missing from its queue";
-    return "";
+    return check_team_rules(engine);
 }
 
-// Reconfigurations the engine accepted, over all sequences: the test must exercise them.
+// Reconfigurations the engine accepted, and the causes and alerts seen, over all sequences: the
+// test must exercise them.
 int accepted_reconfigurations = 0;
+std::map<Cause, int> causes_seen;
+int alerts_seen = 0;
 
 struct Step {
     Input input;
@@ -121,9 +229,29 @@ void run_sequence(std::uint64_t seed, int length) {
             ASSERT_EQ(restored->image(), engine.image()) << "seed " << seed;
         }
         Input in = gen.next(engine);
+        const RoutingConfig config_before = engine.config();
+        std::set<std::string> away_before;
+        for (const GatewayView& g : engine.gateways()) {
+            if (g.away_since) away_before.insert(g.id);
+        }
         const Output& out = engine.handle(in, gen.now);
+        // An event from a gateway brings it back before it is applied.
+        if (const auto* ev = std::get_if<input::GatewayEvent>(&in)) away_before.erase(ev->gateway);
+        if (const auto* up = std::get_if<input::GatewayConnected>(&in))
+            away_before.erase(up->gateway);
+        std::string bad_route = check_routes(config_before, out, away_before);
+        // Timers due before a reconfiguration fire under the old configuration, its own routes
+        // under the new one.
+        if (!bad_route.empty() && std::holds_alternative<input::Reconfigure>(in)) {
+            bad_route = check_routes(engine.config(), out, away_before);
+        }
+        ASSERT_EQ(bad_route, "") << "seed " << seed << " after input " << i;
         if (std::holds_alternative<input::Reconfigure>(in) && out.reply.ok()) {
             ++accepted_reconfigurations;
+        }
+        for (const Change& change : out.changes) {
+            if (const auto* c = std::get_if<CallChange>(&change)) ++causes_seen[c->cause];
+            if (std::holds_alternative<AlertChange>(change)) ++alerts_seen;
         }
         steps.push_back({std::move(in), gen.now, out});
         const std::string broken = check_invariants(engine);
@@ -151,6 +279,11 @@ TEST(RandomSequences, InvariantsHoldAfterEveryInputAndReplayIsExact) {
         if (HasFatalFailure()) return;
     }
     EXPECT_GT(accepted_reconfigurations, 1000);
+    for (Cause c : {Cause::closed, Cause::overflow_closed, Cause::gateway_lost,
+                    Cause::ended_by_supervisor, Cause::overflow_deadline}) {
+        EXPECT_GT(causes_seen[c], 100) << to_string(c);
+    }
+    EXPECT_GT(alerts_seen, 1000);
 }
 
 TEST(RandomSequences, LongSequencesUnderLoad) {

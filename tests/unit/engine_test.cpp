@@ -7,13 +7,6 @@
 namespace acd::test {
 namespace {
 
-RoutingConfig with_agents(std::vector<AgentConfig> agents, std::vector<TeamConfig> teams = {}) {
-    RoutingConfig c = basic_config();
-    c.agents = std::move(agents);
-    c.teams = std::move(teams);
-    return c;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Order of calls
 // ---------------------------------------------------------------------------------------------
@@ -509,7 +502,9 @@ TEST(Overflow, QueuedNoticeIsSentAlsoWhenTheCallOverflowsAtOnce) {
 }
 
 TEST(Overflow, CallPastItsDeadlineGoesToATeamWithFreeCapacity) {
-    Harness h(overflow_config());
+    RoutingConfig c = overflow_config();
+    c.classes[index_of(CallClass::urgent)].overflow_lead = seconds(0);  // the lead has its tests
+    Harness h(c);
     h.offer("u1", "cardio", CallClass::urgent);
     h.at(30);
     EXPECT_EQ(routed_to(h.tick(), "u1"), "");  // a wait of exactly target_s is within target

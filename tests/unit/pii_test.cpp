@@ -116,5 +116,43 @@ TEST(SealedData, UsesAFreshNonceEachTime) {
     EXPECT_NE(key.seal("same", "p"), key.seal("same", "p"));
 }
 
+// routing.md v1.1 "Quality sample": a deterministic choice keyed by the PII key, uniform over call
+// ids, of quality.sample_percent of the calls.
+TEST(QualitySample, TheChoiceIsDeterministicForAKeyAndUniformOverCallIds) {
+    const PiiKey key = test_key();
+    int selected = 0;
+    constexpr int kCalls = 20000;
+    for (int i = 0; i < kCalls; ++i) {
+        const std::string id = "call-" + std::to_string(i);
+        const bool chosen = key.quality_sample("gw1", id, 10);
+        EXPECT_EQ(chosen, key.quality_sample("gw1", id, 10));
+        selected += chosen ? 1 : 0;
+    }
+    // 10 % of 20,000: 2,000, standard deviation 42; 5 of them either side.
+    EXPECT_GT(selected, 1790);
+    EXPECT_LT(selected, 2210);
+}
+
+TEST(QualitySample, TheChoiceDependsOnTheKeyAndTheGateway) {
+    int differ_key = 0;
+    int differ_gateway = 0;
+    for (int i = 0; i < 1000; ++i) {
+        const std::string id = "c" + std::to_string(i);
+        const bool a = test_key(7).quality_sample("gw1", id, 50);
+        differ_key += a != test_key(8).quality_sample("gw1", id, 50) ? 1 : 0;
+        differ_gateway += a != test_key(7).quality_sample("gw2", id, 50) ? 1 : 0;
+    }
+    EXPECT_GT(differ_key, 400);  // about 500 for independent choices
+    EXPECT_GT(differ_gateway, 400);
+}
+
+TEST(QualitySample, ZeroPercentSelectsNoneAndAHundredEvery) {
+    const PiiKey key = test_key();
+    for (int i = 0; i < 100; ++i) {
+        EXPECT_FALSE(key.quality_sample("gw1", std::to_string(i), 0));
+        EXPECT_TRUE(key.quality_sample("gw1", std::to_string(i), 100));
+    }
+}
+
 }  // namespace
 }  // namespace acd

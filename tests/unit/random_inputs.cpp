@@ -20,7 +20,42 @@ static std::string numbered(const char* prefix, long n) {
 
 const std::vector<std::string> kSpecialties = {"s0", "s1", "s2", "s3"};
 
-RoutingConfig random_config(Rng& rng) {
+// A zone with an offset change now and then in the hours the sequences cover (they start at
+// start_time() and last a few hours to a few days), so that schedules cross them.
+ZoneRules random_zone(Rng& rng) {
+    ZoneRules z;
+    z.name = "Test/Shifting";
+    z.initial_offset = std::chrono::minutes(60 * (pick(rng, 5) - 2));
+    Time at = start_time() + std::chrono::minutes(pick(rng, 600));
+    for (int i = 0; i < 6; ++i) {
+        z.transitions.push_back({at, std::chrono::minutes(60 * (pick(rng, 5) - 2))});
+        at += std::chrono::minutes(60 + pick(rng, 1440));
+    }
+    return z;
+}
+
+// Short ranges, so that a sequence of a few hours opens and closes many times.
+Schedule random_schedule(Rng& rng, std::string id) {
+    Schedule s;
+    s.id = std::move(id);
+    for (auto& day : s.week) {
+        int minute = pick(rng, 30);
+        while (minute < 1440 && !chance(rng, 0.05)) {
+            const int end = std::min(1440, minute + 1 + pick(rng, 90));
+            day.push_back({minute, end});
+            minute = end + 1 + pick(rng, 90);
+        }
+        if (chance(rng, 0.1)) day = {{0, 1440}};
+    }
+    if (chance(rng, 0.3)) {
+        const auto first = std::chrono::floor<std::chrono::days>(start_time());
+        s.closed_dates = {
+            std::chrono::local_days((first + std::chrono::days(pick(rng, 3))).time_since_epoch())};
+    }
+    return s;
+}
+
+RoutingConfig random_config(Rng& rng, bool v11) {
     RoutingConfig c;
     for (int i = 0; i < 3; ++i) {
         c.classes[i].overflow = chance(rng, 0.8);
@@ -29,12 +64,32 @@ RoutingConfig random_config(Rng& rng) {
     }
     c.overflow_on_deadline = chance(rng, 0.7);
     c.ring_timeout = seconds(5 + pick(rng, 20));
+    for (int i = 0; i < 3; ++i) {
+        // v1 keeps the default leads (a configuration file without them means that too).
+        c.classes[i].overflow_lead = std::min(c.classes[i].target, c.classes[i].overflow_lead);
+        if (v11) c.classes[i].overflow_lead = Duration{0};
+        if (v11 && chance(rng, 0.5)) {
+            c.classes[i].overflow_lead = std::min(c.classes[i].target, seconds(pick(rng, 20)));
+        }
+    }
+    if (v11 && chance(rng, 0.7)) c.zone = random_zone(rng);
+    if (v11) {
+        for (int i = 0; i < 2; ++i)
+            c.schedules.push_back(random_schedule(rng, numbered("h", i)));
+        c.team_retry = seconds(pick(rng, 4) * 20);
+        c.late_after = seconds(pick(rng, 3) * 30);
+        c.orphan_timeout = seconds(10 + pick(rng, 200));
+    }
     for (std::size_t i = 0; i < kSpecialties.size(); ++i) {
         SpecialtyConfig s{
             kSpecialties[i], kSpecialties[i], {numbered("+", static_cast<long>(100 + i))}};
         s.default_class = kCallClasses[pick(rng, 3)];
         s.overflow_threshold = pick(rng, 5);
         s.overflow_enabled = chance(rng, 0.8);
+        if (v11 && chance(rng, 0.6)) s.hours = c.schedules[pick(rng, 2)].id;
+        for (auto& rule : s.closed) {
+            if (v11 && chance(rng, 0.4)) rule = static_cast<ClosedRule>(pick(rng, 3));
+        }
         c.specialties.push_back(s);
     }
     const int n_agents = 2 + pick(rng, 7);
@@ -58,6 +113,7 @@ RoutingConfig random_config(Rng& rng) {
         }
         if (specs.empty()) specs = {"*"};
         c.teams.push_back(team(numbered("t", i), specs, 1 + pick(rng, 3)));
+        if (v11 && chance(rng, 0.5)) c.teams.back().hours = c.schedules[pick(rng, 2)].id;
     }
     return c;
 }
@@ -88,6 +144,12 @@ RoutingConfig random_reconfig(Rng& rng, RoutingConfig c) {
         c.agents.erase(c.agents.begin() + pick(rng, static_cast<int>(c.agents.size())));
     }
     if (chance(rng, 0.1) && !c.teams.empty()) c.teams.pop_back();
+    const bool v11 = !c.schedules.empty();
+    if (v11 && chance(rng, 0.2)) {
+        const int i = pick(rng, 2);
+        c.schedules[i] = random_schedule(rng, c.schedules[i].id);
+    }
+    if (v11 && chance(rng, 0.2)) c.team_retry = seconds(pick(rng, 4) * 20);
     if (chance(rng, 0.05) && c.specialties.size() > 1) {
         const std::string gone = c.specialties.back().id;
         c.specialties.pop_back();
@@ -103,7 +165,8 @@ RoutingConfig random_reconfig(Rng& rng, RoutingConfig c) {
     return c;
 }
 
-Generator::Generator(Rng& r, const Engine& e) : rng(r), engine(e), now(start_time()) {}
+Generator::Generator(Rng& r, const Engine& e, bool with_v11)
+    : rng(r), engine(e), now(start_time()), v11(with_v11) {}
 
 std::string Generator::some_call(const Engine& engine, std::optional<CallState> state) {
     std::vector<std::string> ids;
@@ -137,6 +200,14 @@ input::GatewayEvent Generator::event(input::GatewayEventBody body) {
 
 Input Generator::next(const Engine& engine) {
     now += Duration(pick(rng, 8000));
+    // While "gw" is away, mostly let time pass (its return comes with its next event), so that
+    // calls wait unrouted and orphan timeouts come due.
+    for (const GatewayView& g : engine.gateways()) {
+        if (g.id == "gw" && g.away_since && chance(rng, 0.8)) {
+            now += Duration(pick(rng, 30000));
+            return input::Tick{};
+        }
+    }
     switch (pick(rng, 17)) {
         case 0:
         case 1:
@@ -147,6 +218,7 @@ Input Generator::next(const Engine& engine) {
             o.dialed = numbered("+", 100 + pick(rng, 5));
             if (chance(rng, 0.5)) o.specialty = some_specialty();
             if (chance(rng, 0.6)) o.call_class = kCallClasses[pick(rng, 3)];
+            o.quality_sample = v11 && chance(rng, 0.1);
             return event(o);
         }
         case 3:
@@ -187,6 +259,13 @@ Input Generator::next(const Engine& engine) {
         }
         case 15:
             if (chance(rng, 0.1)) return input::Reconfigure{random_reconfig(rng, engine.config())};
+            if (v11 && chance(rng, 0.15)) {
+                return input::GatewayDisconnected{chance(rng, 0.9) ? "gw" : "gw2"};
+            }
+            if (v11 && chance(rng, 0.15)) return input::GatewayConnected{"gw"};
+            if (v11 && chance(rng, 0.05)) {
+                return input::CallEnd{{some_call(engine), std::nullopt}, "stuck"};
+            }
             [[fallthrough]];
         default:
             now += Duration(pick(rng, 60000));

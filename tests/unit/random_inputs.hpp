@@ -15,7 +15,11 @@ using Rng = std::mt19937_64;
 int pick(Rng& rng, int n);
 bool chance(Rng& rng, double p);
 
-RoutingConfig random_config(Rng& rng);
+// With `v11`, the configuration uses routing.md v1.1 (schedules in a zone whose offset changes,
+// hours, closed rules, overflow leads, team retry, alerts, orphan timeout) and the generator adds
+// its inputs (gateways away and back, call-end, quality sample). Without, only what v1 has: the
+// journal's configuration record and its replay do not carry v1.1 yet.
+RoutingConfig random_config(Rng& rng, bool v11 = true);
 RoutingConfig random_reconfig(Rng& rng, RoutingConfig config);
 
 struct Generator {
@@ -25,7 +29,9 @@ struct Generator {
     int next_call = 0;
     Time now;
 
-    Generator(Rng& r, const Engine& e);
+    bool v11 = true;
+
+    Generator(Rng& r, const Engine& e, bool with_v11 = true);
     // The next input; `now` has moved forward to its time.
     Input next(const Engine& engine);
 

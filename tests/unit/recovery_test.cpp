@@ -35,14 +35,14 @@ void run(std::uint64_t seed, int length, int snapshot_every) {
     ASSERT_TRUE(store) << store.error().message;
 
     Rng rng(seed);
-    const RoutingConfig config = random_config(rng);
+    const RoutingConfig config = random_config(rng, /*v11=*/false);
     Engine engine(config);
     {
         WriteBatch first;
         first.records.push_back(input_record(input::Reconfigure{config}, engine.now()));
         (*store)->append(std::move(first));
     }
-    Generator gen(rng, engine);
+    Generator gen(rng, engine, /*with_v11=*/false);
     int since_snapshot = 0;
     for (int i = 1; i <= length; ++i) {
         const Input in = gen.next(engine);

@@ -35,6 +35,16 @@ CallSnapshot abandoned(int wait_s) {
     return c;
 }
 
+CallSnapshot closed() {
+    CallSnapshot c;
+    c.specialty = "cardio";
+    c.enqueued_at = t0;
+    c.ended_at = t0;
+    c.outcome = Outcome::closed;
+    c.state = CallState::ended;
+    return c;
+}
+
 ServiceFigures figures_of(const std::vector<CallSnapshot>& calls, Time now = t0 + seconds(3600)) {
     ServiceTally tally;
     for (const auto& c : calls)
@@ -127,6 +137,16 @@ TEST(ServiceFigures, StatsGroupCallsBySpecialtyAndClass) {
     ASSERT_EQ(stats.buckets().size(), 3U);
     EXPECT_EQ(stats.buckets().at({"cardio", CallClass::urgent}).figures().answered_within_target,
               1);
+}
+
+TEST(ServiceFigures, ClosedCallsAreCountedApartAndLeftOutOfServiceLevelAndAnswerRate) {
+    const ServiceFigures f = figures_of({answered(10), abandoned(60), closed(), closed()});
+    EXPECT_EQ(f.offered, 4);
+    EXPECT_EQ(f.closed, 2);
+    EXPECT_EQ(f.rejected, 0);
+    EXPECT_EQ(f.service_level, 0.5);
+    EXPECT_EQ(f.answer_rate, 0.5);
+    EXPECT_EQ(f.max_wait_s, 60.0);
 }
 
 }  // namespace

@@ -23,6 +23,7 @@ constexpr std::string_view kUsage = R"(usage: acd-sim SCENARIO.json [options]
   --csv               print the hourly table as CSV instead of the report
   --svg FILE          write a chart of waiting calls and service level through the day
   --seed N            use seed N instead of the scenario's
+  --lead S            overflow lead of urgent calls, in seconds, instead of the scenario's
   --check             only check the scenario: print "ok: FILE" or every error found
   --timing            print the simulation's wall time on stderr
 )";
@@ -36,6 +37,7 @@ struct Options {
     bool timing = false;
     std::string svg;
     std::optional<std::uint64_t> seed;
+    std::optional<std::uint64_t> lead_s;
 };
 
 int usage_error(const std::string& message) {
@@ -75,6 +77,14 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
                 return usage_error("--seed takes a non-negative integer");
             }
             o.seed = seed;
+        } else if (a == "--lead") {
+            const std::string* v = value();
+            std::uint64_t lead = 0;
+            if (!v || std::from_chars(v->data(), v->data() + v->size(), lead).ptr !=
+                          v->data() + v->size()) {
+                return usage_error("--lead takes a number of seconds");
+            }
+            o.lead_s = lead;
         } else if (a == "--compare") {
             o.compare = true;
         } else if (a == "--csv") {
@@ -126,6 +136,11 @@ int main(int argc, char** argv) {
     acd::sim::Scenario& scenario = *parsed.scenario;
     if (scenario.name.empty()) scenario.name = o.scenario;
     if (o.seed) scenario.seed = *o.seed;
+    if (o.lead_s) {
+        acd::ClassPolicy& urgent = scenario.routing.classes[acd::index_of(acd::CallClass::urgent)];
+        urgent.overflow_lead =
+            std::min(urgent.target, acd::seconds(static_cast<std::int64_t>(*o.lead_s)));
+    }
 
     std::vector<acd::sim::RunResult> runs;
     runs.push_back(timed_run(scenario, o.policy, o.timing));

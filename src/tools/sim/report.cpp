@@ -135,6 +135,13 @@ void write_report(std::ostream& out, const Scenario& scenario, const RunResult& 
     write_by_hour(out, scenario, r);
     fmt::print(out, "\nCalls still waiting at the end (nobody left to answer them): {}\n",
                r.still_waiting_at_end);
+    const ServiceFigures all = r.overall.figures();
+    if (all.closed > 0) {
+        fmt::print(out,
+                   "Calls turned away closed (outside opening hours, rule reject; counted in "
+                   "offered, not in SL nor answer rate): {}\n",
+                   all.closed);
+    }
 }
 
 void write_hourly_csv(std::ostream& out, const RunResult& r) {

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -47,11 +49,12 @@ class ScenarioReader {
         if (!r_.object(root, "",
                        {"name", "description", "seed", "days", "first_day", "day_factors",
                         "answer_delay_s", "ring_timeout_s", "overflow_on_deadline", "classes",
-                        "specialties", "agents", "overflow_teams"})) {
+                        "schedules", "team_retry_s", "specialties", "agents", "overflow_teams"})) {
             if (!root.is_object()) return s_;
         }
         read_header(root);
         read_classes(root);
+        if (const Json* v = member(root, "schedules")) read_schedules(*v);
         if (const Json* v = member(root, "specialties")) {
             read_specialties(*v);
         } else {
@@ -87,6 +90,94 @@ class ScenarioReader {
         if (const Json* v = member(root, "overflow_on_deadline")) {
             s_.routing.overflow_on_deadline = r_.boolean(*v, "overflow_on_deadline").value_or(true);
         }
+        if (const Json* v = member(root, "team_retry_s")) {
+            s_.routing.team_retry = seconds(r_.integer(*v, "team_retry_s", 0, 86400).value_or(60));
+        }
+    }
+
+    // schedules: as in docs/spec/config.md v1.1, in the simulator's clock (site time).
+    void read_schedules(const Json& j) {
+        if (!j.is_object()) {
+            r_.error("schedules", "must be an object of schedules by name");
+            return;
+        }
+        for (const auto& [name, value] : j.items()) {
+            const std::string path = member_path("schedules", name);
+            Schedule sc;
+            sc.id = name;
+            if (!r_.object(value, path,
+                           {"mon", "tue", "wed", "thu", "fri", "sat", "sun", "closed_dates"})) {
+                continue;
+            }
+            for (int d = 0; d < kDaysPerWeek; ++d) {
+                if (const Json* v = member(value, kWeekdays[d])) {
+                    sc.week[d] = read_ranges(*v, member_path(path, kWeekdays[d]));
+                }
+            }
+            if (const Json* v = member(value, "closed_dates")) {
+                read_closed_dates(*v, member_path(path, "closed_dates"), sc);
+            }
+            s_.routing.schedules.push_back(std::move(sc));
+        }
+    }
+
+    std::vector<TimeRange> read_ranges(const Json& v, const std::string& path) {
+        std::vector<TimeRange> ranges;
+        if (!r_.array(v, path)) return ranges;
+        for (std::size_t k = 0; k < v.size(); ++k) {
+            const std::string item = item_path(path, k);
+            const auto text = r_.string(v[k], item);
+            if (!text) continue;
+            const auto dash = text->find('-');
+            const auto from =
+                dash == std::string::npos ? std::nullopt : parse_time_of_day(text->substr(0, dash));
+            const auto to = dash == std::string::npos ? std::nullopt
+                                                      : parse_time_of_day(text->substr(dash + 1));
+            if (!from || !to || *to <= *from) {
+                r_.error(item,
+                         fmt::format("'{}' is not a range HH:MM-HH:MM (end after start)", *text));
+                continue;
+            }
+            ranges.push_back({static_cast<int>(*from / 60), static_cast<int>(*to / 60)});
+        }
+        std::sort(ranges.begin(), ranges.end(),
+                  [](const TimeRange& a, const TimeRange& b) { return a.start_min < b.start_min; });
+        for (std::size_t k = 1; k < ranges.size(); ++k) {
+            if (ranges[k].start_min < ranges[k - 1].end_min) r_.error(path, "ranges overlap");
+        }
+        return ranges;
+    }
+
+    void read_closed_dates(const Json& v, const std::string& path, Schedule& sc) {
+        if (!r_.array(v, path)) return;
+        for (std::size_t k = 0; k < v.size(); ++k) {
+            const auto text = r_.string(v[k], item_path(path, k));
+            if (!text) continue;
+            int y = 0;
+            unsigned m = 0, d = 0;
+            char dash1 = 0, dash2 = 0;
+            std::istringstream in(*text);
+            in >> y >> dash1 >> m >> dash2 >> d;
+            const std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(m),
+                                                  std::chrono::day(d)};
+            if (!in || dash1 != '-' || dash2 != '-' || text->size() != 10 || !ymd.ok()) {
+                r_.error(item_path(path, k), fmt::format("'{}' is not a date YYYY-MM-DD", *text));
+                continue;
+            }
+            sc.closed_dates.push_back(std::chrono::local_days(ymd));
+        }
+        std::sort(sc.closed_dates.begin(), sc.closed_dates.end());
+    }
+
+    // A schedule name for `hours`.
+    std::string read_hours(const Json& v, const std::string& path) {
+        const auto name = r_.string(v, path);
+        if (!name) return {};
+        for (const Schedule& sc : s_.routing.schedules) {
+            if (sc.id == *name) return *name;
+        }
+        r_.error(path, fmt::format("unknown schedule '{}'", *name));
+        return {};
     }
 
     void read_first_day(const Json& v) {
@@ -122,7 +213,9 @@ class ScenarioReader {
             const auto cls = parse_call_class(name);
             if (!cls) continue;
             const std::string path = member_path("classes", name);
-            if (!r_.object(value, path, {"target_s", "tier", "overflow"})) continue;
+            if (!r_.object(value, path, {"target_s", "tier", "overflow", "overflow_lead_s"})) {
+                continue;
+            }
             ClassPolicy& policy = s_.routing.classes[index_of(*cls)];
             if (const Json* v = member(value, "target_s")) {
                 policy.target =
@@ -135,6 +228,12 @@ class ScenarioReader {
             if (const Json* v = member(value, "overflow")) {
                 policy.overflow = r_.boolean(*v, member_path(path, "overflow")).value_or(true);
             }
+            if (const Json* v = member(value, "overflow_lead_s")) {
+                policy.overflow_lead = seconds(r_.integer(*v, member_path(path, "overflow_lead_s"),
+                                                          0, policy.target.count() / 1000)
+                                                   .value_or(0));
+            }
+            if (policy.overflow_lead > policy.target) policy.overflow_lead = policy.target;
         }
     }
 
@@ -159,7 +258,7 @@ class ScenarioReader {
                         std::array<std::optional<Demand>, kCallClassCount>& demand) {
         if (!r_.object(j, path,
                        {"id", "name", "default_class", "overflow_threshold", "overflow_enabled",
-                        "demand"})) {
+                        "hours", "closed", "demand"})) {
             if (!j.is_object()) return;
         }
         if (const Json* v = member(j, "id")) {
@@ -182,8 +281,27 @@ class ScenarioReader {
             sc.overflow_enabled =
                 r_.boolean(*v, member_path(path, "overflow_enabled")).value_or(true);
         }
+        if (const Json* v = member(j, "hours"))
+            sc.hours = read_hours(*v, member_path(path, "hours"));
+        if (const Json* v = member(j, "closed")) read_closed(*v, member_path(path, "closed"), sc);
         if (const Json* v = member(j, "demand"))
             read_demand(*v, member_path(path, "demand"), demand);
+    }
+
+    // {"urgent": "team", ...}: the rule for a class when the specialty is closed.
+    void read_closed(const Json& j, const std::string& path, SpecialtyConfig& sc) {
+        if (!r_.object(j, path, {"urgent", "appointment", "admin"})) return;
+        for (const auto& [name, value] : j.items()) {
+            const auto cls = parse_call_class(name);
+            const std::string item = member_path(path, name);
+            const auto text = r_.string(value, item);
+            if (!cls || !text) continue;
+            if (const auto rule = parse_closed_rule(*text)) {
+                sc.closed[index_of(*cls)] = *rule;
+            } else {
+                r_.error(item, fmt::format("'{}' is not a rule (team, reject, queue)", *text));
+            }
+        }
     }
 
     CallClass read_class(const Json& v, const std::string& path) {
@@ -455,7 +573,8 @@ class ScenarioReader {
     }
 
     void read_team(const Json& j, const std::string& path, TeamConfig& tc, Distribution& handle) {
-        if (!r_.object(j, path, {"id", "uri", "max_concurrent", "specialties", "handle"})) {
+        if (!r_.object(j, path,
+                       {"id", "uri", "max_concurrent", "specialties", "hours", "handle"})) {
             if (!j.is_object()) return;
         }
         if (const Json* v = member(j, "id")) {
@@ -477,6 +596,8 @@ class ScenarioReader {
         } else {
             r_.error(member_path(path, "specialties"), "missing");
         }
+        if (const Json* v = member(j, "hours"))
+            tc.hours = read_hours(*v, member_path(path, "hours"));
         if (const Json* v = member(j, "handle")) {
             handle = read_distribution(*v, member_path(path, "handle"));
         } else {

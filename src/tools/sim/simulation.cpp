@@ -86,6 +86,13 @@ class Simulation {
         for (;;) {
             const std::optional<Time> timer = engine_.next_timer();
             if (events_.empty() && !timer) break;
+            // Opening hours keep a timer forever: once nothing else will happen, the run ends
+            // when no call is left, or a week after the last day.
+            if (events_.empty() &&
+                (engine_.calls().empty() ||
+                 *timer > start_ + std::chrono::days(scenario_.days + kDaysPerWeek))) {
+                break;
+            }
             if (timer && (events_.empty() || *timer <= events_.top().at)) {
                 now_ = *timer;
                 apply(input::Tick{});
@@ -320,9 +327,7 @@ class Simulation {
         }
         for (const Change& change : out.changes) {
             const auto* c = std::get_if<CallChange>(&change);
-            if (c != nullptr && (c->cause == Cause::ended || c->cause == Cause::rejected)) {
-                on_call_record(c->call);
-            }
+            if (c != nullptr && c->call.state == CallState::ended) on_call_record(c->call);
         }
         for (const Command& command : out.commands) {
             if (const auto* route = std::get_if<CallRouteCommand>(&command.body)) {
@@ -358,6 +363,7 @@ class Simulation {
 
     void on_call_record(const CallSnapshot& snapshot) {
         const Index slot = slot_of(snapshot.call_id);
+        if (calls_[slot].waiting) set_waiting(calls_[slot], false);  // turned away closed
         record(snapshot, streams_[calls_[slot].stream].specialty);
         calls_[slot].serial = 0;
         free_slots_.push_back(slot);
@@ -421,6 +427,14 @@ Time run_start() {
 
 RoutingConfig routing_for(const Scenario& scenario, Policy policy) {
     RoutingConfig config = scenario.routing;
+    // The engine reads weekdays from its clock, whose day 0 (run_start()) is a Monday; the
+    // scenario's day 0 is its first_day. The simulator's clock is site time (zone UTC).
+    for (Schedule& sc : config.schedules) {
+        std::array<std::vector<TimeRange>, 7> week;
+        for (int d = 0; d < kDaysPerWeek; ++d)
+            week[d] = sc.week[(d + scenario.first_weekday) % kDaysPerWeek];
+        sc.week = std::move(week);
+    }
     if (policy == Policy::acdd) return config;
     for (ClassPolicy& c : config.classes)
         c = ClassPolicy{Duration{0}, 0, false};
