@@ -63,7 +63,4 @@ std::string change_type(const Change& change);
 Json to_json(const Change& change);
 Json to_json(const CallSnapshot& call);
 
-// --- routing configuration in the form of the configuration file (docs/spec/config.md) -----------
-Json to_json(const RoutingConfig& config);
-
 }  // namespace acd

@@ -1,7 +1,7 @@
 #include "journal.hpp"
 
-#include "acd/config.hpp"
 #include "acd/record_json.hpp"
+#include "acd/routing_json.hpp"
 
 namespace acd {
 namespace {
@@ -35,7 +35,7 @@ struct InputRecord {
     }
     void operator()(const input::Reconfigure& in) {
         r.type = "config";
-        r.body = to_json(in.config).dump();
+        r.body = routing_json(in.config).dump();
     }
     template <typename Command>
     void operator()(const Command& in) {
@@ -124,9 +124,9 @@ std::optional<Input> input_from_record(const AuditRecord& r) {
     if (body.is_discarded()) return std::nullopt;
     if (r.type == "tick") return Input{input::Tick{}};
     if (r.type == "config") {
-        const ConfigResult config = parse_config(r.body, "/");
-        if (!config.ok()) return std::nullopt;
-        return Input{input::Reconfigure{config->routing}};
+        auto routing = routing_from_json(body);
+        if (!routing) return std::nullopt;
+        return Input{input::Reconfigure{std::move(*routing)}};
     }
     if (!r.gateway.empty() && r.seq > 0) return logged_gateway_event(r, body);
     if (!is_engine_command(r.type)) return std::nullopt;

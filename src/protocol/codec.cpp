@@ -421,44 +421,4 @@ Json to_json(const Change& change) {
     return j;
 }
 
-Json to_json(const RoutingConfig& c) {
-    Json classes = Json::object();
-    for (CallClass cls : kCallClasses) {
-        const ClassPolicy& p = c.policy(cls);
-        classes[std::string(to_string(cls))] = {
-            {"target_s", p.target.count() / 1000}, {"tier", p.tier}, {"overflow", p.overflow}};
-    }
-    Json specialties = Json::array();
-    for (const SpecialtyConfig& s : c.specialties) {
-        specialties.push_back({{"id", s.id},
-                               {"name", s.name},
-                               {"numbers", s.numbers},
-                               {"default_class", to_string(s.default_class)},
-                               {"overflow_threshold", s.overflow_threshold},
-                               {"overflow_enabled", s.overflow_enabled}});
-    }
-    Json agents = Json::array();
-    for (const AgentConfig& a : c.agents) {
-        agents.push_back({{"id", a.id},
-                          {"name", a.name},
-                          {"uri", a.uri},
-                          {"skills", a.skills},
-                          {"wrap_up_s", a.wrap_up.count() / 1000}});
-    }
-    Json teams = Json::array();
-    for (const TeamConfig& t : c.teams) {
-        teams.push_back(
-            {{"id", t.id},
-             {"uri", t.uri},
-             {"max_concurrent", t.max_concurrent},
-             {"specialties", t.all_specialties ? Json::array({"*"}) : Json(t.specialties)}});
-    }
-    return {{"ring_timeout_s", c.ring_timeout.count() / 1000},
-            {"overflow_on_deadline", c.overflow_on_deadline},
-            {"classes", classes},
-            {"specialties", specialties},
-            {"agents", agents},
-            {"overflow_teams", teams}};
-}
-
 }  // namespace acd

@@ -1,13 +1,14 @@
 // Engine snapshots as versioned JSON of the EngineImage. See include/acd/snapshot.hpp.
 #include "acd/snapshot.hpp"
 
-#include "acd/codec.hpp"
-#include "acd/config.hpp"
+#include "acd/routing_json.hpp"
 
 namespace acd {
 namespace {
 
-constexpr int kFormat = 1;
+// 2: the routing settings in their own format (routing_json.hpp). 1 (acdd 0.1.0): in the
+// configuration file's grammar, with the v1.1 settings beside them.
+constexpr int kFormat = 2;
 
 std::int64_t ms(Time t) {
     return t.time_since_epoch().count();
@@ -36,55 +37,8 @@ AgentConfig read_agent_config(const Json& j) {
             Duration(j.at("wrap_up_ms").get<std::int64_t>())};
 }
 
-// The v1.1 routing settings (docs/spec/config.md "v1.1 additions"), which the configuration's
-// own JSON form does not carry yet: applied onto the configuration read back.
-Json routing_v11(const RoutingConfig& c) {
-    Json transitions = Json::array();
-    for (const ZoneTransition& z : c.zone.transitions)
-        transitions.push_back({ms(z.at), z.offset.count()});
-    Json schedules = Json::array();
-    for (const Schedule& sc : c.schedules) {
-        Json week = Json::array();
-        for (const auto& day : sc.week) {
-            Json ranges = Json::array();
-            for (const TimeRange& r : day)
-                ranges.push_back({r.start_min, r.end_min});
-            week.push_back(ranges);
-        }
-        Json closed = Json::array();
-        for (const auto d : sc.closed_dates)
-            closed.push_back(d.time_since_epoch().count());
-        schedules.push_back({{"id", sc.id}, {"week", week}, {"closed_dates", closed}});
-    }
-    Json classes = Json::array();
-    for (const ClassPolicy& p : c.classes) {
-        classes.push_back({{"overflow_lead_ms", p.overflow_lead.count()}, {"script", p.script}});
-    }
-    Json specialties = Json::object();
-    for (const SpecialtyConfig& sp : c.specialties) {
-        Json closed = Json::array();
-        for (ClosedRule r : sp.closed)
-            closed.push_back(to_string(r));
-        specialties[sp.id] = {{"hours", sp.hours}, {"closed", closed}, {"script", sp.script}};
-    }
-    Json teams = Json::object();
-    for (const TeamConfig& t : c.teams)
-        teams[t.id] = {{"hours", t.hours}};
-    return {{"zone",
-             {{"name", c.zone.name},
-              {"initial_offset_ms", c.zone.initial_offset.count()},
-              {"transitions", transitions}}},
-            {"schedules", schedules},
-            {"classes", classes},
-            {"specialties", specialties},
-            {"teams", teams},
-            {"team_retry_ms", c.team_retry.count()},
-            {"late_after_ms", c.late_after.count()},
-            {"quality_sample_percent", c.quality_sample_percent},
-            {"orphan_timeout_ms", c.orphan_timeout.count()}};
-}
-
-// Throws on a structural problem.
+// Format 1 kept the v1.1 routing settings beside the configuration-file-shaped ones (written
+// between 0.1.0 and format 2): applied onto them. Throws on a structural problem.
 void read_routing_v11(const Json& j, RoutingConfig& c) {
     c.zone.name = j.at("zone").at("name");
     c.zone.initial_offset = Duration(j.at("zone").at("initial_offset_ms").get<std::int64_t>());
@@ -170,15 +124,10 @@ Json to_json(const EngineImage& im) {
                          {"late_raised", c.late_raised},
                          {"late_since", optional_time(c.late_since)}});
     }
-    return {{"format", kFormat},
-            {"config", acd::to_json(im.config)},
-            {"routing_v11", routing_v11(im.config)},
-            {"now", ms(im.now)},
-            {"arrivals", im.arrivals},
-            {"gateways", gateways},
-            {"specialties", specialties},
-            {"agents", agents},
-            {"calls", calls}};
+    return {{"format", kFormat},    {"routing", routing_json(im.config)},
+            {"now", ms(im.now)},    {"arrivals", im.arrivals},
+            {"gateways", gateways}, {"specialties", specialties},
+            {"agents", agents},     {"calls", calls}};
 }
 
 template <typename Enum>
@@ -249,20 +198,31 @@ std::string snapshot_engine(const Engine& engine) {
     return to_json(engine.image()).dump();
 }
 
+namespace {
+
+// The routing settings a snapshot was taken with.
+Result<RoutingConfig> snapshot_routing(const Json& j, int format) {
+    if (format == kFormat) return routing_from_json(j.at("routing"));
+    auto routing = routing_from_json(j.at("config"));
+    if (routing && j.contains("routing_v11")) read_routing_v11(j["routing_v11"], *routing);
+    return routing;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Engine>> restore_engine(std::string_view snapshot) {
     const Json j = Json::parse(snapshot, nullptr, /*allow_exceptions=*/false);
-    if (!j.is_object() || j.value("format", 0) != kFormat) {
+    const int format = j.is_object() ? j.value("format", 0) : 0;
+    if (format != kFormat && format != 1) {
         return Error{ErrorCode::store, "the snapshot is damaged or of an unknown format"};
     }
-    const ConfigResult config = parse_config(j["config"].dump(), "/");
-    if (!config) {
-        return Error{ErrorCode::store, "the snapshot's configuration does not read back: " +
-                                           config.error().front().to_string()};
-    }
     try {
-        RoutingConfig routing = config->routing;
-        if (j.contains("routing_v11")) read_routing_v11(j["routing_v11"], routing);
-        auto engine = Engine::from_image(read_image(j, routing));
+        auto routing = snapshot_routing(j, format);
+        if (!routing) {
+            return Error{ErrorCode::store,
+                         "the snapshot's routing settings: " + routing.error().message};
+        }
+        auto engine = Engine::from_image(read_image(j, *routing));
         if (!engine) {
             return Error{ErrorCode::store,
                          "the snapshot does not hold together: " + engine.error().message};

@@ -275,23 +275,5 @@ TEST(GatewayEvent, TheQualitySampleChoiceRoundTrips) {
     EXPECT_FALSE(to_json(input::GatewayEvent{"gw1", 3, offered}).contains("quality_sample"));
 }
 
-TEST(RoutingConfigJson, ReadsBackThroughTheConfigParser) {
-    const ConfigResult original = parse_config(R"({
-        "ring_timeout_s": 25, "overflow_on_deadline": false,
-        "classes": {"urgent": {"target_s": 20, "tier": 0, "overflow": false}},
-        "specialties": [{"id": "cardiology", "numbers": ["+1"], "overflow_threshold": 2},
-                        {"id": "neurology", "default_class": "admin", "overflow_enabled": false}],
-        "agents": [{"id": "a1", "uri": "sip:a1@pbx", "skills": ["cardiology", "neurology"],
-                    "wrap_up_s": 0}],
-        "overflow_teams": [{"id": "ext", "uri": "sip:x@y", "specialties": ["*"]},
-                           {"id": "ext2", "uri": "sip:x2@y", "max_concurrent": 1,
-                            "specialties": ["neurology"]}]})",
-                                               "/");
-    ASSERT_TRUE(original.ok());
-    const ConfigResult back = parse_config(to_json(original->routing).dump(), "/");
-    ASSERT_TRUE(back.ok()) << back.error()[0].to_string();
-    EXPECT_EQ(back->routing, original->routing);
-}
-
 }  // namespace
 }  // namespace acd
