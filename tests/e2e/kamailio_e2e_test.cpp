@@ -1,0 +1,193 @@
+// Real SIP calls through Kamailio (config/kamailio/acdd.cfg), acd-kamailio and acdd, with sipp
+// as the callers and the agents' phones (docs/spec/telephony.md). One test per rule.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "chain.hpp"
+
+namespace acd::e2e {
+namespace {
+
+// Starts acdd, Kamailio and (unless told not to) the bridge; skips without kamailio or sipp.
+#define START_CHAIN(chain)                                                   \
+    if (!tools_present()) GTEST_SKIP() << "kamailio or sipp is not installed"; \
+    ASSERT_TRUE(chain.start_acdd()) << chain.logs();                         \
+    ASSERT_TRUE(chain.start_kamailio()) << chain.logs();                     \
+    if (options.start_bridge) ASSERT_TRUE(chain.start_bridge()) << chain.logs()
+
+TEST(KamailioChain, CallIsAnsweredByTheLongestIdleAgent) {
+    ChainOptions options;
+    Chain chain(options);
+    START_CHAIN(chain);
+    auto& a01 = chain.phone("a01", "agent_answer");
+    chain.phone("a02", "agent_answer");
+    ASSERT_TRUE(chain.feature_code("a01", "*52", "ready")) << chain.logs();
+    ASSERT_TRUE(chain.feature_code("a02", "*52", "ready")) << chain.logs();
+    auto& caller = chain.caller("c", "caller_answered");
+    EXPECT_EQ(Chain::finished(caller), 0) << chain.logs();
+    EXPECT_EQ(Chain::finished(a01), 0) << chain.logs();
+    EXPECT_TRUE(chain.saw({"\"event\":\"call.answered\"", "\"agent\":\"a01\""})) << chain.logs();
+    EXPECT_TRUE(chain.saw({"\"event\":\"call.ended\"", "\"call_id\":\"c-1-"})) << chain.logs();
+}
+
+TEST(KamailioChain, RingNoAnswerPausesTheAgentAndRingsTheNext) {
+    ChainOptions options;
+    Chain chain(options);
+    START_CHAIN(chain);
+    auto& a01 = chain.phone("a01", "agent_ring");
+    auto& a02 = chain.phone("a02", "agent_answer");
+    ASSERT_TRUE(chain.feature_code("a01", "*52", "ready")) << chain.logs();
+    ASSERT_TRUE(chain.feature_code("a02", "*52", "ready")) << chain.logs();
+    auto& caller = chain.caller("c", "caller_answered");
+    EXPECT_EQ(Chain::finished(caller), 0) << chain.logs();
+    EXPECT_EQ(Chain::finished(a01), 0) << chain.logs();  // rang, then was cancelled
+    EXPECT_EQ(Chain::finished(a02), 0) << chain.logs();
+    EXPECT_TRUE(chain.saw({"\"agent\":\"a01\"", "\"state\":\"paused\"", "\"reason\":\"no_answer\""}))
+        << chain.logs();
+    EXPECT_TRUE(chain.saw({"\"event\":\"call.answered\"", "\"agent\":\"a02\""})) << chain.logs();
+}
+
+TEST(KamailioChain, BusyAgentIsANoAnswerAndTheNextAgentAnswers) {
+    ChainOptions options;
+    Chain chain(options);
+    START_CHAIN(chain);
+    auto& a01 = chain.phone("a01", "agent_busy");
+    auto& a02 = chain.phone("a02", "agent_answer");
+    ASSERT_TRUE(chain.feature_code("a01", "*52", "ready")) << chain.logs();
+    ASSERT_TRUE(chain.feature_code("a02", "*52", "ready")) << chain.logs();
+    auto& caller = chain.caller("c", "caller_answered");
+    EXPECT_EQ(Chain::finished(caller), 0) << chain.logs();
+    EXPECT_EQ(Chain::finished(a01), 0) << chain.logs();
+    EXPECT_EQ(Chain::finished(a02), 0) << chain.logs();
+    EXPECT_TRUE(chain.saw({"\"event\":\"call.no_answer\"", "\"agent\":\"a01\""})) << chain.logs();
+    EXPECT_TRUE(chain.saw({"\"event\":\"call.answered\"", "\"agent\":\"a02\""})) << chain.logs();
+}
+
+TEST(KamailioChain, CallerHangingUpWhileQueuedIsAbandoned) {
+    ChainOptions options;
+    Chain chain(options);
+    START_CHAIN(chain);
+    auto& caller = chain.caller("c", "caller_cancel_queued");  // hangs up on 182 Queued
+    EXPECT_EQ(Chain::finished(caller), 0) << chain.logs();
+    EXPECT_TRUE(chain.saw({"\"event\":\"call.ended\"", "\"call_id\":\"c-1-"})) << chain.logs();
+    const auto stats = chain.admin({"stats"});
+    EXPECT_NE(stats.dump().find("\"abandoned\":1"), std::string::npos) << stats.dump();
+}
+
+TEST(KamailioChain, CallerHangingUpWhileRingingEndsTheCall) {
+    ChainOptions options;
+    Chain chain(options);
+    START_CHAIN(chain);
+    auto& a01 = chain.phone("a01", "agent_ring");
+    ASSERT_TRUE(chain.feature_code("a01", "*52", "ready")) << chain.logs();
+    auto& caller = chain.caller("c", "caller_cancel_ringing");  // hangs up on 180 Ringing
+    EXPECT_EQ(Chain::finished(caller), 0) << chain.logs();
+    EXPECT_EQ(Chain::finished(a01), 0) << chain.logs();  // its ringing was cancelled
+    EXPECT_TRUE(chain.saw({"\"event\":\"call.ended\"", "\"call_id\":\"c-1-"})) << chain.logs();
+    EXPECT_FALSE(chain.saw({"\"event\":\"call.no_answer\""}, 0ms)) << chain.logs();
+}
+
+TEST(KamailioChain, FourthWaitingCallGoesToTheOverflowTeam) {
+    ChainOptions options;
+    Chain chain(options);
+    START_CHAIN(chain);
+    auto& team = chain.phone("ext", "agent_answer");
+    // Four calls, nobody ready: more than 3 wait, the last in dispatch order overflows.
+    auto& callers = chain.caller("c", "caller_answered", "appointment", 4);
+    EXPECT_EQ(Chain::finished(team), 0) << chain.logs();
+    EXPECT_TRUE(chain.saw({"\"event\":\"call.answered\"", "\"team\":\"ext\"", "\"call_id\":\"c-4-"}))
+        << chain.logs();
+    EXPECT_TRUE(chain.bridge_logged({"call.route", "\"team\":\"ext\"", "c-4-"})) << chain.logs();
+    callers.signal(SIGTERM);  // the first three still wait
+}
+
+TEST(KamailioChain, UrgentCallIsAnsweredBeforeAnEarlierAppointmentCall) {
+    ChainOptions options;
+    Chain chain(options);
+    START_CHAIN(chain);
+    auto& appointment = chain.caller("appt", "caller_answered", "appointment");
+    ASSERT_TRUE(chain.saw({"\"event\":\"call.queued\"", "\"call_id\":\"appt-1-"})) << chain.logs();
+    auto& urgent = chain.caller("urg", "caller_answered", "urgent");
+    ASSERT_TRUE(chain.saw({"\"event\":\"call.queued\"", "\"call_id\":\"urg-1-"})) << chain.logs();
+    auto& a01 = chain.phone("a01", "agent_answer");
+    ASSERT_TRUE(chain.feature_code("a01", "*52", "ready")) << chain.logs();
+    EXPECT_EQ(Chain::finished(urgent), 0) << chain.logs();
+    EXPECT_EQ(Chain::finished(a01), 0) << chain.logs();
+    EXPECT_TRUE(chain.saw({"\"event\":\"call.answered\"", "\"call_id\":\"urg-1-", "\"agent\":\"a01\""}))
+        << chain.logs();
+    appointment.signal(SIGTERM);
+}
+
+TEST(KamailioChain, HeldCallsSurviveARestartOfTheBridge) {
+    ChainOptions options;
+    Chain chain(options);
+    START_CHAIN(chain);
+    auto& caller = chain.caller("c", "caller_answered");
+    ASSERT_TRUE(chain.saw({"\"event\":\"call.queued\"", "\"call_id\":\"c-1-"})) << chain.logs();
+    chain.kill_bridge();
+    ASSERT_TRUE(chain.start_bridge()) << chain.logs();
+    auto& a01 = chain.phone("a01", "agent_answer");
+    ASSERT_TRUE(chain.feature_code("a01", "*52", "ready")) << chain.logs();
+    EXPECT_EQ(Chain::finished(caller), 0) << chain.logs();
+    EXPECT_EQ(Chain::finished(a01), 0) << chain.logs();
+    EXPECT_TRUE(chain.saw({"\"event\":\"call.answered\"", "\"call_id\":\"c-1-"})) << chain.logs();
+}
+
+TEST(KamailioChain, HeldCallsSurviveAnAcddCrash) {
+    ChainOptions options;
+    Chain chain(options);
+    START_CHAIN(chain);
+    auto& caller = chain.caller("c", "caller_answered");
+    ASSERT_TRUE(chain.saw({"\"event\":\"call.queued\"", "\"call_id\":\"c-1-"})) << chain.logs();
+    chain.kill_acdd();  // SIGKILL
+    ASSERT_TRUE(chain.start_acdd()) << chain.logs();
+    ASSERT_TRUE(chain.bridge_logged({"acdd.welcome"}, 20s)) << chain.logs();
+    auto& a01 = chain.phone("a01", "agent_answer");
+    ASSERT_TRUE(chain.feature_code("a01", "*52", "ready")) << chain.logs();
+    EXPECT_EQ(Chain::finished(caller), 0) << chain.logs();
+    EXPECT_EQ(Chain::finished(a01), 0) << chain.logs();
+    EXPECT_TRUE(chain.saw({"\"event\":\"call.answered\"", "\"call_id\":\"c-1-"})) << chain.logs();
+}
+
+TEST(KamailioChain, WithoutABridgeNewCallsGet503AtOnce) {
+    ChainOptions options;
+    options.start_bridge = false;
+    Chain chain(options);
+    START_CHAIN(chain);
+    auto& caller = chain.caller("c", "caller_refused");
+    EXPECT_EQ(Chain::finished(caller, 5s), 0) << chain.logs();
+}
+
+TEST(KamailioChain, WithoutABridgeNewCallsGoToTheFallbackUri) {
+    ChainOptions options;
+    options.start_bridge = false;
+    options.fallback = true;  // the phone on the team's port plays the reception desk
+    Chain chain(options);
+    START_CHAIN(chain);
+    auto& reception = chain.phone("ext", "agent_answer");
+    auto& caller = chain.caller("c", "caller_answered");
+    EXPECT_EQ(Chain::finished(caller, 10s), 0) << chain.logs();
+    EXPECT_EQ(Chain::finished(reception, 10s), 0) << chain.logs();
+}
+
+TEST(KamailioChain, FeatureCodesPauseAndReadyTheAgent) {
+    ChainOptions options;
+    Chain chain(options);
+    START_CHAIN(chain);
+    ASSERT_TRUE(chain.feature_code("a01", "*52", "ready")) << chain.logs();
+    ASSERT_TRUE(chain.feature_code("a01", "*51", "paused")) << chain.logs();
+    const auto agents = chain.admin({"agents"});
+    EXPECT_NE(agents.dump().find("\"agent\":\"a01\",\"call_id\":null,\"reason\":\"phone\""),
+              std::string::npos)
+        << agents.dump();
+}
+
+TEST(KamailioChain, SigtermStopsTheBridgeCleanly) {
+    ChainOptions options;
+    Chain chain(options);
+    START_CHAIN(chain);
+    EXPECT_EQ(chain.stop_bridge(), 0) << chain.logs();
+}
+
+}  // namespace
+}  // namespace acd::e2e
