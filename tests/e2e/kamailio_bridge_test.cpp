@@ -53,6 +53,13 @@ TEST(Netstring, NonDigitLengthIsRefused) {
     EXPECT_NE(d.error().find("non-digit"), std::string::npos) << d.error();
 }
 
+TEST(Netstring, LengthWithALeadingZeroIsRefused) {
+    NetstringDecoder d;
+    d.feed("03:abc,");
+    EXPECT_FALSE(d.next());
+    EXPECT_NE(d.error().find("leading zero"), std::string::npos) << d.error();
+}
+
 TEST(Netstring, MissingCommaIsRefused) {
     NetstringDecoder d;
     d.feed("3:abcd");

@@ -52,6 +52,11 @@ std::optional<std::string> NetstringDecoder::next() {
         fail("netstring has an empty length");
         return std::nullopt;
     }
+    if (i > 1 && rest[0] == '0') {
+        // "0101:" would read as 101; a netstring's length has no leading zero.
+        fail("netstring length has a leading zero");
+        return std::nullopt;
+    }
     if (length > kMaxNetstring) {
         fail(fmt::format("netstring of {} bytes is longer than {}", length, kMaxNetstring));
         return std::nullopt;
