@@ -55,7 +55,8 @@ bool line_with_all(const std::string& text, const std::vector<std::string>& part
     std::string line;
     while (std::getline(in, line)) {
         bool all = true;
-        for (const auto& p : parts) all = all && line.find(p) != std::string::npos;
+        for (const auto& p : parts)
+            all = all && line.find(p) != std::string::npos;
         if (all) return true;
     }
     return false;
@@ -73,8 +74,12 @@ bool tools_present() {
     return std::filesystem::exists(kKamailio) && std::filesystem::exists(kSipp);
 }
 
-std::uint16_t free_tcp_port() { return free_port(SOCK_STREAM); }
-std::uint16_t free_udp_port() { return free_port(SOCK_DGRAM); }
+std::uint16_t free_tcp_port() {
+    return free_port(SOCK_STREAM);
+}
+std::uint16_t free_udp_port() {
+    return free_port(SOCK_DGRAM);
+}
 
 Chain::Chain(ChainOptions options) : options_(std::move(options)) {
     std::string tmpl = (std::filesystem::temp_directory_path() / "acd-e2e-XXXXXX").string();
@@ -82,13 +87,15 @@ Chain::Chain(ChainOptions options) : options_(std::move(options)) {
     gateway_port_ = free_tcp_port();
     evapi_port_ = free_tcp_port();
     sip_port_ = free_udp_port();
-    for (const char* id : {"a01", "a02", "a03", "ext"}) phone_ports_.emplace_back(id, free_udp_port());
+    for (const char* id : {"a01", "a02", "a03", "ext"})
+        phone_ports_.emplace_back(id, free_udp_port());
     write_acdd_config();
     write_bridge_config();
 }
 
 Chain::~Chain() {
-    for (auto& s : sipps_) stop(s);
+    for (auto& s : sipps_)
+        stop(s);
     stop(bridge_);
     stop(kamailio_);
     stop(subscriber_);
@@ -106,8 +113,11 @@ void Chain::write_acdd_config() {
             team_uri = uri;
             continue;
         }
-        agents.push_back({{"id", id}, {"name", "Agent " + id}, {"uri", uri},
-                          {"skills", {"cardiology"}}, {"wrap_up_s", 0}});
+        agents.push_back({{"id", id},
+                          {"name", "Agent " + id},
+                          {"uri", uri},
+                          {"skills", {"cardiology"}},
+                          {"wrap_up_s", 0}});
     }
     const nlohmann::json config = {
         {"gateway", {{"listen", "127.0.0.1:" + std::to_string(gateway_port_)}}},
@@ -154,22 +164,35 @@ bool Chain::start_subscriber() {
     // The first line is the answer to subscribe; changes follow.
     return subscriber_->wait_until(
         [](const std::string& out, const std::string&) {
-            return out.find("subscribed") != std::string::npos || out.find('{') != std::string::npos;
+            return out.find("subscribed") != std::string::npos ||
+                   out.find('{') != std::string::npos;
         },
         10s);
 }
 
 bool Chain::start_kamailio() {
-    std::vector<std::string> argv = {
-        kKamailio, "-f", (kSource / "config/kamailio/acdd.cfg").string(), "-DD", "-E", "-n", "2",
-        "-Y", dir_.string(), "-A", "SIP_LISTEN=udp:127.0.0.1:" + std::to_string(sip_port_), "-A",
-        "EVAPI_BIND=\"127.0.0.1:" + std::to_string(evapi_port_) + "\"", "-A", "HOLD_MAX_S=60"};
+    std::vector<std::string> argv = {kKamailio,
+                                     "-f",
+                                     (kSource / "config/kamailio/acdd.cfg").string(),
+                                     "-DD",
+                                     "-E",
+                                     "-n",
+                                     "2",
+                                     "-Y",
+                                     dir_.string(),
+                                     "-A",
+                                     "SIP_LISTEN=udp:127.0.0.1:" + std::to_string(sip_port_),
+                                     "-A",
+                                     "EVAPI_BIND=\"127.0.0.1:" + std::to_string(evapi_port_) + "\"",
+                                     "-A",
+                                     "HOLD_MAX_S=60"};
     if (options_.fallback) {
         std::uint16_t reception = 0;
         for (const auto& [id, port] : phone_ports_)
             if (id == "ext") reception = port;
         argv.push_back("-A");
-        argv.push_back("FALLBACK_URI=\"sip:reception@127.0.0.1:" + std::to_string(reception) + "\"");
+        argv.push_back("FALLBACK_URI=\"sip:reception@127.0.0.1:" + std::to_string(reception) +
+                       "\"");
     }
     kamailio_ = std::make_unique<ChildProcess>(argv);
     // The SIP socket is bound before the workers start; the evapi dispatcher starts with them.
@@ -244,12 +267,34 @@ ChildProcess& Chain::phone(const std::string& agent, const std::string& scenario
 ChildProcess& Chain::caller(const std::string& name, const std::string& scenario,
                             const std::string& cls, int calls, const std::string& dialed) {
     static int number = 0;
-    sipps_.push_back(std::make_unique<ChildProcess>(std::vector<std::string>{
-        kSipp, "-sf", sipp_path(scenario), "127.0.0.1:" + std::to_string(sip_port_), "-i",
-        "127.0.0.1", "-p", std::to_string(free_udp_port()), "-m", std::to_string(calls), "-r",
-        "20", "-s", dialed, "-key", "caller", "+3526210000" + std::to_string(10 + ++number),
-        "-key", "class", cls, "-d", "300", "-nostdin", "-timeout", "60s", "-cid_str",
-        name + "-%u-%p@%s"}));
+    sipps_.push_back(std::make_unique<ChildProcess>(
+        std::vector<std::string>{kSipp,
+                                 "-sf",
+                                 sipp_path(scenario),
+                                 "127.0.0.1:" + std::to_string(sip_port_),
+                                 "-i",
+                                 "127.0.0.1",
+                                 "-p",
+                                 std::to_string(free_udp_port()),
+                                 "-m",
+                                 std::to_string(calls),
+                                 "-r",
+                                 "20",
+                                 "-s",
+                                 dialed,
+                                 "-key",
+                                 "caller",
+                                 "+3526210000" + std::to_string(10 + ++number),
+                                 "-key",
+                                 "class",
+                                 cls,
+                                 "-d",
+                                 "300",
+                                 "-nostdin",
+                                 "-timeout",
+                                 "60s",
+                                 "-cid_str",
+                                 name + "-%u-%p@%s"}));
     return *sipps_.back();
 }
 

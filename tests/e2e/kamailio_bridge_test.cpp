@@ -18,7 +18,8 @@ using json = nlohmann::json;
 
 std::vector<std::string> drain(NetstringDecoder& d) {
     std::vector<std::string> out;
-    while (auto p = d.next()) out.push_back(*p);
+    while (auto p = d.next())
+        out.push_back(*p);
     return out;
 }
 
@@ -35,7 +36,8 @@ TEST(Netstring, OneFrameAcrossManyReads) {
     std::vector<std::string> got;
     for (char c : frame) {
         d.feed(std::string_view(&c, 1));
-        for (auto& p : drain(d)) got.push_back(p);
+        for (auto& p : drain(d))
+            got.push_back(p);
     }
     EXPECT_EQ(got, (std::vector<std::string>{R"({"type":"call.offered"})"}));
     EXPECT_EQ(d.pending(), 0u);
@@ -98,7 +100,8 @@ TEST(Netstring, AFailedStreamStaysFailed) {
 
 std::vector<std::string> errors_of(const std::string& text) {
     std::vector<std::string> out;
-    for (const auto& e : parse_config(text, "/etc/acdd").errors) out.push_back(to_string(e));
+    for (const auto& e : parse_config(text, "/etc/acdd").errors)
+        out.push_back(to_string(e));
     return out;
 }
 
@@ -156,7 +159,8 @@ TEST(BridgeConfig, SyntaxErrorGivesItsPlace) {
 }
 
 TEST(BridgeConfig, EveryErrorIsReported) {
-    EXPECT_EQ(errors_of(R"({"acdd": {"gateway_id": "", "token": ""}, "state_file": ""})").size(), 3u);
+    EXPECT_EQ(errors_of(R"({"acdd": {"gateway_id": "", "token": ""}, "state_file": ""})").size(),
+              3u);
 }
 
 TEST(BridgeConfig, TlsCertWithoutKeyAndUnreadableFilesAreRefused) {
@@ -199,7 +203,8 @@ TEST(SeqFile, SeqStaysStrictlyIncreasingAcrossRestarts) {
         SeqFile seqs(path);
         ASSERT_EQ(seqs.load(), "");
         std::string error;
-        for (int i = 0; i < 5; ++i) last = seqs.next(error);
+        for (int i = 0; i < 5; ++i)
+            last = seqs.next(error);
         EXPECT_EQ(last, 5u);
     }
     SeqFile again(path);  // a restart, or a crash: the block written before seq 1 holds

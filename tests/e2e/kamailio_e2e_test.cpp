@@ -9,10 +9,10 @@ namespace acd::e2e {
 namespace {
 
 // Starts acdd, Kamailio and (unless told not to) the bridge; skips without kamailio or sipp.
-#define START_CHAIN(chain)                                                   \
+#define START_CHAIN(chain)                                                     \
     if (!tools_present()) GTEST_SKIP() << "kamailio or sipp is not installed"; \
-    ASSERT_TRUE(chain.start_acdd()) << chain.logs();                         \
-    ASSERT_TRUE(chain.start_kamailio()) << chain.logs();                     \
+    ASSERT_TRUE(chain.start_acdd()) << chain.logs();                           \
+    ASSERT_TRUE(chain.start_kamailio()) << chain.logs();                       \
     if (options.start_bridge) ASSERT_TRUE(chain.start_bridge()) << chain.logs()
 
 TEST(KamailioChain, CallIsAnsweredByTheLongestIdleAgent) {
@@ -42,7 +42,8 @@ TEST(KamailioChain, RingNoAnswerPausesTheAgentAndRingsTheNext) {
     EXPECT_EQ(Chain::finished(caller), 0) << chain.logs();
     EXPECT_EQ(Chain::finished(a01), 0) << chain.logs();  // rang, then was cancelled
     EXPECT_EQ(Chain::finished(a02), 0) << chain.logs();
-    EXPECT_TRUE(chain.saw({"\"agent\":\"a01\"", "\"state\":\"paused\"", "\"reason\":\"no_answer\""}))
+    EXPECT_TRUE(
+        chain.saw({"\"agent\":\"a01\"", "\"state\":\"paused\"", "\"reason\":\"no_answer\""}))
         << chain.logs();
     EXPECT_TRUE(chain.saw({"\"event\":\"call.answered\"", "\"agent\":\"a02\""})) << chain.logs();
 }
@@ -95,7 +96,8 @@ TEST(KamailioChain, FourthWaitingCallGoesToTheOverflowTeam) {
     // Four calls, nobody ready: more than 3 wait, the last in dispatch order overflows.
     auto& callers = chain.caller("c", "caller_answered", "appointment", 4);
     EXPECT_EQ(Chain::finished(team), 0) << chain.logs();
-    EXPECT_TRUE(chain.saw({"\"event\":\"call.answered\"", "\"team\":\"ext\"", "\"call_id\":\"c-4-"}))
+    EXPECT_TRUE(
+        chain.saw({"\"event\":\"call.answered\"", "\"team\":\"ext\"", "\"call_id\":\"c-4-"}))
         << chain.logs();
     EXPECT_TRUE(chain.bridge_logged({"call.route", "\"team\":\"ext\"", "c-4-"})) << chain.logs();
     callers.signal(SIGTERM);  // the first three still wait
@@ -113,7 +115,8 @@ TEST(KamailioChain, UrgentCallIsAnsweredBeforeAnEarlierAppointmentCall) {
     ASSERT_TRUE(chain.feature_code("a01", "*52", "ready")) << chain.logs();
     EXPECT_EQ(Chain::finished(urgent), 0) << chain.logs();
     EXPECT_EQ(Chain::finished(a01), 0) << chain.logs();
-    EXPECT_TRUE(chain.saw({"\"event\":\"call.answered\"", "\"call_id\":\"urg-1-", "\"agent\":\"a01\""}))
+    EXPECT_TRUE(
+        chain.saw({"\"event\":\"call.answered\"", "\"call_id\":\"urg-1-", "\"agent\":\"a01\""}))
         << chain.logs();
     appointment.signal(SIGTERM);
 }

@@ -40,7 +40,8 @@ Decoded decode(std::string_view stream, std::string_view cuts) {
     std::size_t at = 0;
     std::size_t i = 0;
     while (at < stream.size()) {
-        std::size_t n = cuts.empty() ? stream.size() : static_cast<unsigned char>(cuts[i++ % cuts.size()]);
+        std::size_t n =
+            cuts.empty() ? stream.size() : static_cast<unsigned char>(cuts[i++ % cuts.size()]);
         n = std::max<std::size_t>(n, 1);
         n = std::min(n, stream.size() - at);
         d.feed(stream.substr(at, n));
@@ -87,8 +88,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view input(reinterpret_cast<const char*>(data), size);
     // The first byte says how many of the next bytes are read sizes; the rest is the stream.
     const std::size_t ncuts = input.empty() ? 0 : static_cast<unsigned char>(input[0]) % 8;
-    const std::string_view cuts = input.substr(std::min<std::size_t>(1, input.size()),
-                                               std::min(ncuts, input.size() > 0 ? input.size() - 1 : 0));
+    const std::string_view cuts =
+        input.substr(std::min<std::size_t>(1, input.size()),
+                     std::min(ncuts, input.size() > 0 ? input.size() - 1 : 0));
     const std::string_view stream = input.substr(std::min(input.size(), 1 + cuts.size()));
 
     const Decoded pieces = decode(stream, cuts);
@@ -98,8 +100,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ACD_CHECK(pieces.failed == whole.failed, "failure depends on how the stream is cut");
     // The payloads, encoded again, are the start of the stream.
     std::string again;
-    for (const auto& p : whole.payloads) again += encode_netstring(p);
-    ACD_CHECK(stream.substr(0, again.size()) == again, "re-encoded payloads differ from the stream");
-    for (const auto& p : whole.payloads) check_translation(p);
+    for (const auto& p : whole.payloads)
+        again += encode_netstring(p);
+    ACD_CHECK(stream.substr(0, again.size()) == again,
+              "re-encoded payloads differ from the stream");
+    for (const auto& p : whole.payloads)
+        check_translation(p);
     return 0;
 }

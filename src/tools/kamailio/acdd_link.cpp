@@ -3,6 +3,7 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "log.hpp"
 
@@ -34,7 +35,9 @@ AcddLink::AcddLink(asio::io_context& io, const BridgeConfig& config, asio::ssl::
       handlers_(std::move(handlers)),
       wake_(io, asio::steady_timer::time_point::max()) {}
 
-void AcddLink::start() { asio::co_spawn(io_, run(), asio::detached); }
+void AcddLink::start() {
+    asio::co_spawn(io_, run(), asio::detached);
+}
 
 void AcddLink::stop() {
     stopped_ = true;
@@ -68,7 +71,17 @@ const AcddLink::Pending* AcddLink::pending(std::uint64_t seq) const {
 }
 
 void AcddLink::acknowledged(std::uint64_t seq) {
-    while (!unacked_.empty() && unacked_.front().seq <= seq) unacked_.pop_front();
+    while (!unacked_.empty() && unacked_.front().seq <= seq)
+        unacked_.pop_front();
+    if (unacked_.empty() && all_acked_) std::exchange(all_acked_, nullptr)();
+}
+
+void AcddLink::when_all_acked(std::function<void()> done) {
+    if (unacked_.empty() || !ready_) {
+        done();
+        return;
+    }
+    all_acked_ = std::move(done);
 }
 
 awaitable<bool> AcddLink::open_stream() {
@@ -91,7 +104,8 @@ awaitable<bool> AcddLink::open_stream() {
     stream_->next_layer().set_option(tcp::no_delay(true), ec);
     stream_->next_layer().set_option(asio::socket_base::keep_alive(true), ec);
     if (tls_) {
-        if (!is_ip_literal(to.host)) SSL_set_tlsext_host_name(stream_->native_handle(), to.host.c_str());
+        if (!is_ip_literal(to.host))
+            SSL_set_tlsext_host_name(stream_->native_handle(), to.host.c_str());
         stream_->set_verify_mode(asio::ssl::verify_peer);
         stream_->set_verify_callback(asio::ssl::host_name_verification(to.host));
         co_await stream_->async_handshake(asio::ssl::stream_base::client,
@@ -105,14 +119,16 @@ awaitable<bool> AcddLink::open_stream() {
 }
 
 awaitable<std::size_t> AcddLink::read_some(asio::mutable_buffer buf, asio::error_code& ec) {
-    if (tls_) co_return co_await stream_->async_read_some(buf, asio::redirect_error(use_awaitable, ec));
-    co_return co_await stream_->next_layer().async_read_some(buf,
-                                                             asio::redirect_error(use_awaitable, ec));
+    if (tls_)
+        co_return co_await stream_->async_read_some(buf, asio::redirect_error(use_awaitable, ec));
+    co_return co_await stream_->next_layer().async_read_some(
+        buf, asio::redirect_error(use_awaitable, ec));
 }
 
 awaitable<void> AcddLink::write_all(const std::string& data, asio::error_code& ec) {
     if (tls_) {
-        co_await asio::async_write(*stream_, asio::buffer(data), asio::redirect_error(use_awaitable, ec));
+        co_await asio::async_write(*stream_, asio::buffer(data),
+                                   asio::redirect_error(use_awaitable, ec));
     } else {
         co_await asio::async_write(stream_->next_layer(), asio::buffer(data),
                                    asio::redirect_error(use_awaitable, ec));
@@ -156,7 +172,8 @@ awaitable<void> AcddLink::run() {
         close_stream();
         wake_.cancel();
         if (stopped_) break;
-        log(Level::warning, "acdd.lost", "{} events not yet acknowledged are kept", unacked_.size());
+        log(Level::warning, "acdd.lost", "{} events not yet acknowledged are kept",
+            unacked_.size());
         if (was_ready) backoff = std::chrono::milliseconds(100);
         asio::steady_timer t(io_, backoff);
         co_await t.async_wait(asio::redirect_error(use_awaitable, ec));
@@ -222,7 +239,8 @@ awaitable<void> AcddLink::writer(std::uint64_t generation) {
         }
         std::string out;
         std::uint64_t last = written_;
-        for (; it != unacked_.end() && (out.empty() || out.size() + it->line.size() <= 65536); ++it) {
+        for (; it != unacked_.end() && (out.empty() || out.size() + it->line.size() <= 65536);
+             ++it) {
             out += it->line;
             last = it->seq;
         }

@@ -45,6 +45,9 @@ class AcddLink {
     void send(std::uint64_t seq, std::string line);
     // The pending event with `seq`, or nullptr (acknowledged, or never sent).
     const Pending* pending(std::uint64_t seq) const;
+    // Calls `done` once every event sent is acknowledged (at once when none waits, or when acdd
+    // is not connected: nothing more can be acknowledged then).
+    void when_all_acked(std::function<void()> done);
     bool ready() const { return ready_; }
     std::size_t unacked() const { return unacked_.size(); }
 
@@ -71,10 +74,11 @@ class AcddLink {
     std::deque<Pending> unacked_;  // in seq order
     std::uint64_t written_ = 0;    // highest seq written on the current connection
     std::uint64_t generation_ = 0;
-    bool connected_ = false;       // the TCP (and TLS) connection is up
-    bool ready_ = false;           // ... and the welcome came
+    bool connected_ = false;  // the TCP (and TLS) connection is up
+    bool ready_ = false;      // ... and the welcome came
     bool stopped_ = false;
     std::uint64_t dropped_ = 0;
+    std::function<void()> all_acked_;
 };
 
 }  // namespace acd::kamailio

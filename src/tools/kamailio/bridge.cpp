@@ -1,6 +1,8 @@
 #include "bridge.hpp"
 
+#include <memory>
 #include <stdexcept>
+#include <utility>
 
 #include "log.hpp"
 
@@ -36,16 +38,32 @@ Bridge::Bridge(asio::io_context& io, const BridgeConfig& config, SeqFile& seqs)
               .on_up = nullptr,
               .on_down = nullptr}),
       acdd_(io, config, tls_.get(),
-            {.on_line = [this](const FromAcdd& m) { on_acdd(m); }, .on_ready = nullptr}) {}
+            {.on_line = [this](const FromAcdd& m) { on_acdd(m); }, .on_ready = nullptr}),
+      grace_(io) {}
 
 void Bridge::start() {
     evapi_.start();
     acdd_.start();
 }
 
-void Bridge::stop() {
+void Bridge::shutdown(std::chrono::milliseconds grace, std::function<void()> done) {
     evapi_.stop();
-    acdd_.stop();
+    auto finish = std::make_shared<std::function<void()>>([this, done = std::move(done)] {
+        grace_.cancel();
+        acdd_.stop();
+        done();
+    });
+    const std::size_t waiting = acdd_.unacked();
+    grace_.expires_after(grace);
+    grace_.async_wait([this, finish, waiting](asio::error_code ec) {
+        if (ec || !*finish) return;
+        log(Level::warning, "bridge.stop_unacked", "{} of {} events still not acknowledged",
+            acdd_.unacked(), waiting);
+        std::exchange(*finish, nullptr)();
+    });
+    acdd_.when_all_acked([finish] {
+        if (*finish) std::exchange(*finish, nullptr)();
+    });
 }
 
 void Bridge::on_kamailio(std::string payload) {

@@ -27,7 +27,9 @@ class Bridge {
     // cannot be loaded.
     Bridge(asio::io_context& io, const BridgeConfig& config, SeqFile& seqs);
     void start();
-    void stop();
+    // Stops reading from Kamailio, waits (at most `grace`) for acdd to acknowledge the events
+    // already sent, closes both connections, then calls `done`.
+    void shutdown(std::chrono::milliseconds grace, std::function<void()> done);
 
   private:
     void on_kamailio(std::string payload);
@@ -40,6 +42,7 @@ class Bridge {
     EvapiLink evapi_;
     AcddLink acdd_;
     RouteMemo routes_;
+    asio::steady_timer grace_;
 };
 
 // The TLS client context of `tls`; throws std::runtime_error naming the file that failed.

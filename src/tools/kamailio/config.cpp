@@ -20,8 +20,8 @@ std::string shown(const json& v) {
 }
 
 bool host_name_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '-' || c == ':' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '-' || c == ':' || c == '_';
 }
 
 // Collects errors with their paths while the file is read.
@@ -42,7 +42,8 @@ class Reader {
         }
         for (const auto& [k, v] : obj.items()) {
             bool known = false;
-            for (const char* key : keys) known = known || k == key;
+            for (const char* key : keys)
+                known = known || k == key;
             if (!known) error(join(path, k), "unknown key");
         }
         return true;
@@ -161,7 +162,8 @@ struct DuplicateFinder {
                 last_key = parsed.get<std::string>();
                 if (!seen.empty() && !seen.back().insert(last_key).second) {
                     std::string p;
-                    for (std::size_t i = 1; i < path.size(); ++i) p = Reader::join(p, path[i]);
+                    for (std::size_t i = 1; i < path.size(); ++i)
+                        p = Reader::join(p, path[i]);
                     duplicates.push_back(Reader::join(p, last_key));
                 }
                 break;
@@ -216,12 +218,14 @@ ConfigResult parse_config(std::string_view text, const std::filesystem::path& ba
         return result;
     }
     Reader r(base_dir);
-    for (const auto& d : dups.duplicates) r.error(d, "duplicate key");
+    for (const auto& d : dups.duplicates)
+        r.error(d, "duplicate key");
     BridgeConfig c;
     if (r.object(root, "", {"acdd", "kamailio", "state_file"})) {
         if (const auto it = root.find("acdd"); it != root.end()) read_acdd(r, *it, c);
         if (const auto it = root.find("kamailio"); it != root.end()) {
-            if (r.object(*it, "kamailio", {"evapi"})) r.host_port(*it, "kamailio", "evapi", c.evapi);
+            if (r.object(*it, "kamailio", {"evapi"}))
+                r.host_port(*it, "kamailio", "evapi", c.evapi);
         }
         if (auto f = r.file(root, "", "state_file")) c.state_file = *f;
     }

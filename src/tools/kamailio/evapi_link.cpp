@@ -28,7 +28,9 @@ EvapiLink::EvapiLink(asio::io_context& io, HostPort endpoint, Handlers handlers)
       socket_(io),
       wake_(io, asio::steady_timer::time_point::max()) {}
 
-void EvapiLink::start() { asio::co_spawn(io_, run(), asio::detached); }
+void EvapiLink::start() {
+    asio::co_spawn(io_, run(), asio::detached);
+}
 
 void EvapiLink::stop() {
     stopped_ = true;
@@ -55,12 +57,13 @@ awaitable<void> EvapiLink::run() {
     tcp::resolver resolver(io_);
     while (!stopped_) {
         asio::error_code ec;
-        auto endpoints = co_await resolver.async_resolve(
-            endpoint_.host, std::to_string(endpoint_.port),
-            asio::redirect_error(use_awaitable, ec));
+        auto endpoints =
+            co_await resolver.async_resolve(endpoint_.host, std::to_string(endpoint_.port),
+                                            asio::redirect_error(use_awaitable, ec));
         if (!ec) {
             socket_ = tcp::socket(io_);
-            co_await asio::async_connect(socket_, endpoints, asio::redirect_error(use_awaitable, ec));
+            co_await asio::async_connect(socket_, endpoints,
+                                         asio::redirect_error(use_awaitable, ec));
         }
         if (stopped_) break;
         if (ec) {
@@ -92,15 +95,16 @@ awaitable<void> EvapiLink::reader() {
     std::array<char, 65536> buf;
     for (;;) {
         asio::error_code ec;
-        const std::size_t n =
-            co_await socket_.async_read_some(asio::buffer(buf), asio::redirect_error(use_awaitable, ec));
+        const std::size_t n = co_await socket_.async_read_some(
+            asio::buffer(buf), asio::redirect_error(use_awaitable, ec));
         if (ec) {
             if (!stopped_) log(Level::warning, "kamailio.lost", "evapi: {}", ec.message());
             co_return;
         }
         set_quickack(socket_);
         decoder.feed(std::string_view(buf.data(), n));
-        while (auto payload = decoder.next()) handlers_.on_message(std::move(*payload));
+        while (auto payload = decoder.next())
+            handlers_.on_message(std::move(*payload));
         if (!decoder.error().empty()) {
             log(Level::error, "kamailio.bad_stream", "evapi: {}; reconnecting", decoder.error());
             co_return;
@@ -125,7 +129,8 @@ awaitable<void> EvapiLink::writer(std::uint64_t generation) {
             ++count;
         }
         asio::error_code ec;
-        co_await asio::async_write(socket_, asio::buffer(out), asio::redirect_error(use_awaitable, ec));
+        co_await asio::async_write(socket_, asio::buffer(out),
+                                   asio::redirect_error(use_awaitable, ec));
         if (ec) {
             asio::error_code ignored;
             socket_.close(ignored);  // the reader sees it and the link reconnects

@@ -26,16 +26,21 @@ const char* name(Level level) {
 }
 }  // namespace
 
-void set_log_level(Level level) { g_level = level; }
-bool log_enabled(Level level) { return level >= g_level; }
+void set_log_level(Level level) {
+    g_level = level;
+}
+bool log_enabled(Level level) {
+    return level >= g_level;
+}
 
 void log_line(Level level, std::string_view event, std::string_view text) {
     static const bool journal = std::getenv("JOURNAL_STREAM") != nullptr;
     std::string line;
     if (!journal) {
         const auto now = std::chrono::system_clock::now();
-        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            now.time_since_epoch()).count() % 1000;
+        const auto ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
+            1000;
         line = fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z ",
                            std::chrono::floor<std::chrono::seconds>(now), ms);
     }

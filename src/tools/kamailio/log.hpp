@@ -18,7 +18,8 @@ void log_line(Level level, std::string_view event, std::string_view text);
 
 template <typename... Args>
 void log(Level level, std::string_view event, fmt::format_string<Args...> format, Args&&... args) {
-    if (log_enabled(level)) log_line(level, event, fmt::format(format, std::forward<Args>(args)...));
+    if (log_enabled(level))
+        log_line(level, event, fmt::format(format, std::forward<Args>(args)...));
 }
 
 }  // namespace acd::kamailio

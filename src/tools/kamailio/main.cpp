@@ -70,15 +70,17 @@ int run(const std::string& file, const BridgeConfig& config) {
         if (ec) return;
         log(Level::info, "bridge.stop", "signal {}", sig);
         sd_notify(0, "STOPPING=1");
-        bridge->stop();
-        watchdog.cancel();
-        io.stop();
+        bridge->shutdown(std::chrono::seconds(3), [&] {
+            watchdog.cancel();
+            io.stop();
+        });
     });
     ::signal(SIGPIPE, SIG_IGN);
     bridge->start();
-    log(Level::info, "bridge.start", "acd-kamailio {}: evapi {}:{}, acdd {}:{} as '{}', seq after {}",
-        acd::kVersion, config.evapi.host, config.evapi.port, config.acdd.host, config.acdd.port,
-        config.gateway_id, seqs.last());
+    log(Level::info, "bridge.start",
+        "acd-kamailio {}: evapi {}:{}, acdd {}:{} as '{}', seq after {}", acd::kVersion,
+        config.evapi.host, config.evapi.port, config.acdd.host, config.acdd.port, config.gateway_id,
+        seqs.last());
     start_watchdog(io, watchdog);
     sd_notify(0, "READY=1");
     io.run();
@@ -112,7 +114,8 @@ int main(int argc, char** argv) {
     }
     const ConfigResult result = load_config(file);
     if (!result.config) {
-        for (const auto& e : result.errors) std::fprintf(stderr, "%s: %s\n", file.c_str(), to_string(e).c_str());
+        for (const auto& e : result.errors)
+            std::fprintf(stderr, "%s: %s\n", file.c_str(), to_string(e).c_str());
         return 1;
     }
     if (check) {

@@ -3,8 +3,9 @@
 // NetstringDecoder takes the bytes of a stream as they come, in pieces of any size, and yields
 // each complete payload in order; several may arrive in one read, and one may span many reads.
 // A malformed stream (a length that is not digits, has a leading zero or is longer than
-// kMaxNetstring, or a payload not followed by ',') cannot be resynchronized: the decoder reports the error and stays failed;
-// the caller closes the connection. Not thread-safe; no allocation beyond the pending bytes.
+// kMaxNetstring, or a payload not followed by ',') cannot be resynchronized: the decoder reports
+// the error and stays failed; the caller closes the connection. Not thread-safe; no allocation
+// beyond the pending bytes.
 #pragma once
 
 #include <cstddef>

@@ -14,7 +14,9 @@ namespace acd::kamailio {
 
 namespace {
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+    return std::strerror(errno);
+}
 
 bool write_all(int fd, const std::string& s) {
     std::size_t done = 0;
@@ -38,7 +40,8 @@ std::string SeqFile::load() {
     std::ostringstream text;
     text << in.rdbuf();
     std::string s = text.str();
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+        s.pop_back();
     std::uint64_t value = 0;
     if (s.empty() || s.size() > 19) {
         return fmt::format("state file '{}' does not hold a sequence number", path_);

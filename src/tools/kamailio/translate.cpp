@@ -37,8 +37,8 @@ std::optional<FromKamailio> bad_call_id(const json& j) {
     const std::string id = text_of(j, "call_id");
     if (id.size() <= kMaxCallId) return std::nullopt;
     FromKamailio r;
-    r.problem = fmt::format("Call-ID of {} bytes is longer than {}: call rejected", id.size(),
-                            kMaxCallId);
+    r.problem =
+        fmt::format("Call-ID of {} bytes is longer than {}: call rejected", id.size(), kMaxCallId);
     if (text_of(j, "type") == "call.offered") r.reply = reject_command(id, "no_route");
     return r;
 }
@@ -80,7 +80,8 @@ FromKamailio from_kamailio(std::string_view payload) {
     }
     if (type != "call.offered" && type != "call.answered" && type != "call.no_answer" &&
         type != "call.ended") {
-        return refused(fmt::format("unknown type {}", j.contains("type") ? j["type"].dump() : "(none)"));
+        return refused(
+            fmt::format("unknown type {}", j.contains("type") ? j["type"].dump() : "(none)"));
     }
     if (auto bad = bad_call_id(j)) return *bad;
     if (type == "call.offered") return offered(std::move(j));

@@ -34,12 +34,12 @@ std::string event_line(nlohmann::json event, std::uint64_t seq);
 // A line from acdd, classified.
 struct FromAcdd {
     enum class Kind { welcome, ack, error, command, unknown } kind = Kind::unknown;
-    std::uint64_t seq = 0;        // welcome: last_seq; ack: seq; error: seq (0 when null)
-    std::string type;             // the message's type
-    std::string call_id;          // command: the call
-    std::string code;             // error: its code
-    std::string message;          // error: its message; unknown: why
-    std::string text;             // command: the JSON text to forward to Kamailio
+    std::uint64_t seq = 0;  // welcome: last_seq; ack: seq; error: seq (0 when null)
+    std::string type;       // the message's type
+    std::string call_id;    // command: the call
+    std::string code;       // error: its code
+    std::string message;    // error: its message; unknown: why
+    std::string text;       // command: the JSON text to forward to Kamailio
 };
 
 FromAcdd from_acdd(std::string_view line);
