@@ -10,6 +10,7 @@ PACKAGES=(
   libasio-dev libsqlite3-dev libspdlog-dev nlohmann-json3-dev libssl-dev libsystemd-dev
   libgtest-dev libbenchmark-dev openssl
   dpkg-dev systemd  # dpkg-shlibdeps for cpack -G DEB; systemd-analyze for the unit's test
+  kamailio kamailio-extra-modules sip-tester  # real SIP calls: tests/e2e, scripts/run.sh --chain
 )
 
 ensure_packages() {
