@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -48,6 +49,23 @@ bool udp_port_taken(std::uint16_t port) {
     const bool taken = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0;
     ::close(fd);
     return taken;
+}
+
+// True while a socket listens on TCP `port` of 127.0.0.1 (from /proc/net/tcp, so that the check
+// itself does not connect: Kamailio counts every evapi connection as a bridge).
+bool tcp_port_listening(std::uint16_t port) {
+    std::ifstream in("/proc/net/tcp");
+    std::string line;
+    char want[16];
+    std::snprintf(want, sizeof want, ":%04X ", port);
+    while (std::getline(in, line)) {
+        // "  sl  local_address rem_address   st ...": st 0A is LISTEN.
+        std::istringstream fields(line);
+        std::string sl, local, remote, state;
+        fields >> sl >> local >> remote >> state;
+        if (state == "0A" && (local + " ").find(want) != std::string::npos) return true;
+    }
+    return false;
 }
 
 bool line_with_all(const std::string& text, const std::vector<std::string>& parts) {
@@ -185,7 +203,7 @@ bool Chain::start_kamailio() {
                                      "-A",
                                      "EVAPI_BIND=\"127.0.0.1:" + std::to_string(evapi_port_) + "\"",
                                      "-A",
-                                     "HOLD_MAX_S=60"};
+                                     "HOLD_MAX_S=" + std::to_string(options_.hold_max_s)};
     if (options_.fallback) {
         std::uint16_t reception = 0;
         for (const auto& [id, port] : phone_ports_)
@@ -195,14 +213,14 @@ bool Chain::start_kamailio() {
                        "\"");
     }
     kamailio_ = std::make_unique<ChildProcess>(argv);
-    // The SIP socket is bound before the workers start; the evapi dispatcher starts with them.
-    return kamailio_->wait_until(
-        [](const std::string&, const std::string& err) {
-            return err.find("main_loop") != std::string::npos ||
-                   err.find("acd.bridge_connected") != std::string::npos ||
-                   err.find("evapi") != std::string::npos;
-        },
-        10s);
+    // Ready once its evapi dispatcher listens: the SIP socket is bound before the workers start,
+    // and the dispatcher starts with them.
+    const auto until = std::chrono::steady_clock::now() + 10s;
+    while (!tcp_port_listening(evapi_port_)) {
+        if (std::chrono::steady_clock::now() > until) return false;
+        std::this_thread::sleep_for(5ms);
+    }
+    return true;
 }
 
 bool Chain::start_bridge() {

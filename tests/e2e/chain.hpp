@@ -32,6 +32,7 @@ struct ChainOptions {
     bool start_bridge = true;
     bool fallback = false;  // Kamailio's FALLBACK_URI: the "ext" phone, as a reception desk
     int ring_timeout_s = 1;
+    int hold_max_s = 60;  // Kamailio's HOLD_MAX_S
 };
 
 class Chain {
