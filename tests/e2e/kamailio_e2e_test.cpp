@@ -156,6 +156,23 @@ TEST(KamailioChain, HeldCallsSurviveAnAcddCrash) {
     EXPECT_TRUE(chain.saw({"\"event\":\"call.answered\"", "\"call_id\":\"c-1-"})) << chain.logs();
 }
 
+TEST(KamailioChain, HeldCallsAreOfferedAgainWhenABridgeConnects) {
+    ChainOptions options;
+    Chain chain(options);
+    START_CHAIN(chain);
+    chain.kill_acdd();  // the offer below waits in the bridge, unacknowledged...
+    auto& caller = chain.caller("c", "caller_answered");
+    ASSERT_TRUE(chain.bridge_logged({"event", "call.offered", "c-1-"})) << chain.logs();
+    chain.kill_bridge();  // ... and is lost with it
+    ASSERT_TRUE(chain.start_acdd()) << chain.logs();
+    ASSERT_TRUE(chain.start_bridge()) << chain.logs();
+    auto& a01 = chain.phone("a01", "agent_answer");
+    ASSERT_TRUE(chain.feature_code("a01", "*52", "ready")) << chain.logs();
+    EXPECT_EQ(Chain::finished(caller), 0) << chain.logs();
+    EXPECT_EQ(Chain::finished(a01), 0) << chain.logs();
+    EXPECT_TRUE(chain.saw({"\"event\":\"call.answered\"", "\"call_id\":\"c-1-"})) << chain.logs();
+}
+
 TEST(KamailioChain, WithoutABridgeNewCallsGet503AtOnce) {
     ChainOptions options;
     options.start_bridge = false;
