@@ -63,7 +63,8 @@ TEST(KamailioChain, BusyAgentIsANoAnswerAndTheNextAgentAnswers) {
     EXPECT_EQ(Chain::finished(a01), 0) << chain.logs();
     EXPECT_EQ(Chain::finished(a02), 0) << chain.logs();
     EXPECT_TRUE(chain.saw({"\"event\":\"call.no_answer\""})) << chain.logs();
-    EXPECT_TRUE(chain.saw({"\"agent\":\"a01\"", "\"state\":\"paused\"", "\"reason\":\"no_answer\""}))
+    EXPECT_TRUE(
+        chain.saw({"\"agent\":\"a01\"", "\"state\":\"paused\"", "\"reason\":\"no_answer\""}))
         << chain.logs();
     EXPECT_TRUE(chain.saw({"\"event\":\"call.answered\"", "\"agent\":\"a02\""})) << chain.logs();
 }
