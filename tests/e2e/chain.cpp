@@ -92,6 +92,12 @@ bool tools_present() {
     return std::filesystem::exists(kKamailio) && std::filesystem::exists(kSipp);
 }
 
+acd::test::ProcessResult run_bridge(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {kBridge};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return acd::test::run_process(argv);
+}
+
 std::uint16_t free_tcp_port() {
     return free_port(SOCK_STREAM);
 }

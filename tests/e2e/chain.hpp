@@ -24,6 +24,9 @@ using acd::test::ChildProcess;
 // True when kamailio and sipp are installed (else the tests skip).
 bool tools_present();
 
+// Runs acd-kamailio with `args` to completion.
+acd::test::ProcessResult run_bridge(const std::vector<std::string>& args);
+
 // A port on 127.0.0.1 that nothing listens on now.
 std::uint16_t free_tcp_port();
 std::uint16_t free_udp_port();

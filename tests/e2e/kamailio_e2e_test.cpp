@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "chain.hpp"
 
 namespace acd::e2e {
@@ -223,6 +226,45 @@ TEST(KamailioChain, SigtermStopsTheBridgeCleanly) {
     Chain chain(options);
     START_CHAIN(chain);
     EXPECT_EQ(chain.stop_bridge(), 0) << chain.logs();
+}
+
+TEST(BridgeCommandLine, CheckConfigSaysOkForAValidFile) {
+    const auto file = std::filesystem::temp_directory_path() / "acd-kamailio-ok.json";
+    std::ofstream(file) << R"({"acdd": {"connect": "127.0.0.1:7400"}})";
+    const auto r = run_bridge({"--check-config", "-c", file.string()});
+    std::filesystem::remove(file);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "ok: " + file.string() + "\n");
+}
+
+TEST(BridgeCommandLine, CheckConfigPrintsEveryErrorWithItsPathAndExits1) {
+    const auto file = std::filesystem::temp_directory_path() / "acd-kamailio-bad.json";
+    std::ofstream(file) << R"({"acdd": {"connect": "acdd"}, "kamailio": {"evapi": 8448}})";
+    const auto r = run_bridge({"--check-config", "-c", file.string()});
+    std::filesystem::remove(file);
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find(file.string() + ": acdd.connect: expected HOST:PORT"), std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find(file.string() + ": kamailio.evapi: expected a string, got 8448"),
+              std::string::npos)
+        << r.err;
+}
+
+TEST(BridgeCommandLine, UnknownArgumentExits2) {
+    EXPECT_EQ(run_bridge({"--frobnicate"}).exit_code, 2);
+}
+
+TEST(BridgeCommandLine, UnreadableStateFileStopsTheStart) {
+    const auto dir = std::filesystem::temp_directory_path();
+    const auto state = dir / "acd-kamailio-bad.state";
+    const auto file = dir / "acd-kamailio-state.json";
+    std::ofstream(state) << "not a number\n";
+    std::ofstream(file) << R"({"state_file": ")" + state.string() + R"("})";
+    const auto r = run_bridge({"-c", file.string()});
+    std::filesystem::remove(file);
+    std::filesystem::remove(state);
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("does not hold a sequence number"), std::string::npos) << r.err;
 }
 
 }  // namespace
