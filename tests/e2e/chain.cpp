@@ -113,8 +113,36 @@ Chain::Chain(ChainOptions options) : options_(std::move(options)) {
     sip_port_ = free_udp_port();
     for (const char* id : {"a01", "a02", "a03", "ext"})
         phone_ports_.emplace_back(id, free_udp_port());
+    if (options_.tls) certificates_ok_ = make_certificates();
     write_acdd_config();
     write_bridge_config();
+}
+
+bool Chain::make_certificates() {
+    const auto p = [&](const std::string& file) { return (dir_ / file).string(); };
+    const auto ok = [](const std::vector<std::string>& args) {
+        std::vector<std::string> argv = {"/usr/bin/openssl"};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return acd::test::run_process(argv).exit_code == 0;
+    };
+    const std::vector<std::string> ec = {"-newkey", "ec", "-pkeyopt",
+                                         "ec_paramgen_curve:prime256v1", "-nodes"};
+    auto req = [&](std::vector<std::string> args) {
+        args.insert(args.begin() + 1, ec.begin(), ec.end());
+        return ok(args);
+    };
+    if (!req({"req", "-x509", "-keyout", p("ca.key"), "-out", p("ca.crt"), "-subj", "/CN=ca",
+              "-days", "2"}))
+        return false;
+    for (const std::string name : {"server", "client"}) {
+        if (!req({"req", "-keyout", p(name + ".key"), "-out", p(name + ".csr"), "-subj",
+                  "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"}) ||
+            !ok({"x509", "-req", "-in", p(name + ".csr"), "-CA", p("ca.crt"), "-CAkey", p("ca.key"),
+                 "-CAcreateserial", "-out", p(name + ".crt"), "-days", "2", "-copy_extensions",
+                 "copy"}))
+            return false;
+    }
+    return true;
 }
 
 Chain::~Chain() {
@@ -143,7 +171,7 @@ void Chain::write_acdd_config() {
                           {"skills", {"cardiology"}},
                           {"wrap_up_s", 0}});
     }
-    const nlohmann::json config = {
+    nlohmann::json config = {
         {"gateway", {{"listen", "127.0.0.1:" + std::to_string(gateway_port_)}}},
         {"admin", {{"socket", (dir_ / "admin.sock").string()}}},
         {"store", {{"path", (dir_ / "acdd.db").string()}, {"synchronous", "normal"}}},
@@ -158,19 +186,36 @@ void Chain::write_acdd_config() {
         {"agents", agents},
         {"overflow_teams",
          {{{"id", "ext"}, {"uri", team_uri}, {"max_concurrent", 5}, {"specialties", {"*"}}}}}};
+    if (options_.tls) {
+        config["gateway"]["tls"] = {{"cert", (dir_ / "server.crt").string()},
+                                    {"key", (dir_ / "server.key").string()},
+                                    {"client_ca", (dir_ / "ca.crt").string()}};
+        // The SHA-256 of "s3cret-token".
+        config["gateway"]["tokens"] = {
+            {"kamailio",
+             "sha256:a81e611a041b13f078bf8ebe5dab4d4fd63fcc5594661c918bec093a2f416a7e"}};
+    }
     std::ofstream(dir_ / "acdd.json") << config.dump(2);
 }
 
 void Chain::write_bridge_config() {
-    const nlohmann::json config = {
+    nlohmann::json config = {
         {"acdd",
          {{"connect", "127.0.0.1:" + std::to_string(gateway_port_)}, {"gateway_id", "kamailio"}}},
         {"kamailio", {{"evapi", "127.0.0.1:" + std::to_string(evapi_port_)}}},
         {"state_file", (dir_ / "acd-kamailio.state").string()}};
+    if (options_.tls) {
+        config["acdd"]["connect"] = "localhost:" + std::to_string(gateway_port_);
+        config["acdd"]["token"] = "s3cret-token";
+        config["acdd"]["tls"] = {{"ca", (dir_ / "ca.crt").string()},
+                                 {"cert", (dir_ / "client.crt").string()},
+                                 {"key", (dir_ / "client.key").string()}};
+    }
     std::ofstream(dir_ / "acd-kamailio.json") << config.dump(2);
 }
 
 bool Chain::start_acdd() {
+    if (!certificates_ok_) return false;
     if (acdd_) old_logs_ += "--- acdd (earlier)\n" + acdd_->err_so_far();
     acdd_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{kAcdd, "-c", (dir_ / "acdd.json").string()});

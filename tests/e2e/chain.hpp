@@ -36,6 +36,7 @@ struct ChainOptions {
     bool fallback = false;  // Kamailio's FALLBACK_URI: the "ext" phone, as a reception desk
     int ring_timeout_s = 1;
     int hold_max_s = 60;  // Kamailio's HOLD_MAX_S
+    bool tls = false;     // bridge -> acdd over mutual TLS, with a token (certificates made here)
 };
 
 class Chain {
@@ -83,6 +84,7 @@ class Chain {
     std::string sipp_path(const std::string& scenario) const;
     void write_acdd_config();
     void write_bridge_config();
+    bool make_certificates();
     bool start_subscriber();
 
     ChainOptions options_;
@@ -97,6 +99,7 @@ class Chain {
     std::unique_ptr<ChildProcess> subscriber_;
     std::vector<std::unique_ptr<ChildProcess>> sipps_;
     std::string old_logs_;  // of processes restarted
+    bool certificates_ok_ = true;
 };
 
 }  // namespace acd::e2e

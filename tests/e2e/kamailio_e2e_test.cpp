@@ -221,6 +221,19 @@ TEST(KamailioChain, FeatureCodesPauseAndReadyTheAgent) {
         << agents.dump();
 }
 
+TEST(KamailioChain, BridgeSpeaksMutualTlsWithATokenToAcdd) {
+    ChainOptions options;
+    options.tls = true;
+    Chain chain(options);
+    START_CHAIN(chain);
+    auto& a01 = chain.phone("a01", "agent_answer");
+    ASSERT_TRUE(chain.feature_code("a01", "*52", "ready")) << chain.logs();
+    auto& caller = chain.caller("c", "caller_answered");
+    EXPECT_EQ(Chain::finished(caller), 0) << chain.logs();
+    EXPECT_EQ(Chain::finished(a01), 0) << chain.logs();
+    EXPECT_TRUE(chain.bridge_logged({"acdd.connected", "(TLS)"})) << chain.logs();
+}
+
 TEST(KamailioChain, SigtermStopsTheBridgeCleanly) {
     ChainOptions options;
     Chain chain(options);
