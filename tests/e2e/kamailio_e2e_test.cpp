@@ -35,6 +35,19 @@ TEST(KamailioChain, CallIsAnsweredByTheLongestIdleAgent) {
     EXPECT_TRUE(chain.saw({"\"event\":\"call.ended\"", "\"call_id\":\"c-1-"})) << chain.logs();
 }
 
+TEST(KamailioChain, AgentHangingUpEndsTheCall) {
+    ChainOptions options;
+    Chain chain(options);
+    START_CHAIN(chain);
+    auto& a01 = chain.phone("a01", "agent_hangs_up");  // BYE from the agent's side
+    ASSERT_TRUE(chain.feature_code("a01", "*52", "ready")) << chain.logs();
+    auto& caller = chain.caller("c", "caller_hung_up_on");
+    EXPECT_EQ(Chain::finished(caller), 0) << chain.logs();
+    EXPECT_EQ(Chain::finished(a01), 0) << chain.logs();
+    EXPECT_TRUE(chain.saw({"\"event\":\"call.ended\"", "\"call_id\":\"c-1-"})) << chain.logs();
+    EXPECT_TRUE(chain.bridge_logged({"call.ended", "normal_clearing"})) << chain.logs();
+}
+
 TEST(KamailioChain, RingNoAnswerPausesTheAgentAndRingsTheNext) {
     ChainOptions options;
     Chain chain(options);
