@@ -4,6 +4,7 @@
 
 #include <acd/version.hpp>
 #include <asio.hpp>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -31,7 +32,7 @@ void usage(std::FILE* to) {
 }
 
 // Pings systemd's watchdog from the event loop at half its period, when one is set.
-void start_watchdog(asio::io_context& io, asio::steady_timer& timer) {
+void start_watchdog(asio::steady_timer& timer) {
     std::uint64_t usec = 0;
     if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0) return;
     const auto period = std::chrono::microseconds(usec / 2);
@@ -47,7 +48,6 @@ void start_watchdog(asio::io_context& io, asio::steady_timer& timer) {
     };
     timer.expires_after(period);
     timer.async_wait(Ping{timer, period});
-    (void)io;
 }
 
 int run(const std::string& file, const BridgeConfig& config) {
@@ -81,7 +81,7 @@ int run(const std::string& file, const BridgeConfig& config) {
         "acd-kamailio {}: evapi {}:{}, acdd {}:{} as '{}', seq after {}", acd::kVersion,
         config.evapi.host, config.evapi.port, config.acdd.host, config.acdd.port, config.gateway_id,
         seqs.last());
-    start_watchdog(io, watchdog);
+    start_watchdog(watchdog);
     sd_notify(0, "READY=1");
     io.run();
     return 0;
