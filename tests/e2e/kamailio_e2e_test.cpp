@@ -1,8 +1,13 @@
 // Real SIP calls through Kamailio (config/kamailio/acdd.cfg), acd-kamailio and acdd, with sipp
 // as the callers and the agents' phones (docs/spec/telephony.md). One test per rule.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -252,6 +257,62 @@ TEST(KamailioChain, SigtermStopsTheBridgeCleanly) {
     Chain chain(options);
     START_CHAIN(chain);
     EXPECT_EQ(chain.stop_bridge(), 0) << chain.logs();
+}
+
+// The service manager's end of NOTIFY_SOCKET: a datagram socket the bridge writes to.
+class NotifySocket {
+  public:
+    explicit NotifySocket(std::string path) : path_(std::move(path)) {
+        fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::strncpy(addr.sun_path, path_.c_str(), sizeof addr.sun_path - 1);
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    }
+    ~NotifySocket() {
+        ::close(fd_);
+        ::unlink(path_.c_str());
+    }
+    // Skips datagrams until one starts with `prefix`; "" after `deadline`.
+    std::string next_starting(const std::string& prefix, std::chrono::milliseconds deadline = 10s) {
+        for (;;) {
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, static_cast<int>(deadline.count())) <= 0) return "";
+            char buf[4096];
+            const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+            if (n <= 0) return "";
+            std::string m(buf, static_cast<std::size_t>(n));
+            if (m.starts_with(prefix)) return m;
+        }
+    }
+    const std::string& path() const { return path_; }
+
+  private:
+    std::string path_;
+    int fd_ = -1;
+};
+
+TEST(BridgeUnderSystemd, ReadyThenWatchdogPingsThenStoppingOnSigterm) {
+    const auto dir = std::filesystem::temp_directory_path();
+    const auto file = dir / ("acd-kamailio-notify-" + std::to_string(::getpid()) + ".json");
+    const auto state = dir / ("acd-kamailio-notify-" + std::to_string(::getpid()) + ".state");
+    // Nothing listens on these ports: the bridge keeps reconnecting, and still pings.
+    std::ofstream(file) << nlohmann::json{
+        {"acdd", {{"connect", "127.0.0.1:" + std::to_string(free_tcp_port())}}},
+        {"kamailio", {{"evapi", "127.0.0.1:" + std::to_string(free_tcp_port())}}},
+        {"state_file",
+         state.string()}}.dump();
+    NotifySocket notify((dir / ("acd-kamailio-notify-" + std::to_string(::getpid()))).string());
+    ChildProcess bridge({ACD_BRIDGE_BINARY, "-c", file.string()},
+                        {"NOTIFY_SOCKET=" + notify.path(), "WATCHDOG_USEC=200000"});
+    EXPECT_EQ(notify.next_starting("READY=1"), "READY=1");
+    EXPECT_EQ(notify.next_starting("WATCHDOG=1"), "WATCHDOG=1");
+    EXPECT_EQ(notify.next_starting("WATCHDOG=1"), "WATCHDOG=1");  // and again
+    bridge.signal(SIGTERM);
+    EXPECT_EQ(notify.next_starting("STOPPING=1"), "STOPPING=1");
+    EXPECT_EQ(bridge.wait(10s).exit_code, 0);
+    std::filesystem::remove(file);
+    std::filesystem::remove(state);
 }
 
 TEST(BridgeCommandLine, CheckConfigSaysOkForAValidFile) {
