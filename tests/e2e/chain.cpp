@@ -325,7 +325,8 @@ ChildProcess& Chain::phone(const std::string& agent, const std::string& scenario
         if (id == agent) port = p;
     sipps_.push_back(std::make_unique<ChildProcess>(std::vector<std::string>{
         kSipp, "-sf", sipp_path(scenario), "-i", "127.0.0.1", "-p", std::to_string(port), "-m",
-        std::to_string(calls), "-nostdin", "-timeout", "60s"}));
+        std::to_string(calls), "-d", "300", "-nostdin", "-timeout", "60s", "-trace_msg",
+        "-message_file", (dir_ / ("sipp-" + agent + ".msg")).string()}));
     // Ready once it holds its port.
     const auto until = std::chrono::steady_clock::now() + 5s;
     while (!udp_port_taken(port) && std::chrono::steady_clock::now() < until)
@@ -363,7 +364,10 @@ ChildProcess& Chain::caller(const std::string& name, const std::string& scenario
                                  "-timeout",
                                  "60s",
                                  "-cid_str",
-                                 name + "-%u-%p@%s"}));
+                                 name + "-%u-%p@%s",
+                                 "-trace_msg",
+                                 "-message_file",
+                                 (dir_ / ("sipp-" + name + ".msg")).string()}));
     return *sipps_.back();
 }
 
@@ -416,6 +420,31 @@ std::string Chain::logs() const {
                 all += line + "\n";
     }
     if (subscriber_) all += "--- subscription\n" + subscriber_->out_so_far();
+    // sipp's own complaints (its screen is long: the lines that say what went wrong).
+    for (const auto& p : sipps_) {
+        all += "--- sipp " + std::to_string(p->pid()) + "\n";
+        std::istringstream in(p->err_so_far() + p->out_so_far());
+        std::string line;
+        while (std::getline(in, line))
+            if (line.find("rror") != std::string::npos ||
+                line.find("Aborting") != std::string::npos ||
+                line.find("nexpected") != std::string::npos ||
+                line.find("bind") != std::string::npos)
+                all += line.substr(0, 300) + "\n";
+    }
+    // What each sipp sent and received, one line per message.
+    for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+        if (entry.path().extension() != ".msg") continue;
+        all += "--- " + entry.path().filename().string() + "\n";
+        std::ifstream in(entry.path());
+        std::string line, when;
+        while (std::getline(in, line)) {
+            if (line.starts_with("----")) when = line.substr(line.rfind(' ') + 1);
+            if (line.starts_with("UDP message")) all += when + " " + line.substr(12, 8);
+            if (line.starts_with("SIP/2.0 ") || line.find(" SIP/2.0") != std::string::npos)
+                all += " " + line + "\n";
+        }
+    }
     return all;
 }
 
