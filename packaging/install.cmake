@@ -11,10 +11,14 @@ include(GNUInstallDirs)
 set(ACD_SYSTEMD_UNITDIR "" CACHE STRING
     "Where acdd.service goes; empty: /lib/systemd/system for the prefix /usr, else <prefix>/lib/systemd/system")
 
-install(TARGETS acdd acdctl acd-sim acd-load RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS acdd acdctl acd-sim acd-load acd-kamailio RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# Kamailio's configuration for acd-kamailio (docs/telephony.md): a hospital copies it next to its
+# own Kamailio configuration, or runs it as it is with `kamailio -f`.
+install(FILES ${PROJECT_SOURCE_DIR}/config/kamailio/acdd.cfg
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/acdd/kamailio)
 # Manual pages compressed, as Debian has them (gzip -n: the same bytes on every build).
 set(ACD_MAN_PAGES)
-foreach(page acdd.8 acdctl.8)
+foreach(page acdd.8 acdctl.8 acd-kamailio.8)
   add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/man/man8/${page}.gz
     COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/man/man8
     COMMAND sh -c "gzip -9n < '${PROJECT_SOURCE_DIR}/man/${page}' > '${CMAKE_BINARY_DIR}/man/man8/${page}.gz'"
@@ -50,7 +54,11 @@ install(CODE "
   file(INSTALL \"${PROJECT_SOURCE_DIR}/config/acdd.dist.json\"
        DESTINATION \"\${acd_sysconfdir}/acdd\" RENAME acdd.json
        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
+  file(INSTALL \"${PROJECT_SOURCE_DIR}/config/acd-kamailio.dist.json\"
+       DESTINATION \"\${acd_sysconfdir}/acdd\" RENAME acd-kamailio.json
+       PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
   file(INSTALL \"${PROJECT_SOURCE_DIR}/config/acdd.service\"
+               \"${PROJECT_SOURCE_DIR}/config/acd-kamailio.service\"
        DESTINATION \"\${acd_unitdir}\"
        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 ")
@@ -64,8 +72,9 @@ set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "automatic call distribution daemon for ho
 set(CPACK_PACKAGE_DESCRIPTION
     "acdd routes the calls a telephony gateway reports to trained agents through per-specialty
 priority queues, spills over to an external team, and keeps a tamper-evident audit log in
-SQLite. The package holds acdd, its admin client acdctl, acd-sim and acd-load, the systemd unit
-(not enabled), /etc/acdd/acdd.json and the documentation.")
+SQLite. The package holds acdd, its admin client acdctl, acd-sim and acd-load, acd-kamailio
+(the bridge to Kamailio) with Kamailio's configuration, the systemd units (not enabled),
+/etc/acdd/acdd.json, /etc/acdd/acd-kamailio.json and the documentation.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # acdd_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION net)

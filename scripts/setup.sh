@@ -11,6 +11,7 @@ PACKAGES=(
   libhowardhinnant-date-dev tzdata  # site time zones (src/zone): Hinnant's tz on system tzdata
   libgtest-dev libbenchmark-dev openssl
   dpkg-dev systemd  # dpkg-shlibdeps for cpack -G DEB; systemd-analyze for the unit's test
+  kamailio kamailio-extra-modules sip-tester  # real SIP calls: tests/e2e, scripts/run.sh --chain
 )
 
 ensure_packages() {

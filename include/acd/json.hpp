@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -55,6 +56,13 @@ std::string shown(const Json& value);
 // "a.b", "a[2]": the path of a member or an item.
 std::string member_path(std::string_view path, std::string_view key);
 std::string item_path(std::string_view path, std::size_t index);
+
+// Parses a document as a file is read: a syntax error is one problem naming the line and column
+// (and nothing else is read); every duplicate key, which nlohmann-json would silently collapse, is
+// a problem at its path.
+std::optional<Json> parse_document(std::string_view text, Problems& problems);
+// The bytes of `file`, or a problem that says why not (missing, unreadable, a directory).
+std::optional<std::string> read_file(const std::filesystem::path& file, Problems& problems);
 
 class Reader {
   public:

@@ -22,74 +22,6 @@ namespace {
 
 using Errors = json::Problems;
 
-// ---------------------------------------------------------------------------------------------
-// Syntax, with duplicate keys
-// ---------------------------------------------------------------------------------------------
-
-// Tracks where the parser stands (object keys and array indexes) to name duplicate keys.
-class DuplicateKeyFinder {
-  public:
-    explicit DuplicateKeyFinder(Errors& errors) : errors_(errors) {}
-
-    bool operator()(int /*depth*/, Json::parse_event_t event, Json& parsed) {
-        switch (event) {
-            case Json::parse_event_t::object_start:
-                frames_.push_back(Frame{false, path(), {}, {}, 0});
-                break;
-            case Json::parse_event_t::array_start:
-                frames_.push_back(Frame{true, path(), {}, {}, 0});
-                break;
-            case Json::parse_event_t::key: {
-                Frame& f = frames_.back();
-                f.key = parsed.get<std::string>();
-                if (!f.keys.insert(f.key).second) {
-                    errors_.push_back({json::member_path(f.path, f.key), "duplicate key"});
-                }
-                break;
-            }
-            case Json::parse_event_t::object_end:
-            case Json::parse_event_t::array_end:
-                frames_.pop_back();
-                next_element();
-                break;
-            case Json::parse_event_t::value:
-                next_element();
-                break;
-        }
-        return true;
-    }
-
-  private:
-    struct Frame {
-        bool array;
-        std::string path;  // of the object or array itself
-        std::string key;   // current key (objects)
-        std::set<std::string> keys;
-        std::size_t index;  // current index (arrays)
-    };
-
-    // The path of the value being parsed now.
-    std::string path() const {
-        if (frames_.empty()) return "";
-        const Frame& f = frames_.back();
-        return f.array ? json::item_path(f.path, f.index) : json::member_path(f.path, f.key);
-    }
-    void next_element() {
-        if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
-    }
-
-    Errors& errors_;
-    std::vector<Frame> frames_;
-};
-
-// nlohmann's messages read "[json.exception.parse_error.101] parse error at line 3, column 14:
-// syntax error while parsing ..."; keep them from "line".
-std::string syntax_message(const Json::parse_error& e) {
-    std::string what = e.what();
-    const auto at = what.find("line ");
-    return at == std::string::npos ? what : what.substr(at);
-}
-
 // Reads the object `j` at `path`, with a problem for each key not in `known`.
 json::Reader object_at(const Json& j, std::string path, Errors& errors,
                        std::initializer_list<std::string_view> known,
@@ -477,26 +409,18 @@ class ConfigParser {
 
 ConfigResult parse_config(std::string_view text, const std::filesystem::path& base_dir) {
     Errors errors;
-    Json root;
-    try {
-        root = Json::parse(text, DuplicateKeyFinder(errors));
-    } catch (const Json::parse_error& e) {
-        return Errors{{"", syntax_message(e)}};
-    }
-    Config config = ConfigParser(root, base_dir, errors).parse();
+    const auto root = json::parse_document(text, errors);
+    if (!root) return errors;
+    Config config = ConfigParser(*root, base_dir, errors).parse();
     if (!errors.empty()) return errors;
     return config;
 }
 
 ConfigResult load_config(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        return Errors{{"", fmt::format("cannot read {}: {}", file.string(), std::strerror(errno))}};
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    const auto base = std::filesystem::absolute(file).parent_path();
-    return parse_config(text.str(), base);
+    Errors errors;
+    const auto text = json::read_file(file, errors);
+    if (!text) return errors;
+    return parse_config(*text, std::filesystem::absolute(file).parent_path());
 }
 
 }  // namespace acd

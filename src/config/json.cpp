@@ -4,10 +4,81 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
 
 namespace acd::json {
 namespace {
+
+std::size_t utf8_length(std::string_view s);
+
+// Tracks where the parser stands (object keys and array indexes) to name duplicate keys.
+class DuplicateKeyFinder {
+  public:
+    explicit DuplicateKeyFinder(Problems& errors) : errors_(errors) {}
+
+    bool operator()(int /*depth*/, Json::parse_event_t event, Json& parsed) {
+        switch (event) {
+            case Json::parse_event_t::object_start:
+                frames_.push_back(Frame{false, path(), {}, {}, 0});
+                break;
+            case Json::parse_event_t::array_start:
+                frames_.push_back(Frame{true, path(), {}, {}, 0});
+                break;
+            case Json::parse_event_t::key: {
+                Frame& f = frames_.back();
+                f.key = parsed.get<std::string>();
+                if (!f.keys.insert(f.key).second) {
+                    errors_.push_back({member_path(f.path, f.key), "duplicate key"});
+                }
+                break;
+            }
+            case Json::parse_event_t::object_end:
+            case Json::parse_event_t::array_end:
+                frames_.pop_back();
+                next_element();
+                break;
+            case Json::parse_event_t::value:
+                next_element();
+                break;
+        }
+        return true;
+    }
+
+  private:
+    struct Frame {
+        bool array;
+        std::string path;  // of the object or array itself
+        std::string key;   // current key (objects)
+        std::set<std::string> keys;
+        std::size_t index;  // current index (arrays)
+    };
+
+    // The path of the value being parsed now.
+    std::string path() const {
+        if (frames_.empty()) return "";
+        const Frame& f = frames_.back();
+        return f.array ? item_path(f.path, f.index) : member_path(f.path, f.key);
+    }
+    void next_element() {
+        if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+    }
+
+    Problems& errors_;
+    std::vector<Frame> frames_;
+};
+
+// nlohmann's messages read "[json.exception.parse_error.101] parse error at line 3, column 14:
+// syntax error while parsing ..."; keep them from "line".
+std::string syntax_message(const Json::parse_error& e) {
+    std::string what = e.what();
+    const auto at = what.find("line ");
+    return at == std::string::npos ? what : what.substr(at);
+}
 
 std::size_t utf8_length(std::string_view s) {
     return static_cast<std::size_t>(std::count_if(
@@ -30,6 +101,32 @@ std::string member_path(std::string_view path, std::string_view key) {
 }
 std::string item_path(std::string_view path, std::size_t index) {
     return fmt::format("{}[{}]", path, index);
+}
+
+std::optional<std::string> read_file(const std::filesystem::path& file, Problems& problems) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(file, ec)) {
+        problems.push_back({"", fmt::format("{} is a directory, not a file", file.string())});
+        return std::nullopt;
+    }
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        problems.push_back(
+            {"", fmt::format("cannot read {}: {}", file.string(), std::strerror(errno))});
+        return std::nullopt;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::optional<Json> parse_document(std::string_view text, Problems& problems) {
+    try {
+        return Json::parse(text, DuplicateKeyFinder(problems));
+    } catch (const Json::parse_error& e) {
+        problems = {{"", syntax_message(e)}};
+        return std::nullopt;
+    }
 }
 
 Reader::Reader(const Json& object, std::string path, std::string noun, std::string prefix,

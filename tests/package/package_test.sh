@@ -34,8 +34,10 @@ has() {
 cmake --install "$BUILD" --prefix "$TMP/inst" >"$TMP/install.log" 2>&1 ||
     { cat "$TMP/install.log"; fail "cmake --install failed"; }
 (cd "$TMP/inst" && find . ! -type d | sort) >"$TMP/installed"
-for f in ./bin/acdd ./bin/acdctl ./bin/acd-sim ./bin/acd-load \
+for f in ./bin/acdd ./bin/acdctl ./bin/acd-sim ./bin/acd-load ./bin/acd-kamailio \
          ./etc/acdd/acdd.json ./lib/systemd/system/acdd.service \
+         ./etc/acdd/acd-kamailio.json ./lib/systemd/system/acd-kamailio.service \
+         ./share/acdd/kamailio/acdd.cfg ./share/man/man8/acd-kamailio.8.gz \
          ./share/man/man8/acdd.8.gz ./share/man/man8/acdctl.8.gz \
          ./share/doc/acdd/README.md ./share/doc/acdd/operations.md ./share/doc/acdd/acdctl.md; do
     has "$TMP/installed" "$f"
@@ -61,6 +63,8 @@ echo "package: $(basename "$DEB")"
 
 dpkg-deb -c "$DEB" | awk '{print $NF}' >"$TMP/contents"
 for f in ./usr/bin/acdd ./usr/bin/acdctl ./usr/bin/acd-sim ./usr/bin/acd-load \
+         ./usr/bin/acd-kamailio ./lib/systemd/system/acd-kamailio.service \
+         ./etc/acdd/acd-kamailio.json ./usr/share/acdd/kamailio/acdd.cfg \
          ./lib/systemd/system/acdd.service ./etc/acdd/acdd.json \
          ./usr/share/man/man8/acdd.8.gz ./usr/share/man/man8/acdctl.8.gz \
          ./usr/share/doc/acdd/operations.md; do
@@ -76,7 +80,8 @@ for f in conffiles postinst prerm postrm; do
 done
 mkdir "$TMP/control"
 dpkg-deb -e "$DEB" "$TMP/control"
-[ "$(cat "$TMP/control/conffiles")" = "/etc/acdd/acdd.json" ] || fail "conffiles: $(cat "$TMP/control/conffiles")"
+[ "$(cat "$TMP/control/conffiles")" = "$(printf '/etc/acdd/acdd.json\n/etc/acdd/acd-kamailio.json')" ] ||
+    fail "conffiles: $(cat "$TMP/control/conffiles")"
 for s in postinst prerm postrm; do
     [ -x "$TMP/control/$s" ] || fail "$s is not executable"
 done
@@ -100,6 +105,8 @@ cmp -s "$SOURCE/config/acdd.service" "$TMP/root/lib/systemd/system/acdd.service"
 out=$("$TMP/root/usr/bin/acdd" --check-config -c "$TMP/root/etc/acdd/acdd.json" 2>&1) ||
     fail "acdd --check-config refuses the packaged configuration: $out"
 [ "$out" = "ok: $TMP/root/etc/acdd/acdd.json" ] || fail "acdd --check-config said: $out"
+out=$("$TMP/root/usr/bin/acd-kamailio" --check-config -c "$TMP/root/etc/acdd/acd-kamailio.json" 2>&1) ||
+    fail "acd-kamailio --check-config refuses the packaged configuration: $out"
 
 if [ "$failures" -ne 0 ]; then
     echo "$failures failure(s)"
