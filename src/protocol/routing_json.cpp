@@ -72,6 +72,18 @@ Json rules_json(const std::array<ClosedRule, kCallClassCount>& rules) {
     return out;
 }
 
+// What both formats say of a specialty the same way.
+SpecialtyConfig read_specialty(const Json& s) {
+    SpecialtyConfig sp;
+    sp.id = s.at("id");
+    sp.name = s.at("name");
+    sp.numbers = s.at("numbers").get<std::vector<std::string>>();
+    sp.default_class = word<CallClass>(s.at("default_class"), parse_call_class);
+    sp.overflow_threshold = s.at("overflow_threshold");
+    sp.overflow_enabled = s.at("overflow_enabled");
+    return sp;
+}
+
 // --- format 2 ----------------------------------------------------------------------------------
 
 RoutingConfig read_format2(const Json& j) {
@@ -84,13 +96,7 @@ RoutingConfig read_format2(const Json& j) {
     c.ring_timeout = duration_ms(j.at("ring_timeout_ms"));
     c.overflow_on_deadline = j.at("overflow_on_deadline");
     for (const Json& s : j.at("specialties")) {
-        SpecialtyConfig sp;
-        sp.id = s.at("id");
-        sp.name = s.at("name");
-        sp.numbers = s.at("numbers").get<std::vector<std::string>>();
-        sp.default_class = word<CallClass>(s.at("default_class"), parse_call_class);
-        sp.overflow_threshold = s.at("overflow_threshold");
-        sp.overflow_enabled = s.at("overflow_enabled");
+        SpecialtyConfig sp = read_specialty(s);
         sp.hours = s.at("hours");
         for (std::size_t i = 0; i < sp.closed.size(); ++i)
             sp.closed[i] = word<ClosedRule>(s.at("closed").at(i), parse_closed_rule);
@@ -129,16 +135,8 @@ RoutingConfig read_format1(const Json& j) {
         policy.tier = p.at("tier");
         policy.overflow = p.at("overflow");
     }
-    for (const Json& s : j.at("specialties")) {
-        SpecialtyConfig sp;
-        sp.id = s.at("id");
-        sp.name = s.at("name");
-        sp.numbers = s.at("numbers").get<std::vector<std::string>>();
-        sp.default_class = word<CallClass>(s.at("default_class"), parse_call_class);
-        sp.overflow_threshold = s.at("overflow_threshold");
-        sp.overflow_enabled = s.at("overflow_enabled");
-        c.specialties.push_back(std::move(sp));
-    }
+    for (const Json& s : j.at("specialties"))
+        c.specialties.push_back(read_specialty(s));
     for (const Json& a : j.at("agents")) {
         c.agents.push_back({a.at("id"), a.at("name"), a.at("uri"),
                             a.at("skills").get<std::vector<std::string>>(),
