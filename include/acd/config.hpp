@@ -41,6 +41,7 @@ struct GatewayConfig {
     unsigned port = 7400;
     std::optional<TlsConfig> tls;
     std::map<std::string, std::string> tokens;  // gateway id -> lowercase hex SHA-256 of token
+    int max_connections = 64;                   // connections beyond it are closed at once (v1.1)
 
     bool operator==(const GatewayConfig&) const = default;
 };
@@ -48,6 +49,7 @@ struct GatewayConfig {
 struct AdminConfig {
     std::filesystem::path socket = "/run/acdd/admin.sock";
     unsigned mode = 0660;
+    int max_connections = 64;  // the last 4 kept for uid 0 and acdd's own uid (v1.1)
 
     bool operator==(const AdminConfig&) const = default;
 };
@@ -64,12 +66,29 @@ struct StoreConfig {
     bool operator==(const StoreConfig&) const = default;
 };
 
+// The web listener (docs/spec/web.md, config.md v1.1). Absent: no listener.
+struct WebConfig {
+    std::string listen = "127.0.0.1:8080";  // as written: HOST:PORT
+    std::string host = "127.0.0.1";
+    unsigned port = 8080;
+    std::optional<TlsConfig> tls;  // required unless `host` is a loopback address
+    Duration session_idle = seconds(1800);
+    Duration session_max = seconds(43200);
+
+    bool operator==(const WebConfig&) const = default;
+};
+
 struct Config {
     GatewayConfig gateway;
     AdminConfig admin;
     StoreConfig store;
     std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
-    RoutingConfig routing;
+    RoutingConfig routing;           // with the site's zone (site.timezone) as data
+    std::string timezone;            // site.timezone as written, or the machine's zone
+    std::optional<WebConfig> web;
+    // The accepted pause reasons (config.md v1.1); no_answer and login are always among them.
+    std::vector<std::string> pause_reasons = {"break", "lunch",     "training", "meeting",
+                                              "admin", "no_answer", "login"};
 };
 
 // A bad value: `path` is its JSON path (empty for the file as a whole).

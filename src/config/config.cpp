@@ -17,6 +17,8 @@
 #include <set>
 #include <sstream>
 
+#include "acd/zone.hpp"
+
 namespace acd {
 namespace {
 
@@ -81,26 +83,69 @@ bool valid_ipv6(std::string_view s) {
 }
 
 // "HOST:PORT": an IPv4 literal, a bracketed IPv6 literal, or localhost.
-bool parse_listen(std::string_view s, std::string& host, unsigned& port) {
+// "HOST:PORT": an IPv4 literal, a bracketed IPv6 literal, or localhost; a port from 0 (any free
+// one: the daemon logs the one it got) to 65535. The error says what is wrong.
+Status parse_listen(std::string_view s, std::string& host, unsigned& port) {
+    const Error wrong{
+        ErrorCode::invalid_config,
+        fmt::format("expected HOST:PORT with an IP address or localhost, got '{}'", s)};
     const auto colon = s.rfind(':');
-    if (colon == std::string_view::npos) return false;
+    if (colon == std::string_view::npos) return wrong;
     std::string_view h = s.substr(0, colon);
     const std::string_view p = s.substr(colon + 1);
-    if (p.empty() || p.size() > 5 ||
+    if (p.empty() || p.size() > 9 ||
         !std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        return false;
+        return wrong;
     }
-    const int n = std::stoi(std::string(p));
-    if (n > 65535) return false;  // 0: any free port (the daemon logs the one it got)
+    const long n = std::stol(std::string(p));
+    if (n > 65535) {
+        return Error{ErrorCode::invalid_config,
+                     fmt::format("port {} is out of range (0 to 65535) in '{}'", n, s)};
+    }
     if (h.size() > 2 && h.front() == '[' && h.back() == ']') {
         h = h.substr(1, h.size() - 2);
-        if (!valid_ipv6(h)) return false;
+        if (!valid_ipv6(h)) return wrong;
     } else if (h != "localhost" && !valid_ipv4(h)) {
-        return false;
+        return wrong;
     }
     host = std::string(h);
     port = static_cast<unsigned>(n);
-    return true;
+    return {};
+}
+
+// "HH:MM", 00:00 to 24:00, as minutes after midnight.
+std::optional<int> minutes_of_day(std::string_view s) {
+    if (s.size() != 5 || s[2] != ':') return std::nullopt;
+    for (int i : {0, 1, 3, 4}) {
+        if (s[i] < '0' || s[i] > '9') return std::nullopt;
+    }
+    const int h = (s[0] - '0') * 10 + (s[1] - '0');
+    const int m = (s[3] - '0') * 10 + (s[4] - '0');
+    if (m > 59 || h > 24 || (h == 24 && m != 0)) return std::nullopt;
+    return h * 60 + m;
+}
+
+// "YYYY-MM-DD", a date that exists.
+std::optional<std::chrono::local_days> parse_date(std::string_view s) {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+    for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+        if (s[i] < '0' || s[i] > '9') return std::nullopt;
+    }
+    const auto number = [&](std::size_t at, std::size_t n) {
+        int v = 0;
+        for (std::size_t i = at; i < at + n; ++i)
+            v = v * 10 + (s[i] - '0');
+        return v;
+    };
+    const std::chrono::year_month_day ymd{std::chrono::year(number(0, 4)),
+                                          std::chrono::month(unsigned(number(5, 2))),
+                                          std::chrono::day(unsigned(number(8, 2)))};
+    if (!ymd.ok()) return std::nullopt;
+    return std::chrono::local_days(ymd);
+}
+
+bool is_loopback(std::string_view host) {
+    return host == "localhost" || host == "::1" || host.starts_with("127.");
 }
 
 std::filesystem::path resolve(const std::filesystem::path& base, const std::string& p) {
@@ -137,19 +182,27 @@ class ConfigParser {
         json::Reader r =
             object_at(root_, "", errors_,
                       {"gateway", "admin", "store", "log", "ring_timeout_s", "overflow_on_deadline",
-                       "classes", "specialties", "agents", "overflow_teams"});
+                       "classes", "specialties", "agents", "overflow_teams", "site", "schedules",
+                       "team_retry_s", "alerts", "quality", "web", "pause_reasons"});
         if (!r.valid()) return config_;
         if (const Json* j = r.get("gateway")) gateway(*j);
         if (const Json* j = r.get("admin")) admin(*j);
         store(r.get("store"));
         if (const Json* j = r.get("log")) log(*j);
+        site(r.get("site"));
+        if (const Json* j = r.get("schedules")) schedules(*j);
         if (auto v = r.integer("ring_timeout_s", 1, 600))
             config_.routing.ring_timeout = seconds(*v);
         if (auto v = r.boolean("overflow_on_deadline")) config_.routing.overflow_on_deadline = *v;
+        if (auto v = r.integer("team_retry_s", 0, 86400)) config_.routing.team_retry = seconds(*v);
+        if (const Json* j = r.get("alerts")) alerts(*j);
+        if (const Json* j = r.get("quality")) quality(*j);
         if (const Json* j = r.get("classes")) classes(*j);
         specialties(r);
         if (const Json* j = r.array("agents")) agents(*j);
         if (const Json* j = r.array("overflow_teams")) teams(*j);
+        if (const Json* j = r.get("web")) web(*j);
+        if (const Json* j = r.array("pause_reasons")) pause_reasons(*j);
         return config_;
     }
 
@@ -159,15 +212,15 @@ class ConfigParser {
     }
 
     void gateway(const Json& j) {
-        json::Reader r = object_at(j, "gateway", errors_, {"listen", "tls", "tokens"});
+        json::Reader r =
+            object_at(j, "gateway", errors_,
+                      {"listen", "tls", "tokens", "max_connections", "orphan_timeout_s"});
         GatewayConfig& g = config_.gateway;
         if (auto listen = r.string("listen")) {
-            if (parse_listen(*listen, g.host, g.port)) {
+            if (Status parsed = parse_listen(*listen, g.host, g.port); parsed) {
                 g.listen = *listen;
             } else {
-                report(r.path("listen"),
-                       fmt::format("expected HOST:PORT with an IP address or localhost, got '{}'",
-                                   *listen));
+                r.fail("listen", parsed.message());
             }
         }
         if (const Json* t = r.get("tls")) {
@@ -181,6 +234,10 @@ class ConfigParser {
             }
         }
         if (const Json* t = r.get("tokens")) tokens(*t, r.path("tokens"));
+        if (auto n = r.integer("max_connections", 1, 10000)) g.max_connections = int(*n);
+        if (auto s = r.integer("orphan_timeout_s", 10, 86400)) {
+            config_.routing.orphan_timeout = seconds(*s);
+        }
     }
 
     void tokens(const Json& j, const std::string& path) {
@@ -213,7 +270,9 @@ class ConfigParser {
     }
 
     void admin(const Json& j) {
-        json::Reader r = object_at(j, "admin", errors_, {"socket", "mode"});
+        json::Reader r = object_at(j, "admin", errors_, {"socket", "mode", "max_connections"});
+        if (auto n = r.integer("max_connections", 8, 10000))
+            config_.admin.max_connections = int(*n);
         if (auto s = r.string("socket")) config_.admin.socket = resolve(base_, *s);
         if (auto m = r.string("mode")) {
             const bool octal =
@@ -266,11 +325,16 @@ class ConfigParser {
             const Json* v = r.get(to_string(c));
             if (v == nullptr) continue;
             json::Reader cr =
-                object_at(*v, r.path(to_string(c)), errors_, {"target_s", "tier", "overflow"});
+                object_at(*v, r.path(to_string(c)), errors_,
+                          {"target_s", "tier", "overflow", "overflow_lead_s", "script"});
             ClassPolicy& p = config_.routing.classes[index_of(c)];
             if (auto t = cr.integer("target_s", 1, 86400)) p.target = seconds(*t);
             if (auto t = cr.integer("tier", 0, 9)) p.tier = int(*t);
             if (auto o = cr.boolean("overflow")) p.overflow = *o;
+            p.overflow_lead = std::min(p.overflow_lead, p.target);
+            const std::int64_t target_s = p.target.count() / 1000;
+            if (auto l = cr.integer("overflow_lead_s", 0, target_s)) p.overflow_lead = seconds(*l);
+            if (const Json* s = cr.array("script")) p.script = lines(*s, cr.path("script"));
         }
     }
 
@@ -281,9 +345,10 @@ class ConfigParser {
         std::map<std::string, std::string> seen;
         std::map<std::string, std::string> number_owner;
         for (std::size_t i = 0; i < list->size(); ++i) {
-            json::Reader r = object_at((*list)[i], json::item_path("specialties", i), errors_,
-                                       {"id", "name", "numbers", "default_class",
-                                        "overflow_threshold", "overflow_enabled"});
+            json::Reader r =
+                object_at((*list)[i], json::item_path("specialties", i), errors_,
+                          {"id", "name", "numbers", "default_class", "overflow_threshold",
+                           "overflow_enabled", "hours", "closed", "script"});
             SpecialtyConfig s;
             check_id(r, seen, [&](const std::string& id) { s.id = id; });
             s.name = r.string("name").value_or(s.id);
@@ -303,6 +368,9 @@ class ConfigParser {
             }
             if (auto t = r.integer("overflow_threshold", 0, 100000)) s.overflow_threshold = int(*t);
             if (auto e = r.boolean("overflow_enabled")) s.overflow_enabled = *e;
+            s.hours = hours(r);
+            if (const Json* c = r.get("closed")) closed_rules(*c, r.path("closed"), s);
+            if (const Json* l = r.array("script")) s.script = lines(*l, r.path("script"));
             if (!s.id.empty()) config_.routing.specialties.push_back(std::move(s));
         }
     }
@@ -378,15 +446,210 @@ class ConfigParser {
         std::map<std::string, std::string> seen;
         for (std::size_t i = 0; i < list.size(); ++i) {
             json::Reader r = object_at(list[i], json::item_path("overflow_teams", i), errors_,
-                                       {"id", "uri", "max_concurrent", "specialties"});
+                                       {"id", "uri", "max_concurrent", "specialties", "hours"});
             TeamConfig t;
             check_id(r, seen, [&](const std::string& id) { t.id = id; });
             uri(r, t.uri);
             if (auto m = r.integer("max_concurrent", 1, 10000)) t.max_concurrent = int(*m);
             t.specialties = specialty_list(r, "specialties", /*star=*/true, t.all_specialties);
             if (t.all_specialties) t.specialties.clear();
+            t.hours = hours(r);
             if (!t.id.empty()) config_.routing.teams.push_back(std::move(t));
         }
+    }
+
+    // --- v1.1: site time, schedules, alerts, quality, web, pause reasons ----------------------
+
+    void site(const Json* j) {
+        std::string name = local_zone_name();
+        if (j != nullptr) {
+            json::Reader r = object_at(*j, "site", errors_, {"timezone"});
+            if (auto tz = r.string("timezone")) name = *tz;
+        }
+        auto rules = zone_rules(name);
+        if (!rules) {
+            report(j != nullptr && j->contains("timezone") ? "site.timezone" : "",
+                   rules.error().message);
+            return;
+        }
+        config_.timezone = name;
+        config_.routing.zone = std::move(*rules);
+    }
+
+    void schedules(const Json& j) {
+        if (!j.is_object()) {
+            report("schedules", "expected an object of schedules by name, got " + json::shown(j));
+            return;
+        }
+        static constexpr std::string_view kDays[] = {"mon", "tue", "wed", "thu",
+                                                     "fri", "sat", "sun"};
+        for (const auto& [name, value] : j.items()) {
+            const std::string path = json::member_path("schedules", name);
+            if (!valid_id(name)) {
+                report(path, "a schedule name must be 1 to 64 characters of [A-Za-z0-9_.-]");
+                continue;
+            }
+            json::Reader r =
+                object_at(value, path, errors_,
+                          {"mon", "tue", "wed", "thu", "fri", "sat", "sun", "closed_dates"});
+            if (!r.valid()) continue;
+            Schedule sc;
+            sc.id = name;
+            for (std::size_t d = 0; d < sc.week.size(); ++d) {
+                if (const Json* ranges = r.array(kDays[d])) {
+                    sc.week[d] = day_ranges(*ranges, r.path(kDays[d]));
+                }
+            }
+            if (const Json* dates = r.array("closed_dates")) {
+                sc.closed_dates = closed_dates(*dates, r.path("closed_dates"));
+            }
+            config_.routing.schedules.push_back(std::move(sc));
+        }
+    }
+
+    // ["08:00-12:00", "13:00-18:00"]: sorted, each end after its start, none overlapping.
+    std::vector<TimeRange> day_ranges(const Json& list, const std::string& path) {
+        std::vector<TimeRange> out;
+        for (std::size_t k = 0; k < list.size(); ++k) {
+            const std::string item = json::item_path(path, k);
+            const Json& v = list[k];
+            const std::string text = v.is_string() ? v.get<std::string>() : "";
+            const auto dash = text.find('-');
+            const auto from =
+                dash == std::string::npos ? std::nullopt : minutes_of_day(text.substr(0, dash));
+            const auto to =
+                dash == std::string::npos ? std::nullopt : minutes_of_day(text.substr(dash + 1));
+            if (!from || !to || *to <= *from) {
+                report(item,
+                       "expected a range HH:MM-HH:MM with its end after its start (00:00 "
+                       "to 24:00), got " +
+                           json::shown(v));
+                continue;
+            }
+            out.push_back({*from, *to});
+        }
+        std::sort(out.begin(), out.end(),
+                  [](const TimeRange& a, const TimeRange& b) { return a.start_min < b.start_min; });
+        for (std::size_t k = 1; k < out.size(); ++k) {
+            if (out[k].start_min < out[k - 1].end_min) {
+                report(path, fmt::format("ranges overlap ({:02}:{:02} starts before {:02}:{:02})",
+                                         out[k].start_min / 60, out[k].start_min % 60,
+                                         out[k - 1].end_min / 60, out[k - 1].end_min % 60));
+            }
+        }
+        return out;
+    }
+
+    std::vector<std::chrono::local_days> closed_dates(const Json& list, const std::string& path) {
+        std::vector<std::chrono::local_days> out;
+        for (std::size_t k = 0; k < list.size(); ++k) {
+            const Json& v = list[k];
+            const auto day = v.is_string() ? parse_date(v.get<std::string>()) : std::nullopt;
+            if (!day) {
+                report(json::item_path(path, k),
+                       "expected a date YYYY-MM-DD, got " + json::shown(v));
+                continue;
+            }
+            out.push_back(*day);
+        }
+        std::sort(out.begin(), out.end());
+        return out;
+    }
+
+    // `hours` of a specialty or a team: the name of a schedule, or absent (always open).
+    std::string hours(json::Reader& r) {
+        const auto name = r.string("hours");
+        if (!name) return {};
+        for (const Schedule& sc : config_.routing.schedules) {
+            if (sc.id == *name) return *name;
+        }
+        r.fail("hours", fmt::format("unknown schedule '{}'", *name));
+        return {};
+    }
+
+    void closed_rules(const Json& j, const std::string& path, SpecialtyConfig& s) {
+        json::Reader r = object_at(j, path, errors_, {"urgent", "appointment", "admin"},
+                                   "unknown class (expected urgent, appointment or admin)");
+        for (CallClass c : kCallClasses) {
+            const auto rule = r.choice(to_string(c), {"team", "reject", "queue"});
+            if (rule) s.closed[index_of(c)] = *parse_closed_rule(*rule);
+        }
+    }
+
+    // A script: lines shown to the agent.
+    std::vector<std::string> lines(const Json& list, const std::string& path) {
+        std::vector<std::string> out;
+        for (std::size_t k = 0; k < list.size(); ++k) {
+            const Json& v = list[k];
+            if (!v.is_string() || v.get<std::string>().size() > 1000) {
+                report(json::item_path(path, k),
+                       "expected a line of text (at most 1000 bytes), got " + json::shown(v));
+                continue;
+            }
+            out.push_back(v.get<std::string>());
+        }
+        return out;
+    }
+
+    void alerts(const Json& j) {
+        json::Reader r = object_at(j, "alerts", errors_, {"late_after_s"});
+        if (auto v = r.integer("late_after_s", 0, 86400)) config_.routing.late_after = seconds(*v);
+    }
+
+    void quality(const Json& j) {
+        json::Reader r = object_at(j, "quality", errors_, {"sample_percent"});
+        if (auto v = r.integer("sample_percent", 0, 100)) {
+            config_.routing.quality_sample_percent = int(*v);
+        }
+    }
+
+    void web(const Json& j) {
+        json::Reader r =
+            object_at(j, "web", errors_, {"listen", "tls", "session_idle_s", "session_max_s"});
+        if (!r.valid()) return;
+        WebConfig w;
+        if (auto listen = r.string("listen")) {
+            if (Status parsed = parse_listen(*listen, w.host, w.port); parsed) {
+                w.listen = *listen;
+            } else {
+                r.fail("listen", parsed.message());
+            }
+        }
+        if (const Json* t = r.get("tls")) {
+            json::Reader tr = object_at(*t, r.path("tls"), errors_, {"cert", "key"});
+            const auto cert = tr.string("cert", true);
+            const auto key = tr.string("key", true);
+            if (cert && key) w.tls = TlsConfig{resolve(base_, *cert), resolve(base_, *key), {}};
+        } else if (!is_loopback(w.host)) {
+            r.fail("listen", "plain HTTP is only allowed on a loopback address; set web.tls");
+        }
+        if (auto v = r.integer("session_idle_s", 60, 86400)) w.session_idle = seconds(*v);
+        if (auto v = r.integer("session_max_s", 300, 604800)) w.session_max = seconds(*v);
+        config_.web = std::move(w);
+    }
+
+    void pause_reasons(const Json& list) {
+        std::vector<std::string> reasons;
+        for (std::size_t k = 0; k < list.size(); ++k) {
+            const Json& v = list[k];
+            const std::string path = json::item_path("pause_reasons", k);
+            if (!v.is_string() || !valid_id(v.get<std::string>())) {
+                report(path, "expected a reason id (1 to 64 characters of [A-Za-z0-9_.-]), got " +
+                                 json::shown(v));
+            } else if (std::find(reasons.begin(), reasons.end(), v.get<std::string>()) !=
+                       reasons.end()) {
+                report(path, fmt::format("reason '{}' is listed twice", v.get<std::string>()));
+            } else {
+                reasons.push_back(v.get<std::string>());
+            }
+        }
+        // acdd pauses agents with these itself.
+        for (const char* own : {"no_answer", "login"}) {
+            if (std::find(reasons.begin(), reasons.end(), own) == reasons.end()) {
+                reasons.push_back(own);
+            }
+        }
+        config_.pause_reasons = std::move(reasons);
     }
 
     void uri(json::Reader& r, std::string& out) {

@@ -175,6 +175,66 @@ TEST(Config, AShortenedValueInAMessageNeverCutsAUtf8Character) {
     EXPECT_NE(message.find("abcdefghijklmnopqrstuvwxyz012345678..."), std::string::npos) << message;
 }
 
+// docs/spec/config.md "v1.1 additions": a file without them means what it meant in v1.
+TEST(Config, WithoutTheV11KeysEverythingIsAlwaysOpenAndTheV11DefaultsApply) {
+    const ConfigResult r = parse_config(R"({"specialties": [{"id": "cardiology"}]})", "/");
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r->routing.schedules.empty());
+    EXPECT_TRUE(r->routing.specialties[0].hours.empty());
+    EXPECT_EQ(r->routing.team_retry, seconds(60));
+    EXPECT_EQ(r->routing.late_after, seconds(0));
+    EXPECT_EQ(r->routing.quality_sample_percent, 10);
+    EXPECT_EQ(r->routing.orphan_timeout, seconds(120));
+    EXPECT_EQ(r->routing.policy(CallClass::urgent).overflow_lead, seconds(10));
+    EXPECT_EQ(r->routing.policy(CallClass::appointment).overflow_lead, seconds(0));
+    EXPECT_EQ(r->routing.specialties[0].closed[index_of(CallClass::urgent)], ClosedRule::team);
+    EXPECT_EQ(r->routing.specialties[0].closed[index_of(CallClass::admin)], ClosedRule::reject);
+    EXPECT_FALSE(r->web);
+    EXPECT_EQ(r->gateway.max_connections, 64);
+    EXPECT_EQ(r->admin.max_connections, 64);
+    EXPECT_EQ(r->pause_reasons, (std::vector<std::string>{"break", "lunch", "training", "meeting",
+                                                          "admin", "no_answer", "login"}));
+    EXPECT_FALSE(r->timezone.empty());  // the machine's zone, else UTC
+}
+
+TEST(Config, TheV11ExampleGivesItsHoursTeamsScriptsAndWebListener) {
+    const ConfigResult r = load_config(kFixtures / "good-v11-example.json");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->timezone, "Europe/Luxembourg");
+    EXPECT_EQ(r->routing.zone.name, "Europe/Luxembourg");
+    EXPECT_FALSE(r->routing.zone.transitions.empty());
+    ASSERT_EQ(r->routing.schedules.size(), 2U);
+    const Schedule& nights = r->routing.schedules[0];
+    EXPECT_EQ(nights.id, "nights");
+    EXPECT_EQ(nights.week[0], (std::vector<TimeRange>{{0, 480}, {1080, 1440}}));
+    EXPECT_TRUE(nights.week[1].empty());  // a missing weekday: closed that day
+    EXPECT_EQ(r->routing.schedules[1].closed_dates.size(), 2U);
+    EXPECT_EQ(r->routing.specialties[0].hours, "office");
+    EXPECT_EQ(r->routing.specialties[0].script.size(), 2U);
+    EXPECT_EQ(r->routing.policy(CallClass::urgent).script.size(), 1U);
+    EXPECT_EQ(r->routing.teams[0].hours, "nights");
+    ASSERT_TRUE(r->web);
+    EXPECT_EQ(r->web->port, 8080U);
+    EXPECT_EQ(r->web->session_idle, seconds(1800));
+    ASSERT_TRUE(r->web->tls);
+    EXPECT_EQ(r->web->tls->cert, fs::absolute(kFixtures).lexically_normal() / "web.crt");
+    EXPECT_EQ(r->pause_reasons,
+              (std::vector<std::string>{"break", "lunch", "no_answer", "login"}));
+}
+
+TEST(Config, PlainHttpOnALoopbackAddressIsAccepted) {
+    const ConfigResult r = parse_config(
+        R"({"specialties": [{"id": "x"}], "web": {"listen": "127.0.0.1:8080"}})", "/");
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r->web->tls);
+}
+
+TEST(Config, ADirectoryGivenAsTheFileIsSaidToBeOne) {
+    const ConfigResult r = load_config("/tmp");
+    ASSERT_EQ(errors_of(r).size(), 1U);
+    EXPECT_EQ(errors_of(r)[0].to_string(), "/tmp is a directory, not a file");
+}
+
 TEST(Config, AnUnreadableFileIsOneError) {
     const ConfigResult r = load_config("/nonexistent/acdd.json");
     ASSERT_EQ(errors_of(r).size(), 1U);
