@@ -75,8 +75,11 @@ TEST(RoutingJson, AConfigRecordWrittenBy010ReadsBackAsTheFileItCameFrom) {
 
     const auto routing = routing_from_json(Json::parse(body));
     ASSERT_TRUE(routing) << routing.error().message;
-    const auto file = parse_config(fixture("make-0.1.0.json"), "/");
+    auto file = parse_config(fixture("make-0.1.0.json"), "/");
     ASSERT_TRUE(file);
+    // 0.1.0 had no site time zone (nor schedules that would read it): the default, UTC, is what
+    // it meant; today's parser takes the machine's zone.
+    file->routing.zone = ZoneRules{};
     EXPECT_EQ(*routing, file->routing);
 }
 
