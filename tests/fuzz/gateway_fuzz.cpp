@@ -1,9 +1,9 @@
 // libFuzzer target for the gateway side of acdd (docs/fuzzing.md): the bytes are what one
-// gateway connection sends. They are cut into lines as a session cuts them (include/acd/framing.hpp),
-// the first line goes through the hello parser and the others through the JSON parser and
-// parse_gateway_event(), and every accepted event is applied to an Engine the way the daemon
-// applies it (timers first, journaled). Properties that must hold for any bytes are checked on
-// the way; a violated one traps, so that libFuzzer keeps the input that broke it.
+// gateway connection sends. They are cut into lines as a session cuts them
+// (include/acd/framing.hpp), the first line goes through the hello parser and the others through
+// the JSON parser and parse_gateway_event(), and every accepted event is applied to an Engine the
+// way the daemon applies it (timers first, journaled). Properties that must hold for any bytes are
+// checked on the way; a violated one traps, so that libFuzzer keeps the input that broke it.
 //
 // Lines that name an admin engine command ({"command":"agent-login","arguments":{...}}) also go
 // through the admin decoder and, when accepted, into the engine, as if a supervisor had sent them
@@ -74,8 +74,8 @@ constexpr std::string_view kConfig = R"({
 const RoutingConfig& routing_config() {
     static const RoutingConfig config = [] {
         const ConfigResult r = parse_config(kConfig, "/");
-        if (!r.ok()) violated("the fuzz configuration is valid", r.errors.front().to_string());
-        return r.config->routing;
+        if (!r.ok()) violated("the fuzz configuration is valid", r.error().front().to_string());
+        return r->routing;
     }();
     return config;
 }
