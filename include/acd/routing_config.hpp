@@ -13,6 +13,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "acd/types.hpp"
@@ -70,6 +71,11 @@ struct TimeRange {
 
     bool operator==(const TimeRange&) const = default;
 };
+
+// "HH:MM", 00:00 to 24:00, as minutes after midnight; nullopt for anything else.
+std::optional<int> parse_minutes_of_day(std::string_view text);
+// "HH:MM-HH:MM" with its end after its start; nullopt for anything else.
+std::optional<TimeRange> parse_time_range(std::string_view text);
 
 // A named weekly timetable in site time (docs/spec/routing.md "Opening hours"): open at t when t's
 // local date is not a closed date and t's local time is in one of that weekday's ranges. The

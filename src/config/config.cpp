@@ -113,18 +113,6 @@ Status parse_listen(std::string_view s, std::string& host, unsigned& port) {
     return {};
 }
 
-// "HH:MM", 00:00 to 24:00, as minutes after midnight.
-std::optional<int> minutes_of_day(std::string_view s) {
-    if (s.size() != 5 || s[2] != ':') return std::nullopt;
-    for (int i : {0, 1, 3, 4}) {
-        if (s[i] < '0' || s[i] > '9') return std::nullopt;
-    }
-    const int h = (s[0] - '0') * 10 + (s[1] - '0');
-    const int m = (s[3] - '0') * 10 + (s[4] - '0');
-    if (m > 59 || h > 24 || (h == 24 && m != 0)) return std::nullopt;
-    return h * 60 + m;
-}
-
 // "YYYY-MM-DD", a date that exists.
 std::optional<std::chrono::local_days> parse_date(std::string_view s) {
     if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
@@ -514,19 +502,15 @@ class ConfigParser {
             const std::string item = json::item_path(path, k);
             const Json& v = list[k];
             const std::string text = v.is_string() ? v.get<std::string>() : "";
-            const auto dash = text.find('-');
-            const auto from =
-                dash == std::string::npos ? std::nullopt : minutes_of_day(text.substr(0, dash));
-            const auto to =
-                dash == std::string::npos ? std::nullopt : minutes_of_day(text.substr(dash + 1));
-            if (!from || !to || *to <= *from) {
+            const auto range = parse_time_range(text);
+            if (!range) {
                 report(item,
                        "expected a range HH:MM-HH:MM with its end after its start (00:00 "
                        "to 24:00), got " +
                            json::shown(v));
                 continue;
             }
-            out.push_back({*from, *to});
+            out.push_back(*range);
         }
         std::sort(out.begin(), out.end(),
                   [](const TimeRange& a, const TimeRange& b) { return a.start_min < b.start_min; });

@@ -1,9 +1,11 @@
-// The text form of times (include/acd/types.hpp): RFC 3339.
+// The text form of times: RFC 3339 (include/acd/types.hpp) and times of day
+// (include/acd/routing_config.hpp).
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <charconv>
 
+#include "acd/routing_config.hpp"
 #include "acd/types.hpp"
 
 namespace acd {
@@ -76,6 +78,26 @@ std::optional<Time> parse_time(std::string_view s) {
     const Time utc = local - offset;
     if (utc < kFirst || utc >= kEnd) return std::nullopt;
     return utc;
+}
+
+std::optional<int> parse_minutes_of_day(std::string_view s) {
+    if (s.size() != 5 || s[2] != ':') return std::nullopt;
+    for (int i : {0, 1, 3, 4}) {
+        if (s[i] < '0' || s[i] > '9') return std::nullopt;
+    }
+    const int h = (s[0] - '0') * 10 + (s[1] - '0');
+    const int m = (s[3] - '0') * 10 + (s[4] - '0');
+    if (m > 59 || h > 24 || (h == 24 && m != 0)) return std::nullopt;
+    return h * 60 + m;
+}
+
+std::optional<TimeRange> parse_time_range(std::string_view s) {
+    const auto dash = s.find('-');
+    if (dash == std::string_view::npos) return std::nullopt;
+    const auto from = parse_minutes_of_day(s.substr(0, dash));
+    const auto to = parse_minutes_of_day(s.substr(dash + 1));
+    if (!from || !to || *to <= *from) return std::nullopt;
+    return TimeRange{*from, *to};
 }
 
 }  // namespace acd

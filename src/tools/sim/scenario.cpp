@@ -29,18 +29,6 @@ std::optional<int> weekday_of(std::string_view name) {
     return std::nullopt;
 }
 
-// "HH:MM", 00:00 to 24:00, as seconds after midnight.
-std::optional<std::int64_t> parse_time_of_day(std::string_view s) {
-    if (s.size() != 5 || s[2] != ':') return std::nullopt;
-    for (int i : {0, 1, 3, 4}) {
-        if (s[i] < '0' || s[i] > '9') return std::nullopt;
-    }
-    const int h = (s[0] - '0') * 10 + (s[1] - '0');
-    const int m = (s[3] - '0') * 10 + (s[4] - '0');
-    if (m > 59 || h > 24 || (h == 24 && m != 0)) return std::nullopt;
-    return std::int64_t{h} * 3600 + m * 60;
-}
-
 class ScenarioReader {
   public:
     explicit ScenarioReader(std::vector<std::string>& errors) : r_(errors) {}
@@ -128,17 +116,13 @@ class ScenarioReader {
             const std::string item = item_path(path, k);
             const auto text = r_.string(v[k], item);
             if (!text) continue;
-            const auto dash = text->find('-');
-            const auto from =
-                dash == std::string::npos ? std::nullopt : parse_time_of_day(text->substr(0, dash));
-            const auto to = dash == std::string::npos ? std::nullopt
-                                                      : parse_time_of_day(text->substr(dash + 1));
-            if (!from || !to || *to <= *from) {
+            const auto range = parse_time_range(*text);
+            if (!range) {
                 r_.error(item,
                          fmt::format("'{}' is not a range HH:MM-HH:MM (end after start)", *text));
                 continue;
             }
-            ranges.push_back({static_cast<int>(*from / 60), static_cast<int>(*to / 60)});
+            ranges.push_back(*range);
         }
         std::sort(ranges.begin(), ranges.end(),
                   [](const TimeRange& a, const TimeRange& b) { return a.start_min < b.start_min; });
@@ -551,7 +535,7 @@ class ScenarioReader {
         }
         const auto text = r_.string(*v, key_path);
         if (!text) return std::nullopt;
-        if (const auto t = parse_time_of_day(*text)) return t;
+        if (const auto m = parse_minutes_of_day(*text)) return std::int64_t{*m} * 60;
         r_.error(key_path, fmt::format("'{}' is not a time of day HH:MM (00:00 to 24:00)", *text));
         return std::nullopt;
     }
