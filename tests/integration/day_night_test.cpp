@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,12 @@ struct DayNightTest : DaemonTest {
 // ---------------------------------------------------------------------------------------------
 // Quality sample
 // ---------------------------------------------------------------------------------------------
+
+TEST_F(DayNightTest, ListCommandsNamesQualityListAndQualityEvaluate) {
+    const auto names = args_of(admin()->call("list-commands"))["commands"];
+    EXPECT_NE(std::find(names.begin(), names.end(), "quality-list"), names.end()) << names;
+    EXPECT_NE(std::find(names.begin(), names.end(), "quality-evaluate"), names.end());
+}
 
 struct QualityAllTest : DayNightTest {
     void adjust(Json& config) override { config["quality"] = {{"sample_percent", 100}}; }
@@ -279,6 +286,44 @@ TEST_F(AlertsTest, QueueUnstaffedIsInStatusGetStreamedOnTheAlertsTopicAndLoggedO
     EXPECT_EQ(occurrences(daemon->log(), "alert.cleared queue_unstaffed"), 1U);
     EXPECT_NE(daemon->log().find(" warning alert.raised queue_unstaffed"), std::string::npos)
         << daemon->log();
+}
+
+struct LateTest : DayNightTest {
+    void adjust(Json& config) override {
+        config.erase("overflow_teams");
+        config["classes"] = {{"urgent", {{"target_s", 1}, {"overflow_lead_s", 0}}}};
+        config["alerts"] = {{"late_after_s", 0}};
+    }
+    // The next message on `sub` about an alert of `kind`, skipping the others.
+    static std::optional<Json> next_alert(AdminClient& sub, const std::string& kind) {
+        while (auto m = sub.receive(10s)) {
+            if ((*m)["alert"]["alert"] == kind) return m;
+        }
+        return std::nullopt;
+    }
+};
+
+TEST_F(LateTest, CallLateIsRaisedOnceForACallStillQueuedAfterItsDeadlineAndClearedWhenItLeaves) {
+    auto sub = admin();
+    ASSERT_EQ(sub->call("subscribe", {{"topics", {"alerts"}}})["result"], 0);
+    auto g = gateway();
+    offer(*g, "u1", "+1001", "urgent");
+    const auto raised = next_alert(*sub, "call_late");  // its 1 s target passes
+    ASSERT_TRUE(raised) << daemon->log();
+    EXPECT_EQ((*raised)["event"], "alert.raised");
+    EXPECT_EQ((*raised)["alert"]["call_id"], "u1");
+    EXPECT_EQ((*raised)["alert"]["gateway"], "gw1");
+    auto a = admin();
+    const Json active = args_of(a->call("status-get"))["alerts"];
+    EXPECT_EQ(std::count_if(active.begin(), active.end(),
+                            [](const Json& x) { return x["alert"] == "call_late"; }),
+              1);
+    a->call("agent-login", {{"agent", "a1"}});  // takes the call: it leaves the queue
+    const auto cleared = next_alert(*sub, "call_late");
+    ASSERT_TRUE(cleared) << daemon->log();
+    EXPECT_EQ((*cleared)["event"], "alert.cleared");
+    EXPECT_EQ(daemon->stop(), 0);
+    EXPECT_EQ(occurrences(daemon->log(), "alert.raised call_late"), 1U) << daemon->log();
 }
 
 // ---------------------------------------------------------------------------------------------
