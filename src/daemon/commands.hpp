@@ -20,6 +20,7 @@
 #include "acd/control.hpp"
 #include "acd/store.hpp"
 #include "notify.hpp"
+#include "quality/quality.hpp"
 #include "service.hpp"
 
 namespace acd {
@@ -27,9 +28,12 @@ namespace acd {
 void add_engine_commands(control::Registry& registry, Service& service);
 
 // `urgent_overdue` is what status-get reports of urgent messages open too long (nullopt when it
-// cannot be read).
+// cannot be read); `quality_figures` what stats-get reports of the quality sample since a time.
+using QualityFigures =
+    std::function<Result<std::map<std::pair<std::string, CallClass>, quality::Figures>>(Time)>;
 void add_status_commands(control::Registry& registry, Service& service, Store& store,
-                         std::function<std::optional<std::int64_t>()> urgent_overdue);
+                         std::function<std::optional<std::int64_t>()> urgent_overdue,
+                         QualityFigures quality_figures);
 
 class OperationCommands {
   public:

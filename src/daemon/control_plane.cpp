@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "alerts.hpp"
 #include "publisher.hpp"
 
 namespace acd {
@@ -11,7 +12,7 @@ ControlPlane::ControlPlane(asio::io_context& io, Service& service, Store& store,
                            std::function<void()> shutdown)
     : service_(service),
       store_(store),
-      hub_({"calls", "agents", "queues", "agenda"}),
+      hub_({"calls", "agents", "queues", "alerts", "agenda"}),
       operations_(io, service, store, std::move(config_file), notifier, std::move(shutdown)) {}
 
 Result<std::unique_ptr<ControlPlane>> ControlPlane::open(asio::io_context& io, Service& service,
@@ -36,12 +37,26 @@ Result<std::unique_ptr<ControlPlane>> ControlPlane::open(asio::io_context& io, S
     if (!agenda) return agenda.error();
     plane->agenda_ = std::move(*agenda);
 
+    plane->quality_ = std::make_unique<quality::Quality>(quality::Context{
+        store, service.config().store.path, [&service] { return service.now(); },
+        [&service]() -> const RoutingConfig& { return service.engine().config(); },
+        [&service](std::uint64_t ticket, std::function<void()> fn) {
+            service.when_durable(ticket, std::move(fn));
+        },
+        [&service, &store](const control::Request& request, const control::Answer& answer) {
+            audit_command(store, service.now(), request, answer);
+        }});
+
     control::Registry& r = plane->registry_;
     add_engine_commands(r, service);
     agenda::Commands& a = *plane->agenda_;
-    add_status_commands(r, service, store, [&a] { return a.urgent_overdue_count(); });
+    quality::Quality& q = *plane->quality_;
+    add_status_commands(
+        r, service, store, [&a] { return a.urgent_overdue_count(); },
+        [&q](Time since) { return q.figures(since); });
     plane->operations_.add_to(r);
     a.add_to(r);
+    q.add_to(r);
     plane->hub_.add_commands(r);
     r.set_audit([&service, &store](const control::Request& request, const control::Answer& answer) {
         audit_command(store, service.now(), request, answer);
@@ -51,7 +66,9 @@ Result<std::unique_ptr<ControlPlane>> ControlPlane::open(asio::io_context& io, S
     service.set_caller_summary(
         [self](const std::string& caller) { return self->agenda_->caller_summary(caller); });
     service.set_call_finished([self](const CallSnapshot& c) { self->agenda_->call_finished(c); });
+    service.set_output_job([self](const Output& out) { return self->quality_->job_for(out); });
     service.set_observer([self](const Output& out) {
+        log_alerts(out, self->service_.engine().config().zone);
         publish_output(
             self->hub_, self->service_.engine(), self->service_.now(), out,
             [self](const std::string& caller) { return self->agenda_->caller_summary(caller); });
@@ -62,6 +79,7 @@ Result<std::unique_ptr<ControlPlane>> ControlPlane::open(asio::io_context& io, S
 ControlPlane::~ControlPlane() {
     service_.set_caller_summary(nullptr);
     service_.set_call_finished(nullptr);
+    service_.set_output_job(nullptr);
     service_.set_observer(nullptr);
 }
 

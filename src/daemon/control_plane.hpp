@@ -13,6 +13,7 @@
 #include "acd/control.hpp"
 #include "agenda/commands.hpp"
 #include "commands.hpp"
+#include "quality/quality.hpp"
 
 namespace acd {
 
@@ -46,6 +47,7 @@ class ControlPlane : public net::AdminHub {
     control::Hub hub_;
     OperationCommands operations_;
     std::unique_ptr<agenda::Commands> agenda_;
+    std::unique_ptr<quality::Quality> quality_;
 };
 
 }  // namespace acd

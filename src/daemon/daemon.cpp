@@ -16,6 +16,7 @@
 #include "acd/version.hpp"
 #include "control_plane.hpp"
 #include "logging.hpp"
+#include "quality/quality.hpp"
 #include "recovery.hpp"
 #include "service.hpp"
 
@@ -31,7 +32,7 @@ Result<std::unique_ptr<Store>> open_store(const Config& config, const PiiKey& ke
     StoreOptions options;
     options.path = config.store.path;
     options.synchronous = config.store.synchronous;
-    options.modules = {agenda::schema()};
+    options.modules = {agenda::schema(), quality::schema()};
     options.on_durable = [&io, on_durable](std::uint64_t ticket) {
         asio::post(io, [on_durable, ticket] { on_durable(ticket); });
     };

@@ -3,16 +3,20 @@
 #include <set>
 
 #include "acd/codec.hpp"
+#include "acd/site_time.hpp"
 #include "acd/views.hpp"
+#include "alerts.hpp"
+#include "scripts.hpp"
 
 namespace acd {
-namespace {}  // namespace
-
 void publish_output(control::Hub& hub, const Engine& engine, Time now, const Output& output,
                     const std::function<std::optional<Json>(const std::string&)>& caller_summary) {
     if (output.changes.empty()) return;
     const bool calls_watched = hub.watched("calls");
-    if (!calls_watched && !hub.watched("agents") && !hub.watched("queues")) return;
+    if (!calls_watched && !hub.watched("agents") && !hub.watched("queues") &&
+        !hub.watched("alerts")) {
+        return;
+    }
     std::vector<std::pair<std::string, Json>> messages;  // (topic, message)
     std::set<std::string> specialties;
     for (const Change& change : output.changes) {
@@ -21,6 +25,7 @@ void publish_output(control::Hub& hub, const Engine& engine, Time now, const Out
                             {"event", change_type(change)},
                             {"at", format_time(c->at)},
                             {"call", call_json(c->call, now)}};
+            add_script(message["call"], engine.config(), c->call);
             // What an agent desktop pops: when the call arrives and when it rings an agent.
             if (calls_watched && caller_summary &&
                 (c->cause == Cause::offered || c->cause == Cause::routed)) {
@@ -41,6 +46,12 @@ void publish_output(control::Hub& hub, const Engine& engine, Time now, const Out
                                                  {"cause", to_string(a->cause)},
                                                  {"agent", agent}});
             if (view) specialties.insert(view->skills.begin(), view->skills.end());
+        } else if (const auto* alert = std::get_if<AlertChange>(&change)) {
+            messages.emplace_back("alerts",
+                                  Json{{"topic", "alerts"},
+                                       {"event", change_type(change)},
+                                       {"at", format_site_time(engine.config().zone, alert->at)},
+                                       {"alert", alert_json(alert->alert, engine.config().zone)}});
         }
     }
     if (!specialties.empty()) {

@@ -1,6 +1,6 @@
-// What subscribers see of the engine: each output becomes messages of the `calls`, `agents` and
-// `queues` topics (docs/admin.md "subscribe"), published to the control hub. Single-threaded,
-// on the engine's thread.
+// What subscribers see of the engine: each output becomes messages of the `calls` (with each
+// call's script), `agents`, `queues` and `alerts` topics (docs/admin.md "subscribe"), published to
+// the control hub. Single-threaded, on the engine's thread.
 #pragma once
 
 #include <functional>

@@ -5,6 +5,7 @@
 
 #include "acd/snapshot.hpp"
 #include "logging.hpp"
+#include "scripts.hpp"
 
 namespace acd {
 namespace {
@@ -52,6 +53,7 @@ Service::Applied Service::apply(const Input& input, const control::Caller* calle
         if (journaled(in, out)) {
             WriteBatch batch = journal_batch(in, out, at, &in == &input ? caller : nullptr);
             if (&in == &input) batch.pii = std::move(pii);
+            if (output_job_ && !batch.job) batch.job = output_job_(out);
             if (++inputs_since_snapshot_ >= kSnapshotEveryInputs) {
                 batch.snapshot = snapshot_engine(*engine_);
                 inputs_since_snapshot_ = 0;
@@ -96,10 +98,14 @@ void Service::send_commands(const Output& output) {
 Json Service::command_json(const Command& command) const {
     Json j = to_json(command);
     const auto* route = std::get_if<CallRouteCommand>(&command.body);
-    if (route == nullptr || route->agent.empty() || !caller_summary_) return j;
-    // The agent's desktop pops the caller's summary as the phone rings; a team gets none.
+    if (route == nullptr || route->agent.empty()) return j;
+    // The agent's desktop pops the caller's summary and the call's script as the phone rings; a
+    // team gets neither.
     const auto call = engine_->find_call({command.call_id, command.gateway});
     if (!call) return j;
+    auto script = script_lines(engine_->config(), call->specialty, call->call_class);
+    if (!script.empty()) j["script"] = std::move(script);
+    if (!caller_summary_) return j;
     if (auto summary = caller_summary_(call->caller)) j["caller"] = std::move(*summary);
     return j;
 }
@@ -217,6 +223,10 @@ void Service::on_event(net::GatewayLink& link, input::GatewayEvent event) {
             offered->caller = key_.pseudonym(number);
             pii.push_back({offered->caller, Json{{"phone", number}}, now()});
         }
+        // The keyed choice (routing.md v1.1 "Quality sample"): whatever the gateway sent is
+        // replaced, and the journal keeps the choice, so replay makes the same one.
+        offered->quality_sample = key_.quality_sample(link.gateway(), offered->call_id,
+                                                      engine_->config().quality_sample_percent);
     }
     const std::uint64_t seq = event.seq;
     const Applied applied = apply(Input{std::move(event)}, nullptr, std::move(pii), &link);

@@ -52,6 +52,11 @@ class Service : public net::GatewayHub {
     void set_call_finished(std::function<void(const CallSnapshot&)> f) {
         call_finished_ = std::move(f);
     }
+    // A job to run in the transaction of an output's records (the quality sample's answered
+    // calls), or an empty function. Called on this thread for every journaled output.
+    void set_output_job(std::function<std::function<Status(WriteContext&)>(const Output&)> f) {
+        output_job_ = std::move(f);
+    }
     // Runs `fn` on this thread once every batch up to `ticket` is durable: for answers that must
     // not come before their change is on disk. Never runs when the store fails (acdd then stops).
     void when_durable(std::uint64_t ticket, std::function<void()> fn);
@@ -125,6 +130,7 @@ class Service : public net::GatewayHub {
     std::function<void(const Output&)> observer_;
     std::function<std::optional<Json>(const std::string&)> caller_summary_;
     std::function<void(const CallSnapshot&)> call_finished_;
+    std::function<std::function<Status(WriteContext&)>(const Output&)> output_job_;
     std::uint64_t durable_ticket_ = 0;
     std::multimap<std::uint64_t, std::function<void()>> after_durable_;
 };

@@ -2,28 +2,18 @@
 // overflow-get, stats-get, version-get.
 #include <fmt/format.h>
 
-#include <ctime>
-
+#include "acd/site_time.hpp"
 #include "acd/stats.hpp"
 #include "acd/version.hpp"
 #include "acd/views.hpp"
+#include "alerts.hpp"
 #include "commands.hpp"
+#include "scripts.hpp"
 
 namespace acd {
 namespace {
 
 using control::Answer;
-
-// Today 00:00 in the local time zone.
-Time local_midnight(Time now) {
-    std::time_t t = std::chrono::system_clock::to_time_t(now);
-    std::tm local{};
-    localtime_r(&t, &local);
-    local.tm_hour = local.tm_min = local.tm_sec = 0;
-    local.tm_isdst = -1;
-    return std::chrono::time_point_cast<Duration>(
-        std::chrono::system_clock::from_time_t(std::mktime(&local)));
-}
 
 Answer status(const Engine& engine, std::chrono::seconds uptime,
               std::optional<std::int64_t> urgent_overdue) {
@@ -37,6 +27,9 @@ Answer status(const Engine& engine, std::chrono::seconds uptime,
         agents[std::string(to_string(a.state))] =
             agents[std::string(to_string(a.state))].get<int>() + 1;
     }
+    Json alerts = Json::array();
+    for (const Alert& a : engine.alerts())
+        alerts.push_back(alert_json(a, engine.config().zone));
     return Answer::success(
         fmt::format("acdd {} up {} s", kVersion, uptime.count()),
         {{"version", kVersion},
@@ -45,6 +38,7 @@ Answer status(const Engine& engine, std::chrono::seconds uptime,
          {"calls_offering", calls[CallState::offering]},
          {"calls_connected", calls[CallState::connected]},
          {"agents", agents},
+         {"alerts", alerts},
          {"urgent_messages_overdue", urgent_overdue ? Json(*urgent_overdue) : Json(nullptr)}});
 }
 
@@ -82,14 +76,18 @@ Answer overflow_get(const Engine& engine) {
         {{"specialties", specialties}, {"teams", teams}});
 }
 
-Answer stats_get(const Engine& engine, Store& store, const Json& args, Time now) {
+Answer stats_get(const Engine& engine, Store& store, const QualityFigures& quality_figures,
+                 const Json& args, Time now) {
+    const RoutingConfig& config = engine.config();
     json::Problems problems;
     json::Reader r = json::Reader::named(args, "argument", problems);
-    const Time since = r.time("since").value_or(local_midnight(now));
+    // "Today" is the site's (config.md v1.1 site.timezone), whatever the machine's TZ.
+    const Time since = r.time("since").value_or(site_midnight(config.zone, now));
     if (!problems.empty()) return Answer::failure(ErrorCode::bad_request, problems.front().message);
     auto finished = store.finished_calls(since);
     if (!finished) return Answer::failure(finished.error());
-    const RoutingConfig& config = engine.config();
+    auto quality = quality_figures(since);
+    if (!quality) return Answer::failure(quality.error());
     ServiceStats stats;
     for (const CallSnapshot& c : *finished)
         stats.add(c, config, now);
@@ -100,8 +98,10 @@ Answer stats_get(const Engine& engine, Store& store, const Json& args, Time now)
     std::map<std::string, Json> by_specialty;
     for (const SpecialtyConfig& s : config.specialties) {
         Json classes = Json::object();
-        for (CallClass c : kCallClasses)
+        for (CallClass c : kCallClasses) {
             classes[std::string(to_string(c))] = figures_json(ServiceTally().figures());
+            quality::add_figures_json(classes[std::string(to_string(c))], {});
+        }
         by_specialty[s.id] = classes;
     }
     for (const auto& [key, tally] : stats.buckets()) {
@@ -110,7 +110,14 @@ Answer stats_get(const Engine& engine, Store& store, const Json& args, Time now)
             continue;
         }
         if (!by_specialty.contains(key.first)) by_specialty[key.first] = Json::object();
-        by_specialty[key.first][std::string(to_string(key.second))] = figures_json(tally.figures());
+        Json& figures = by_specialty[key.first][std::string(to_string(key.second))];
+        figures = figures_json(tally.figures());
+        quality::add_figures_json(figures, {});
+    }
+    for (const auto& [key, q] : *quality) {
+        Json& figures = by_specialty[key.first][std::string(to_string(key.second))];
+        if (figures.is_null()) figures = figures_json(ServiceTally().figures());
+        quality::add_figures_json(figures, q);
     }
     Json rows = Json::array();
     for (const SpecialtyConfig& s : config.specialties) {
@@ -120,9 +127,11 @@ Answer stats_get(const Engine& engine, Store& store, const Json& args, Time now)
     for (const auto& [id, classes] : by_specialty) {  // specialties since removed
         rows.push_back({{"specialty", id}, {"classes", classes}});
     }
-    return Answer::success(
-        "service figures since " + format_time(since),
-        {{"since", format_time(since)}, {"specialties", rows}, {"rejected", rejected}});
+    const std::string shown = format_site_time(config.zone, since);
+    return Answer::success("service figures since " + shown, {{"since", shown},
+                                                              {"timezone", config.zone.name},
+                                                              {"specialties", rows},
+                                                              {"rejected", rejected}});
 }
 
 // A command that answers at once from the engine.
@@ -133,7 +142,8 @@ control::Handler now(std::function<Answer(const control::Request&)> f) {
 }  // namespace
 
 void add_status_commands(control::Registry& registry, Service& service, Store& store,
-                         std::function<std::optional<std::int64_t>()> urgent_overdue) {
+                         std::function<std::optional<std::int64_t>()> urgent_overdue,
+                         QualityFigures quality_figures) {
     using control::Access;
     const auto started = std::chrono::steady_clock::now();
     registry.add(
@@ -165,16 +175,20 @@ void add_status_commands(control::Registry& registry, Service& service, Store& s
          })});
     registry.add({"call-list", Access::reads, now([&service](const control::Request&) {
                       Json calls = Json::array();
-                      for (const CallSnapshot& c : service.engine().calls())
+                      for (const CallSnapshot& c : service.engine().calls()) {
                           calls.push_back(call_json(c, service.now()));
+                          add_script(calls.back(), service.engine().config(), c);
+                      }
                       return Answer::listing(calls.empty(), fmt::format("{} calls", calls.size()),
                                              {{"calls", calls}});
                   })});
     registry.add({"overflow-get", Access::reads, now([&service](const control::Request&) {
                       return overflow_get(service.engine());
                   })});
-    registry.add({"stats-get", Access::reads, now([&service, &store](const control::Request& r) {
-                      return stats_get(service.engine(), store, r.arguments, service.now());
+    registry.add({"stats-get", Access::reads,
+                  now([&service, &store, quality_figures](const control::Request& r) {
+                      return stats_get(service.engine(), store, quality_figures, r.arguments,
+                                       service.now());
                   })});
 }
 

@@ -74,6 +74,7 @@ Json figures_json(const ServiceFigures& f) {
             {"short_abandoned", f.short_abandoned},
             {"overflowed", f.overflowed},
             {"rejected", f.rejected},
+            {"closed", f.closed},
             {"answered_within_target", f.answered_within_target},
             {"service_level", or_null(f.service_level)},
             {"answer_rate", or_null(f.answer_rate)},

@@ -66,11 +66,12 @@ TEST_F(AcdctlTest, StatusShowsCallsAgentsByStateAndOverdueUrgentMessages) {
     const ProcessResult r = ctl({"status"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     const auto lines = lines_of(r.out);
-    ASSERT_EQ(lines.size(), 4U) << r.out;
+    ASSERT_EQ(lines.size(), 5U) << r.out;
     EXPECT_TRUE(lines[0].starts_with("acdd 0.1.0, up ")) << lines[0];
     EXPECT_EQ(lines[1], "calls:  0 queued, 0 offering, 0 connected");
     EXPECT_EQ(lines[2], "agents: 1 ready, 0 reserved, 0 busy, 0 wrap_up, 0 paused, 1 logged_out");
     EXPECT_EQ(lines[3], "messages: 0 urgent open for more than 30 min");
+    EXPECT_EQ(lines[4], "alerts: none");
 }
 
 TEST_F(AcdctlTest, QueuesIsAnAlignedTable) {

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "acdctl/commands.hpp"
+#include "acdctl/render.hpp"
 #include "acdctl/table.hpp"
 #include "acdctl/wallboard.hpp"
 
@@ -158,6 +159,73 @@ TEST_F(WallboardTest, ASmallTerminalShowsHowManyRowsDoNotFit) {
     ASSERT_EQ(lines.size(), 16U);
     EXPECT_EQ(lines.back(), "a1     ready   0s");
     EXPECT_EQ(lines[11], "... and 17 more");
+}
+
+// routing.md v1.1 "Alerts": the active alerts show under the title, from status-get, then as the
+// `alerts` topic raises and clears them.
+TEST_F(WallboardTest, ActiveAlertsShowUnderTheTitleUntilCleared) {
+    snapshot();
+    const Json unstaffed = {{"alert", "queue_unstaffed"},
+                            {"specialty", "card"},
+                            {"gateway", nullptr},
+                            {"call_id", nullptr},
+                            {"raised_at", "2026-12-05T21:03:22.000+01:00"}};
+    board.set_alerts({{"alerts", {unstaffed}}});
+    EXPECT_EQ(frame(t0)[2], "ALERT queue_unstaffed card since 21:03:22");
+    const Json late = {{"alert", "call_late"},
+                       {"specialty", "card"},
+                       {"gateway", "gw"},
+                       {"call_id", "c1"},
+                       {"raised_at", "2026-12-05T21:04:00.000+01:00"}};
+    board.apply({{"topic", "alerts"}, {"event", "alert.raised"}, {"alert", late}}, t0);
+    EXPECT_EQ(frame(t0)[2], "ALERT call_late card call c1 since 21:04:00");
+    board.apply({{"topic", "alerts"}, {"event", "alert.cleared"}, {"alert", late}}, t0);
+    board.apply({{"topic", "alerts"}, {"event", "alert.cleared"}, {"alert", unstaffed}}, t0);
+    EXPECT_EQ(frame(t0)[2], "");
+}
+
+// `acdctl status` shows each active alert (routing.md v1.1 "Alerts") in the site's clock time.
+TEST(Render, StatusListsTheActiveAlerts) {
+    const Json response = {{"result", 0},
+                           {"text", "up"},
+                           {"arguments",
+                            {{"version", "0.1.0"},
+                             {"uptime_s", 5},
+                             {"calls_queued", 1},
+                             {"calls_offering", 0},
+                             {"calls_connected", 0},
+                             {"agents", Json::object()},
+                             {"alerts",
+                              {{{"alert", "call_late"},
+                                {"specialty", "card"},
+                                {"gateway", "gw"},
+                                {"call_id", "c1"},
+                                {"raised_at", "2026-12-05T21:04:00.000+01:00"}}}}}}};
+    const Shown shown = show({"status-get", Json::object(), View::status}, response.dump(), false);
+    EXPECT_EQ(shown.exit_code, 0);
+    EXPECT_NE(shown.out.find("\nALERT call_late card call c1 since 21:04:00\n"), std::string::npos)
+        << shown.out;
+}
+
+// `acdctl stats` adds the calls refused while closed and the quality sample's figures.
+TEST(Render, StatsShowClosedCallsAndTheQualitySample) {
+    const Json figures = {
+        {"offered", 2},          {"answered", 1},          {"abandoned", 0},
+        {"short_abandoned", 0},  {"overflowed", 0},        {"closed", 1},
+        {"quality_selected", 1}, {"quality_evaluated", 1}, {"quality_mean_score", 4.0}};
+    const Json response = {
+        {"result", 0},
+        {"text", "figures"},
+        {"arguments",
+         {{"since", "2026-12-05T00:00:00.000+01:00"},
+          {"specialties", {{{"specialty", "card"}, {"classes", {{"urgent", figures}}}}}},
+          {"rejected", 0}}}};
+    const Shown shown = show({"stats-get", Json::object(), View::stats}, response.dump(), false);
+    EXPECT_NE(shown.out.find("since 2026-12-05T00:00:00.000+01:00\n"), std::string::npos);
+    EXPECT_NE(shown.out.find("closed (specialty closed): 1\n"), std::string::npos) << shown.out;
+    EXPECT_NE(shown.out.find("quality sample: 1 answered, 1 evaluated, mean score 4.0\n"),
+              std::string::npos)
+        << shown.out;
 }
 
 }  // namespace

@@ -85,7 +85,13 @@ TEST(Config, ShippedExampleIsValid) {
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->routing.specialties.size(), 6U);
     EXPECT_GE(r->routing.agents.size(), 12U);
-    EXPECT_EQ(r->routing.teams.size(), 1U);
+    // v1.1: office hours, a night secretariat and an on-call doctor, scripts for each class.
+    EXPECT_EQ(r->routing.teams.size(), 3U);
+    EXPECT_EQ(r->routing.zone.name, "Europe/Luxembourg");
+    for (const SpecialtyConfig& s : r->routing.specialties)
+        EXPECT_FALSE(s.hours.empty()) << s.id;
+    for (CallClass c : kCallClasses)
+        EXPECT_FALSE(r->routing.policy(c).script.empty()) << to_string(c);
 }
 
 TEST(Config, MissingValuesTakeTheDefaultsShown) {
@@ -218,13 +224,12 @@ TEST(Config, TheV11ExampleGivesItsHoursTeamsScriptsAndWebListener) {
     EXPECT_EQ(r->web->session_idle, seconds(1800));
     ASSERT_TRUE(r->web->tls);
     EXPECT_EQ(r->web->tls->cert, fs::absolute(kFixtures).lexically_normal() / "web.crt");
-    EXPECT_EQ(r->pause_reasons,
-              (std::vector<std::string>{"break", "lunch", "no_answer", "login"}));
+    EXPECT_EQ(r->pause_reasons, (std::vector<std::string>{"break", "lunch", "no_answer", "login"}));
 }
 
 TEST(Config, PlainHttpOnALoopbackAddressIsAccepted) {
-    const ConfigResult r = parse_config(
-        R"({"specialties": [{"id": "x"}], "web": {"listen": "127.0.0.1:8080"}})", "/");
+    const ConfigResult r =
+        parse_config(R"({"specialties": [{"id": "x"}], "web": {"listen": "127.0.0.1:8080"}})", "/");
     ASSERT_TRUE(r.ok());
     EXPECT_FALSE(r->web->tls);
 }

@@ -46,7 +46,7 @@ Commands:
   backup FILE                     copy the database, online and consistent, to FILE (new)
   watch [--once]                  live wallboard: queues, waiting calls, agents
   subscribe [TOPIC...]            print every change as JSON lines (topics calls,
-                                  agents, queues, agenda; default: all)
+                                  agents, queues, alerts, agenda; default: all)
   commands                        the admin commands acdd supports
   shutdown                        stop acdd gracefully
   raw COMMAND [JSON]              send any admin command with JSON arguments; print the answer

@@ -44,4 +44,17 @@ inline const Json& field_list(const Json& object, const char* key) {
     return it != object.end() && it->is_array() ? *it : empty;
 }
 
+// One alert of status-get or the `alerts` topic (routing.md v1.1 "Alerts") for people:
+// "ALERT queue_unstaffed cardiology since 14:03:22" (the site's clock time of raised_at), with
+// the call for call_late.
+inline std::string alert_text(const Json& alert) {
+    std::string text = "ALERT " + field_text(alert, "alert") + " " + field_text(alert, "specialty");
+    const std::string call = field_string(alert, "call_id");
+    if (!call.empty()) text += " call " + call;
+    const std::string raised = field_string(alert, "raised_at");
+    // RFC 3339: the clock time is characters 11 to 18.
+    if (raised.size() >= 19) text += " since " + raised.substr(11, 8);
+    return text;
+}
+
 }  // namespace acd::ctl

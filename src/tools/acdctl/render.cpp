@@ -49,6 +49,12 @@ std::string status_view(const Json& a) {
         out += fmt::format("messages: {} urgent open for more than 30 min\n",
                            field_text(a, "urgent_messages_overdue"));
     }
+    if (a.contains("alerts")) {
+        const Json& alerts = field_list(a, "alerts");
+        if (alerts.empty()) out += "alerts: none\n";
+        for (const Json& alert : alerts)
+            out += alert_text(alert) + "\n";
+    }
     return out;
 }
 
@@ -154,10 +160,17 @@ std::string stats_view(const Json& a, bool all) {
              {"ANSWERED%", Align::right},
              {"ASA", Align::right},
              {"MAX WAIT", Align::right}});
+    std::int64_t closed = 0, selected = 0, evaluated = 0;
+    double score_sum = 0;
     for (const Json& s : field_list(a, "specialties")) {
         const Json classes = s.value("classes", Json::object());
         for (const std::string& c : ordered_keys(classes, kClasses)) {
             const Json& f = classes[c];
+            closed += field_int(f, "closed").value_or(0);
+            selected += field_int(f, "quality_selected").value_or(0);
+            const auto n = field_int(f, "quality_evaluated").value_or(0);
+            evaluated += n;
+            score_sum += field_double(f, "quality_mean_score").value_or(0) * static_cast<double>(n);
             // Rows with no call at all say nothing; --all shows them.
             if (!all && f.value("offered", 0) == 0 && !field_double(f, "max_wait_s")) continue;
             t.add({field_text(s, "specialty"), c, field_text(f, "offered"),
@@ -174,6 +187,15 @@ std::string stats_view(const Json& a, bool all) {
     out += t.empty() ? "no calls\n" : t.render();
     const auto rejected = field_int(a, "rejected").value_or(0);
     if (rejected > 0 || all) out += fmt::format("rejected (no specialty): {}\n", rejected);
+    // v1.1: calls refused while their specialty was closed, and the quality sample.
+    if (closed > 0) out += fmt::format("closed (specialty closed): {}\n", closed);
+    if (selected > 0) {
+        out += fmt::format("quality sample: {} answered, {} evaluated", selected, evaluated);
+        if (evaluated > 0) {
+            out += fmt::format(", mean score {:.1f}", score_sum / static_cast<double>(evaluated));
+        }
+        out += '\n';
+    }
     return out;
 }
 

@@ -89,9 +89,28 @@ void Wallboard::reset(const Json& queues, const Json& calls, const Json& agents,
         put_agent(a, at);
 }
 
+Wallboard::AlertKey Wallboard::alert_key(const Json& a) {
+    return {field_string(a, "alert"), field_string(a, "specialty"), field_string(a, "gateway"),
+            field_string(a, "call_id")};
+}
+
+void Wallboard::set_alerts(const Json& status) {
+    alerts_.clear();
+    for (const Json& a : field_list(status, "alerts"))
+        alerts_[alert_key(a)] = a;
+}
+
 void Wallboard::apply(const Json& message, SteadyTime at) {
     if (!message.is_object()) return;
     const std::string topic = field_string(message, "topic");
+    if (topic == "alerts" && message.contains("alert") && message["alert"].is_object()) {
+        const Json& alert = message["alert"];
+        if (field_string(message, "event") == "alert.cleared") {
+            alerts_.erase(alert_key(alert));
+        } else {
+            alerts_[alert_key(alert)] = alert;
+        }
+    }
     if (topic == "calls" && message.contains("call")) put_call(message["call"], at);
     if (topic == "agents" && message.contains("agent")) put_agent(message["agent"], at);
     if (topic == "queues" && message.contains("queue")) put_queue(message["queue"], at);
@@ -200,6 +219,8 @@ std::vector<Line> Wallboard::draw(const Frame& frame, SteadyTime now) const {
                                call_states["connected"], fmt::join(agent_counts, ", ")),
                    Style::plain});
     if (!frame.notice.empty()) top.push_back({frame.notice, Style::notice});
+    for (const auto& [key, alert] : alerts_)
+        top.push_back({alert_text(alert), Style::alert});
     top.push_back({"", Style::plain});
 
     // Queues, in the configuration's order; all of them (a handful of specialties).

@@ -1,7 +1,8 @@
 // The wallboard of `acdctl watch` (docs/acdctl.md "watch"): a local picture of the daemon's
 // queues, calls and agents, and the frame drawn from it.
 //
-// The picture starts from queue-list, call-list and agent-list and follows the subscription
+// The picture starts from queue-list, call-list, agent-list and status-get's alerts and follows
+// the subscription
 // stream (docs/spec/admin-protocol.md "subscribe"). Every streamed message carries the whole row of
 // what changed, as it is after the change, so applying messages in order over a snapshot taken
 // after subscribing gives the current state even when some of them predate the snapshot: the
@@ -20,6 +21,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace acd::ctl {
@@ -31,6 +33,8 @@ class Wallboard {
   public:
     // Replaces the picture with the `arguments` of queue-list, call-list and agent-list.
     void reset(const Json& queues, const Json& calls, const Json& agents, SteadyTime at);
+    // Replaces the active alerts with status-get's `arguments.alerts` (routing.md v1.1 "Alerts").
+    void set_alerts(const Json& status);
     // Applies one message of the stream. Unknown topics are ignored.
     void apply(const Json& message, SteadyTime at);
     // Sets the deadlines of one specialty's waiting calls from queue-get's `arguments`.
@@ -92,7 +96,12 @@ class Wallboard {
     void put_call(const Json& c, SteadyTime at);
     void put_agent(const Json& a, SteadyTime at);
 
-    std::vector<Queue> queues_;  // in queue-list order (the configuration's)
+    // An alert's identity: kind, specialty, gateway, call id.
+    using AlertKey = std::tuple<std::string, std::string, std::string, std::string>;
+    static AlertKey alert_key(const Json& alert);
+
+    std::map<AlertKey, Json> alerts_;  // the active alerts
+    std::vector<Queue> queues_;        // in queue-list order (the configuration's)
     std::map<std::string, Call> calls_;
     std::map<std::string, Agent> agents_;
     std::set<std::string> stale_;

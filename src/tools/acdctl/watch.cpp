@@ -249,6 +249,9 @@ std::optional<Failure> load(Requests& requests, Wallboard& board, std::string& v
         lists.push_back(std::get<Json>(std::move(r)));
     }
     board.reset(lists[0], lists[1], lists[2], std::chrono::steady_clock::now());
+    auto status = requests.ask("status-get");
+    if (auto* f = std::get_if<Failure>(&status)) return *f;
+    board.set_alerts(std::get<Json>(status));
     return refresh_deadlines(requests, board);
 }
 
@@ -283,7 +286,7 @@ std::variant<Connection, Failure> subscribe(const Requests& requests) {
     auto c = Connection::open(requests.socket(), requests.timeout());
     if (!c) return Failure{c.error().message};
     const Json request = {{"command", "subscribe"},
-                          {"arguments", {{"topics", {"calls", "agents", "queues"}}}}};
+                          {"arguments", {{"topics", {"calls", "agents", "queues", "alerts"}}}}};
     auto line = c->round_trip(request.dump(), requests.timeout());
     if (!line) return Failure{line.error().message};
     const Json response = Json::parse(*line, nullptr, false);

@@ -1,7 +1,8 @@
 // `acdctl watch`: the live wallboard (docs/acdctl.md "watch").
 //
-// Two connections to acdd: one subscribed to calls, agents and queues, one for requests (the
-// initial lists and queue-get for deadlines). The picture is redrawn at most four times a
+// Two connections to acdd: one subscribed to calls, agents, queues and alerts, one for requests
+// (the initial lists, status-get's alerts, and queue-get for deadlines). Active alerts show
+// under the title. The picture is redrawn at most four times a
 // second on changes, and once a second for the clocks. When the subscription ends (acdd drops a
 // subscriber that falls behind, or restarts) the wallboard subscribes again and takes
 // fresh lists; while acdd cannot be reached it says so and retries.
