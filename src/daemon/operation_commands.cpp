@@ -2,6 +2,7 @@
 // audit of every command that changes something.
 #include <fmt/format.h>
 
+#include "acd/log.hpp"
 #include "commands.hpp"
 
 namespace acd {
@@ -26,6 +27,14 @@ Json error_list(const ConfigErrors& errors) {
     for (const ConfigError& e : errors)
         list.push_back(e.to_string());
     return list;
+}
+
+// "<path>: <first error> (and N more)": enough for a person to start fixing the file; the
+// whole list is in the answer's `errors`.
+std::string first_error(const ConfigErrors& errors, const std::string& path) {
+    std::string text = path + ": " + errors.front().to_string();
+    if (errors.size() > 1) text += fmt::format(" (and {} more)", errors.size() - 1);
+    return text;
 }
 
 }  // namespace
@@ -73,18 +82,20 @@ Answer OperationCommands::config_test(const Json& args) {
     if (!problems.empty()) return Answer::failure(ErrorCode::bad_request, problems.front().message);
     const ConfigResult loaded = load_config(path);
     if (loaded) return Answer::success("ok: " + path, {{"path", path}});
-    return Answer::failure(ErrorCode::invalid_config,
-                           fmt::format("{} error(s) in {}", loaded.error().size(), path),
+    return Answer::failure(ErrorCode::invalid_config, first_error(loaded.error(), path),
                            {{"path", path}, {"errors", error_list(loaded.error())}});
 }
 
 Answer OperationCommands::config_reload(const control::Caller& caller) {
     const ConfigResult loaded = load_config(config_file_);
     if (!loaded) {
-        return Answer::failure(ErrorCode::invalid_config,
-                               fmt::format("{} error(s) in {}: the running configuration stays",
-                                           loaded.error().size(), config_file_),
-                               {{"errors", error_list(loaded.error())}});
+        // Who sent SIGHUP reads the journal, not the answer: each error, with its path.
+        for (const ConfigError& e : loaded.error())
+            log_warning("config.invalid", "{}: {}", config_file_, e.to_string());
+        return Answer::failure(
+            ErrorCode::invalid_config,
+            first_error(loaded.error(), config_file_) + ": the running configuration stays",
+            {{"errors", error_list(loaded.error())}});
     }
     const Config& next = *loaded;
     const auto restart = needing_restart(service_.config(), next);

@@ -368,6 +368,34 @@ TEST_F(AdminTest, ConfigReloadAppliesAgentsLiveAndKeepsTheRunningConfigOnError) 
     EXPECT_EQ(args_of(a->call("agent-list"))["agents"].size(), 3U);
 }
 
+// Issue: a refused file said only how many errors it had.
+TEST_F(AdminTest, ConfigTestNamesTheFirstErrorAndHowManyMore) {
+    const std::string bad = (daemon->dir() / "bad.json").string();
+    std::ofstream(bad) << R"({"specialties": [{"id": "x"}], "ring_timeout_s": 0, "x": 1})";
+    const Json r = admin()->call("config-test", {{"path", bad}});
+    EXPECT_EQ(r["result"], 1);
+    EXPECT_EQ(r["text"], bad + ": " + args_of(r)["errors"][0].get<std::string>() + " (and " +
+                             std::to_string(args_of(r)["errors"].size() - 1) + " more)");
+    EXPECT_GE(args_of(r)["errors"].size(), 2U);
+}
+
+TEST_F(AdminTest, ARefusedConfigReloadNamesTheFirstErrorAndLogsEachAtWarning) {
+    Json config = test_config(daemon->dir());
+    config["agents"][0]["skills"] = {"cardio"};
+    config["ring_timeout_s"] = 0;
+    daemon->configure(config);
+    const std::string file = (daemon->dir() / "acdd.json").string();
+    const Json r = admin()->call("config-reload");
+    ASSERT_EQ(r["result"], 1);
+    ASSERT_EQ(args_of(r)["errors"].size(), 2U);
+    EXPECT_EQ(r["text"], file + ": " + args_of(r)["errors"][0].get<std::string>() +
+                             " (and 1 more): the running configuration stays");
+    for (const Json& e : args_of(r)["errors"]) {
+        const std::string line = "warning config.invalid " + file + ": " + e.get<std::string>();
+        EXPECT_TRUE(daemon->process().wait_for_stderr(line, 10s)) << line << "\n" << daemon->log();
+    }
+}
+
 TEST_F(AdminTest, ConfigReloadReportsWhatNeedsARestart) {
     Json config = test_config(daemon->dir());
     config["gateway"]["listen"] = "127.0.0.1:1";
