@@ -144,7 +144,7 @@ Service::GatewayState& Service::gateway(const std::string& id) {
     auto it = gateways_.find(id);
     if (it == gateways_.end()) {
         // Everything the engine took from this gateway before now came from the durable log.
-        it = gateways_.emplace(id, GatewayState{engine_->last_seq(id), {}, nullptr}).first;
+        it = gateways_.emplace(id, GatewayState{engine_->last_seq(id), {}, nullptr, {}}).first;
     }
     return it->second;
 }
@@ -202,10 +202,10 @@ void Service::on_message(net::GatewayLink& link, const Json& message) {
         link.send(error_json(e.code, e.message, e.seq));
         return;
     }
-    on_event(link, std::move(*parsed));
+    on_event(link, std::move(*parsed), SeqHistory::digest(message));
 }
 
-void Service::on_event(net::GatewayLink& link, input::GatewayEvent event) {
+void Service::on_event(net::GatewayLink& link, input::GatewayEvent event, std::uint64_t digest) {
     GatewayState& gw = gateway(link.gateway());
     std::vector<PiiUpsert> pii;
     if (auto* offered = std::get_if<input::CallOffered>(&event.body)) {
@@ -221,10 +221,18 @@ void Service::on_event(net::GatewayLink& link, input::GatewayEvent event) {
     const std::uint64_t seq = event.seq;
     const Applied applied = apply(Input{std::move(event)}, nullptr, std::move(pii), &link);
     if (applied.output.duplicate) {
+        if (gw.history.reused(seq, digest)) {
+            link.send(error_json(ErrorCode::seq_reused,
+                                 fmt::format("seq {} was already used by another event from "
+                                             "gateway {}: this one is not applied",
+                                             seq, link.gateway()),
+                                 seq));
+        }
         if (gw.durable_seq >= seq) link.send(ack_json(gw.durable_seq));
         return;  // otherwise acknowledged with the events still on their way to the disk
     }
     gw.pending.emplace_back(applied.ticket, seq);
+    gw.history.remember(seq, digest);
 }
 
 void Service::arm_timer() {

@@ -21,6 +21,7 @@
 #include "acd/pii.hpp"
 #include "acd/store.hpp"
 #include "journal.hpp"
+#include "seq_history.hpp"
 
 namespace acd {
 
@@ -97,10 +98,11 @@ class Service : public net::GatewayHub {
         std::uint64_t durable_seq = 0;  // the highest seq known durable
         std::deque<std::pair<std::uint64_t, std::uint64_t>> pending;  // (ticket, seq)
         std::shared_ptr<net::GatewayLink> link;
+        SeqHistory history;  // what the last events were, to tell a resent one from a reused seq
     };
 
     GatewayState& gateway(const std::string& id);
-    void on_event(net::GatewayLink& link, input::GatewayEvent event);
+    void on_event(net::GatewayLink& link, input::GatewayEvent event, std::uint64_t digest);
     void send_commands(const Output& output);
     Json command_json(const Command& command) const;
     void arm_timer();
