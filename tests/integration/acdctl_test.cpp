@@ -363,6 +363,36 @@ TEST_F(AcdctlTest, TheSocketComesFromTheConfigFileOrTheEnvironment) {
     EXPECT_EQ(bad_config.exit_code, 2);
 }
 
+// Issue: an error anywhere in the file kept acdctl from reaching the running acdd.
+TEST_F(AcdctlTest, OfTheConfigFileOnlyAdminSocketIsRead) {
+    Json config = test_config(daemon->dir());
+    config["agents"][0]["skills"] = {"cardio"};  // an error acdd would refuse
+    const std::string file = (daemon->dir() / "being-fixed.json").string();
+    std::ofstream(file) << config.dump();
+    const ProcessResult r = run_process({kAcdctl, "-c", file, "version"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "acdd 0.1.0\n");
+    // A relative socket path is taken from the file's folder, as acdd does.
+    config["admin"]["socket"] = "./admin.sock";
+    std::ofstream(file) << config.dump();
+    EXPECT_EQ(run_process({kAcdctl, "-c", file, "version"}).out, "acdd 0.1.0\n");
+}
+
+TEST_F(AcdctlTest, AConfigFileWithoutAdminSocketSaysSoAndABadOneIsNamed) {
+    const std::string file = (daemon->dir() / "other.json").string();
+    std::ofstream(file) << R"({"specialties": []})";
+    const ProcessResult none = run_process({kAcdctl, "-c", file, "version"});
+    EXPECT_NE(none.err.find("acdctl: " + file +
+                            " sets no admin.socket: using acdd's default, /run/acdd/admin.sock\n"),
+              std::string::npos)
+        << none.err;
+    std::ofstream(file) << R"({"admin": {"socket": 7}})";
+    const ProcessResult bad = run_process({kAcdctl, "-c", file, "version"});
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_EQ(bad.err, "acdctl: cannot take admin.socket from " + file +
+                           ":\n  admin.socket: expected a string, got 7\n");
+}
+
 // ---------------------------------------------------------------------------------------------
 // The wallboard and subscriptions
 // ---------------------------------------------------------------------------------------------
