@@ -82,6 +82,7 @@ void Service::update_config(const Config& config) {
     config_.store.retention_days = config.store.retention_days;
     config_.log_level = config.log_level;
     config_.routing = config.routing;
+    config_.pause_reasons = config.pause_reasons;
     spdlog::set_level(spdlog::level::from_str(config.log_level));
 }
 

@@ -220,7 +220,7 @@ TEST_F(AdminTest, PauseAndLogoutAreRefusedWhileTheAgentIsReservedOrBusy) {
     EXPECT_EQ(args_of(pause)["code"], "invalid_state");
     EXPECT_EQ(args_of(a->call("agent-logout", {{"agent", "a1"}}))["code"], "invalid_state");
     event(*g, {{"type", "call.answered"}, {"call_id", "c1"}});
-    EXPECT_EQ(args_of(a->call("agent-pause", {{"agent", "a1"}, {"reason", "x"}}))["code"],
+    EXPECT_EQ(args_of(a->call("agent-pause", {{"agent", "a1"}, {"reason", "lunch"}}))["code"],
               "invalid_state");
     event(*g, {{"type", "call.ended"}, {"call_id", "c1"}});
     EXPECT_EQ(args_of(a->call("agent-pause", {{"agent", "a1"}, {"reason", "break"}}))["reason"],
@@ -466,6 +466,46 @@ TEST_F(AdminTest, ChangesAreAuditedWithThePeersCredentialsArgumentsAndResult) {
     EXPECT_EQ(actions[0]["result"], 0);
     EXPECT_EQ(actions[1]["type"], "agent-pause");
     EXPECT_EQ(actions[1]["result"], 1);
+}
+
+// Admin protocol v1.1: the audit log is append-only, so a pause reason is one of pause_reasons
+// and free text (a name, a number) never enters it, not even in the record of the refusal.
+TEST_F(AdminTest, AgentPauseTakesOnlyAConfiguredReasonAndFreeTextNeverReachesTheAuditLog) {
+    auto a = admin();
+    a->call("agent-login", {{"agent", "a1"}});
+    const Json refused =
+        a->call("agent-pause", {{"agent", "a1"}, {"reason", "call back +352621999999 Mme Martin"}});
+    EXPECT_EQ(refused["result"], 1);
+    EXPECT_EQ(args_of(refused)["code"], "bad_request");
+    EXPECT_EQ(refused["text"],
+              "argument 'reason' must be one of the configured pause_reasons: break, lunch, "
+              "training, meeting, admin, no_answer, login");
+    EXPECT_EQ(args_of(a->call("agent-pause", {{"agent", "a1"}, {"reason", "lunch"}}))["reason"],
+              "lunch");
+    EXPECT_EQ(daemon->stop(), 0);
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((daemon->dir() / "acdd.db").c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM audit WHERE body LIKE '%621999999%'", -1, &stmt,
+                       nullptr);
+    ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int64(stmt, 0), 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+}
+
+struct PauseReasonsTest : AdminTest {
+    void adjust(Json& config) override { config["pause_reasons"] = {"coffee"}; }
+};
+
+TEST_F(PauseReasonsTest, TheConfiguredListReplacesTheDefaultAndAcddsOwnReasonsStay) {
+    auto a = admin();
+    a->call("agent-login", {{"agent", "a1"}});
+    EXPECT_EQ(args_of(a->call("agent-pause", {{"agent", "a1"}, {"reason", "break"}}))["code"],
+              "bad_request");
+    EXPECT_EQ(a->call("agent-pause", {{"agent", "a1"}, {"reason", "coffee"}})["result"], 0);
+    a->call("agent-ready", {{"agent", "a1"}});
+    EXPECT_EQ(a->call("agent-pause", {{"agent", "a1"}, {"reason", "no_answer"}})["result"], 0);
 }
 
 // ---------------------------------------------------------------------------------------------
