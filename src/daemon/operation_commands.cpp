@@ -66,7 +66,7 @@ void OperationCommands::add_to(control::Registry& registry) {
                       done(std::move(a));
                   }});
     registry.add({"audit-verify", Access::reads,
-                  [this](Request&, Done done) { audit_verify(std::move(done)); }});
+                  [this](Request& r, Done done) { audit_verify(r.arguments, std::move(done)); }});
     registry.add({"backup", Access::changes,
                   [this](Request& r, Done done) { backup(r.arguments, std::move(done)); }});
     registry.add({"shutdown", Access::changes, [this](Request&, Done done) {
@@ -111,24 +111,43 @@ Answer OperationCommands::config_reload(const control::Caller& caller) {
     return Answer::success(text, {{"needs_restart", restart}});
 }
 
-void OperationCommands::audit_verify(control::Done done) {
+void OperationCommands::audit_verify(const Json& args, control::Done done) {
+    // `head`: one the log showed ("audit.head ... head 1234:ab12..."), kept by an auditor.
+    std::optional<ChainHead> expected;
+    if (const auto head = args.find("head"); head != args.end()) {
+        if (head->is_string()) expected = ChainHead::parse(head->get<std::string>());
+        if (!expected) {
+            return done(Answer::failure(
+                ErrorCode::bad_request,
+                "argument 'head' must be a chain head as acdd logs it: ID:HASH (64 hex digits)"));
+        }
+    }
     // Walking a long chain takes seconds: not on the engine's thread.
-    asio::post(background_, [this, done = std::move(done)] {
+    asio::post(background_, [this, expected, done = std::move(done)] {
         store_.flush();  // covers every record appended before the command
-        auto verified = store_.verify();
-        asio::post(io_, [verified = std::move(verified), done] {
+        auto verified = store_.verify(expected);
+        asio::post(io_, [verified = std::move(verified), expected, done] {
             if (!verified) return done(Answer::failure(verified.error()));
             Json args = {{"ok", verified->ok}, {"records", verified->records}};
             if (!verified->ok) {
                 args["first_bad_id"] = *verified->first_bad_id;
                 args["reason"] = verified->reason;
             }
-            done(Answer::success(
+            std::string text =
                 verified->ok
                     ? fmt::format("the audit chain of {} records verifies", verified->records)
                     : fmt::format("record {} is bad: {}", *verified->first_bad_id,
-                                  verified->reason),
-                args));
+                                  verified->reason);
+            if (expected) {
+                args["head_reached"] = *verified->reaches_head;
+                text += *verified->reaches_head
+                            ? fmt::format("; it reaches the head {}", expected->to_string())
+                            : fmt::format(
+                                  "; it does NOT reach the head of record {}: records "
+                                  "were cut or changed",
+                                  expected->id);
+            }
+            done(Answer::success(text, args));
         });
     });
 }

@@ -438,6 +438,30 @@ TEST_F(AdminTest, AuditVerifyWalksTheChain) {
     EXPECT_GE(args_of(r)["records"], 3);
 }
 
+// Issue: a cut tail goes unseen unless a head is kept outside; acdd logs it at start (then
+// hourly) and at shutdown, and audit-verify checks that the log still reaches one.
+TEST_F(AdminTest, TheChainsHeadIsLoggedAndAuditVerifyChecksThatTheLogReachesIt) {
+    auto a = admin();
+    a->call("agent-login", {{"agent", "a1"}});
+    ASSERT_TRUE(daemon->process().wait_for_stderr("info audit.head record ", 10s)) << daemon->log();
+    EXPECT_EQ(daemon->stop(), 0);
+    const std::string log = daemon->log();
+    const auto at = log.rfind("audit.head record ");
+    ASSERT_NE(at, std::string::npos);
+    const auto head_at = log.find(" head ", at) + 6;
+    const std::string head = log.substr(head_at, log.find('\n', head_at) - head_at);
+    ASSERT_TRUE(daemon->start()) << daemon->log();
+    const Json r = admin()->call("audit-verify", {{"head", head}});
+    EXPECT_EQ(r["result"], 0) << r;
+    EXPECT_EQ(args_of(r)["head_reached"], true) << r;
+    std::string changed = head;
+    changed.back() = changed.back() == '0' ? '1' : '0';
+    const Json cut = admin()->call("audit-verify", {{"head", changed}});
+    EXPECT_EQ(args_of(cut)["head_reached"], false) << cut;
+    EXPECT_NE(cut["text"].get<std::string>().find("does NOT reach the head"), std::string::npos);
+    EXPECT_EQ(args_of(admin()->call("audit-verify", {{"head", "12"}}))["code"], "bad_request");
+}
+
 TEST_F(AdminTest, ChangesAreAuditedWithThePeersCredentialsArgumentsAndResult) {
     auto a = admin();
     a->call("agent-login", {{"agent", "a1"}});
