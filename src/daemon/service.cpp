@@ -51,6 +51,7 @@ Service::Applied Service::apply(const Input& input, const control::Caller* calle
         ticket = 0;
         if (journaled(in, out)) {
             WriteBatch batch = journal_batch(in, out, at, &in == &input ? caller : nullptr);
+            if (!unlinked_calls_.empty()) unlink_finished(batch.finished_calls);
             if (&in == &input) batch.pii = std::move(pii);
             if (++inputs_since_snapshot_ >= kSnapshotEveryInputs) {
                 batch.snapshot = snapshot_engine(*engine_);
@@ -75,6 +76,21 @@ Service::Applied Service::apply(const Input& input, const control::Caller* calle
     });
     arm_timer();
     return {*last, ticket};
+}
+
+void Service::unlink_live_calls(const std::string& pseudonym, const std::string& unlinked) {
+    for (const CallSnapshot& c : engine_->calls()) {
+        if (c.caller == pseudonym) unlinked_calls_[{c.gateway, c.call_id}] = unlinked;
+    }
+}
+
+void Service::unlink_finished(std::vector<CallSnapshot>& finished) {
+    for (CallSnapshot& c : finished) {
+        const auto it = unlinked_calls_.find({c.gateway, c.call_id});
+        if (it == unlinked_calls_.end()) continue;
+        c.caller = it->second;
+        unlinked_calls_.erase(it);
+    }
 }
 
 void Service::update_config(const Config& config) {

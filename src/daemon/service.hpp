@@ -56,6 +56,9 @@ class Service : public net::GatewayHub {
     // Runs `fn` on this thread once every batch up to `ticket` is durable: for answers that must
     // not come before their change is on disk. Never runs when the store fails (acdd then stops).
     void when_durable(std::uint64_t ticket, std::function<void()> fn);
+    // Right to erasure while the person's calls are live: each of them, when it ends, is recorded
+    // (calls table, finished-call subscribers) under `unlinked` instead of `pseudonym`.
+    void unlink_live_calls(const std::string& pseudonym, const std::string& unlinked);
     // Takes the parts of a reloaded configuration that apply while running: gateway tokens,
     // retention, log level. (The routing part goes through apply(Reconfigure).)
     void update_config(const Config& config);
@@ -104,6 +107,7 @@ class Service : public net::GatewayHub {
     GatewayState& gateway(const std::string& id);
     void on_event(net::GatewayLink& link, input::GatewayEvent event, std::uint64_t digest);
     void send_commands(const Output& output);
+    void unlink_finished(std::vector<CallSnapshot>& finished);
     Json command_json(const Command& command) const;
     void arm_timer();
     void on_timer();
@@ -129,6 +133,8 @@ class Service : public net::GatewayHub {
     std::function<void(const CallSnapshot&)> call_finished_;
     std::uint64_t durable_ticket_ = 0;
     std::multimap<std::uint64_t, std::function<void()>> after_durable_;
+    // Live calls of erased people: (gateway, call_id) -> the pseudonym to record them under.
+    std::map<std::pair<std::string, std::string>, std::string> unlinked_calls_;
 };
 
 }  // namespace acd
