@@ -16,17 +16,20 @@ install(TARGETS acdd acdctl acd-sim acd-load acd-kamailio RUNTIME DESTINATION ${
 # own Kamailio configuration, or runs it as it is with `kamailio -f`.
 install(FILES ${PROJECT_SOURCE_DIR}/config/kamailio/acdd.cfg
         DESTINATION ${CMAKE_INSTALL_DATADIR}/acdd/kamailio)
-# Manual pages compressed, as Debian has them (gzip -n: the same bytes on every build).
+# Manual pages compressed, as Debian has them (gzip -n: the same bytes on every build), each in
+# the section its name ends with (acdd.json.5 in man5).
 set(ACD_MAN_PAGES)
-foreach(page acdd.8 acdctl.8 acd-kamailio.8)
-  add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/man/man8/${page}.gz
-    COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/man/man8
-    COMMAND sh -c "gzip -9n < '${PROJECT_SOURCE_DIR}/man/${page}' > '${CMAKE_BINARY_DIR}/man/man8/${page}.gz'"
+foreach(page acdd.8 acdctl.8 acd-kamailio.8 acdd.json.5 acd-sim.1 acd-load.1)
+  string(REGEX REPLACE ".*\\." "" section ${page})
+  set(out ${CMAKE_BINARY_DIR}/man/man${section}/${page}.gz)
+  add_custom_command(OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/man/man${section}
+    COMMAND sh -c "gzip -9n < '${PROJECT_SOURCE_DIR}/man/${page}' > '${out}'"
     DEPENDS ${PROJECT_SOURCE_DIR}/man/${page} VERBATIM)
-  list(APPEND ACD_MAN_PAGES ${CMAKE_BINARY_DIR}/man/man8/${page}.gz)
+  list(APPEND ACD_MAN_PAGES ${out})
+  install(FILES ${out} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section})
 endforeach()
 add_custom_target(acd_man_pages ALL DEPENDS ${ACD_MAN_PAGES})
-install(FILES ${ACD_MAN_PAGES} DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
 file(GLOB ACD_DOCS ${PROJECT_SOURCE_DIR}/docs/*.md)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${ACD_DOCS} DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/simulator DESTINATION ${CMAKE_INSTALL_DOCDIR})

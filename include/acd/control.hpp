@@ -16,6 +16,8 @@
 // - A handler answers exactly once, through `done`, now or later (on the same thread).
 // - No exception escapes execute(): a handler that throws is answered with result 1, code
 //   `internal`, and logged at error level.
+// - Each command is logged (`admin.command`) once answered: at debug level when it only reads,
+//   at info when it changes something.
 // - Single-threaded: every member runs on the thread that owns the registry (the engine's).
 #pragma once
 

@@ -33,6 +33,7 @@ enum class ErrorCode : std::uint8_t {
     unknown_specialty,
     duplicate_call,
     invalid_state,
+    seq_reused,  // a seq used again for another event (gateway protocol v1.1)
     // Transport and handshake (gateway protocol).
     bad_json,
     line_too_long,

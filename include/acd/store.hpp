@@ -118,12 +118,28 @@ struct Snapshot {
     std::string state;
 };
 
+// The end of the audit chain: its last record's id and hash. The chain shows a record changed
+// or deleted, but not a cut tail: acdd logs its head (`audit.head`) hourly and at shutdown, and
+// an auditor who keeps those lines outside the machine checks later, with verify(head), that the
+// log still reaches them (docs/storage.md "Keeping the chain's head").
+struct ChainHead {
+    std::int64_t id = 0;  // 0: an empty log
+    Hash hash{};
+
+    // "<id>:<64 hex digits>", the form of the log and of audit-verify's `head`.
+    std::string to_string() const;
+    static std::optional<ChainHead> parse(std::string_view text);
+    bool operator==(const ChainHead&) const = default;
+};
+
 struct VerifyResult {
     bool ok = true;
     std::int64_t records = 0;
     std::optional<std::int64_t> first_bad_id;
     std::string reason;  // why the first bad record is bad
     Hash head{};         // hash of the last record
+    // With an expected head: whether the chain, verified up to it, holds it.
+    std::optional<bool> reaches_head;
 };
 
 class Store {
@@ -149,8 +165,11 @@ class Store {
     // it returns false.
     Status read_records(std::int64_t after_id, std::optional<RecordKind> kind,
                         const std::function<bool(const AuditRecord&)>& fn);
-    // Walks the whole chain; thread-safe (uses a connection of its own).
-    Result<VerifyResult> verify();
+    // Walks the whole chain; thread-safe (uses a connection of its own). With `expected`, also
+    // says whether the chain still reaches that head (a cut tail does not).
+    Result<VerifyResult> verify(std::optional<ChainHead> expected = std::nullopt);
+    // The chain's last record as committed; thread-safe (a connection of its own).
+    Result<ChainHead> head();
     // An online, consistent copy of the database (SQLite's backup API) into `destination`, a new
     // file; writes go on meanwhile. Thread-safe (a connection of its own). Returns the number of
     // audit records in the copy.

@@ -4,6 +4,7 @@
 
 #include "acd/agenda_views.hpp"
 #include "command_parts.hpp"
+#include "rows.hpp"
 
 namespace acd::agenda {
 namespace {
@@ -188,6 +189,10 @@ Change reminder_sent(Arguments& a, const ParseEnv&) {
 Change patient_erase(Arguments& a, const ParseEnv& env) {
     const std::string phone = a.phone("phone");
     const std::string pseudonym = phone.empty() ? "" : env.key.pseudonym(phone);
+    // Calls still live end after the job has run: they are unlinked from here on, on this thread,
+    // so that none is recorded under the erased pseudonym.
+    if (!pseudonym.empty() && !a.failed() && env.erasing)
+        env.erasing(pseudonym, random_pseudonym());
     return {true, false, std::nullopt,
             [pseudonym](WriteContext& ctx, const Actor& actor) -> Result<Written> {
                 auto e = erase_patient(ctx, pseudonym, actor);

@@ -22,6 +22,8 @@ struct ParseEnv {
     std::function<std::optional<CallSnapshot>(const std::string& call_id,
                                               const std::string& gateway)>
         live_call;
+    // Context::erasing.
+    std::function<void(const std::string& pseudonym, const std::string& unlinked)> erasing;
 };
 
 // What a change produced, on the writer thread: the answer, what its audit record adds, what

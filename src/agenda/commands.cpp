@@ -115,7 +115,7 @@ std::optional<Answer> Commands::Impl::check_specialty(const Commands& self,
 
 void Commands::Impl::change(Commands& self, ChangeParser parse, control::Request& request,
                             control::Done done) {
-    const ParseEnv env{self.ctx_.now(), self.ctx_.key, self.ctx_.live_call};
+    const ParseEnv env{self.ctx_.now(), self.ctx_.key, self.ctx_.live_call, self.ctx_.erasing};
     Arguments args(request.arguments);
     Change change = parse(args, env);
     Actor actor = args.actor(env.now, change.by_required);
@@ -215,7 +215,7 @@ void Commands::Impl::refuse(Commands& self, const control::Request& request, con
 
 void Commands::Impl::read(Commands& self, ReadParser parse, control::Request& request,
                           control::Done done) {
-    const ParseEnv env{self.ctx_.now(), self.ctx_.key, self.ctx_.live_call};
+    const ParseEnv env{self.ctx_.now(), self.ctx_.key, self.ctx_.live_call, self.ctx_.erasing};
     Arguments args(request.arguments);
     Read read = parse(args, env);
     if (args.failed()) return done(args.refusal());

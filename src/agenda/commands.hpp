@@ -51,6 +51,9 @@ struct Context {
         live_call;
     // Runs `fn` on the io_context thread once every batch up to `ticket` is durable.
     std::function<void(std::uint64_t ticket, std::function<void()> fn)> when_durable;
+    // A person's data is being erased: their calls still live are to be recorded under
+    // `unlinked` when they end, not under `pseudonym` (else caller-history would show them).
+    std::function<void(const std::string& pseudonym, const std::string& unlinked)> erasing;
 };
 
 class Commands {

@@ -114,11 +114,19 @@ void Registry::run(Request request, Done done) {
             return done(std::move(*refused));
         }
     }
-    const bool audit_here = command.access == Access::changes && !command.audits_itself;
+    const bool changes = command.access == Access::changes;
+    const bool audit_here = changes && !command.audits_itself;
     auto shared = std::make_shared<Request>(std::move(request));
-    Done finish = [this, shared, audit_here, done = std::move(done)](Answer a) {
-        log_event("admin.command", "{} by {}: result {}: {}", shared->command,
-                  shared->caller.describe(), static_cast<int>(a.result), a.text);
+    Done finish = [this, shared, changes, audit_here, done = std::move(done)](Answer a) {
+        // Reads at debug: a wallboard polls several times a second, and its lines would bury
+        // the changes in the journal.
+        if (changes) {
+            log_event("admin.command", "{} by {}: result {}: {}", shared->command,
+                      shared->caller.describe(), static_cast<int>(a.result), a.text);
+        } else {
+            log_debug("admin.command", "{} by {}: result {}: {}", shared->command,
+                      shared->caller.describe(), static_cast<int>(a.result), a.text);
+        }
         if (audit_here && audit_) audit_(*shared, a);
         done(std::move(a));
     };

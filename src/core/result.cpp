@@ -5,13 +5,14 @@
 namespace acd {
 namespace {
 
-constexpr std::array<std::string_view, 24> kErrorWords = {"none",
+constexpr std::array<std::string_view, 25> kErrorWords = {"none",
                                                           "bad_request",
                                                           "unknown_call",
                                                           "unknown_agent",
                                                           "unknown_specialty",
                                                           "duplicate_call",
                                                           "invalid_state",
+                                                          "seq_reused",
                                                           "bad_json",
                                                           "line_too_long",
                                                           "protocol",

@@ -50,7 +50,7 @@ class OperationCommands {
   private:
     control::Answer config_test(const Json& args);
     control::Answer config_reload(const control::Caller& caller);
-    void audit_verify(control::Done done);
+    void audit_verify(const Json& args, control::Done done);
     void backup(const Json& args, control::Done done);
 
     asio::io_context& io_;

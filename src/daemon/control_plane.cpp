@@ -33,6 +33,9 @@ Result<std::unique_ptr<ControlPlane>> ControlPlane::open(asio::io_context& io, S
                         },
                         [&service](std::uint64_t ticket, std::function<void()> fn) {
                             service.when_durable(ticket, std::move(fn));
+                        },
+                        [&service](const std::string& pseudonym, const std::string& unlinked) {
+                            service.unlink_live_calls(pseudonym, unlinked);
                         }});
     if (!agenda) return agenda.error();
     plane->agenda_ = std::move(*agenda);

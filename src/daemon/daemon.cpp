@@ -14,6 +14,7 @@
 #include "acd/pii.hpp"
 #include "acd/store.hpp"
 #include "acd/version.hpp"
+#include "chain_head.hpp"
 #include "control_plane.hpp"
 #include "logging.hpp"
 #include "quality/quality.hpp"
@@ -111,6 +112,7 @@ int run_daemon(const std::string& config_file) {
     log_event("gateway.listen", "listening for gateways on {}:{}{}", config.gateway.host,
               (*gateway)->port(), config.gateway.tls ? " (TLS)" : "");
 
+    ChainHeadLog chain_head(io, **store);
     asio::steady_timer grace(io);
     Notifier notifier(io);
     bool stopping = false;
@@ -124,6 +126,7 @@ int run_daemon(const std::string& config_file) {
         if (admin_server) admin_server->stop();
         service.stop();
         (*store)->flush();  // every event taken is now durable; its ack is posted
+        chain_head.stop();  // the last head, for the auditor
         asio::post(io, [&] {
             grace.expires_after(kStopGrace);  // a gateway that does not read is not waited for
             grace.async_wait([&](std::error_code e) {
@@ -149,6 +152,7 @@ int run_daemon(const std::string& config_file) {
     log_event("admin.listen", "admin socket {} (mode {:04o})", config.admin.socket.string(),
               config.admin.mode);
     service.start();
+    chain_head.start();
 
     // Signals go through the admin commands: SIGHUP is config-reload, SIGTERM is shutdown.
     asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);

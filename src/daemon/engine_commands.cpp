@@ -1,6 +1,9 @@
 // The engine's commands: parsed by the protocol's one table (include/acd/codec.hpp), applied
 // through Service::apply like gateway events (journaled as inputs, replayed at recovery).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "acd/views.hpp"
 #include "commands.hpp"
@@ -56,12 +59,33 @@ control::Answer done_answer(const Engine& engine, const Input& input, Time now) 
         input);
 }
 
+// Admin protocol v1.1: a pause reason is one of the configured pause_reasons. The audit log is
+// append-only, so free text that could hold a patient's name or number never enters it: not in
+// the input, and not in the record of the refusal either (its argument is replaced).
+std::optional<control::Answer> refuse_unlisted_reason(control::Request& request,
+                                                      const std::vector<std::string>& reasons) {
+    if (request.command != "agent-pause") return std::nullopt;
+    const auto reason = request.arguments.find("reason");
+    if (reason == request.arguments.end() || !reason->is_string()) return std::nullopt;
+    if (std::find(reasons.begin(), reasons.end(), reason->get<std::string>()) != reasons.end()) {
+        return std::nullopt;
+    }
+    *reason = "(not a configured reason)";
+    return control::Answer::failure(
+        ErrorCode::bad_request,
+        fmt::format("argument 'reason' must be one of the configured pause_reasons: {}",
+                    fmt::join(reasons, ", ")));
+}
+
 }  // namespace
 
 void add_engine_commands(control::Registry& registry, Service& service) {
     for (std::string_view name : engine_commands()) {
         registry.add({std::string(name), control::Access::changes,
                       [&service](control::Request& request, control::Done done) {
+                          if (auto refused =
+                                  refuse_unlisted_reason(request, service.config().pause_reasons))
+                              return done(std::move(*refused));
                           auto input = parse_engine_command(request.command, request.arguments);
                           if (!input) return done(control::Answer::failure(input.error()));
                           const Reply reply = service.apply(*input, &request.caller).output.reply;

@@ -2,6 +2,7 @@
 // audit of every command that changes something.
 #include <fmt/format.h>
 
+#include "acd/log.hpp"
 #include "commands.hpp"
 
 namespace acd {
@@ -26,6 +27,14 @@ Json error_list(const ConfigErrors& errors) {
     for (const ConfigError& e : errors)
         list.push_back(e.to_string());
     return list;
+}
+
+// "<path>: <first error> (and N more)": enough for a person to start fixing the file; the
+// whole list is in the answer's `errors`.
+std::string first_error(const ConfigErrors& errors, const std::string& path) {
+    std::string text = path + ": " + errors.front().to_string();
+    if (errors.size() > 1) text += fmt::format(" (and {} more)", errors.size() - 1);
+    return text;
 }
 
 }  // namespace
@@ -57,7 +66,7 @@ void OperationCommands::add_to(control::Registry& registry) {
                       done(std::move(a));
                   }});
     registry.add({"audit-verify", Access::reads,
-                  [this](Request&, Done done) { audit_verify(std::move(done)); }});
+                  [this](Request& r, Done done) { audit_verify(r.arguments, std::move(done)); }});
     registry.add({"backup", Access::changes,
                   [this](Request& r, Done done) { backup(r.arguments, std::move(done)); }});
     registry.add({"shutdown", Access::changes, [this](Request&, Done done) {
@@ -73,18 +82,20 @@ Answer OperationCommands::config_test(const Json& args) {
     if (!problems.empty()) return Answer::failure(ErrorCode::bad_request, problems.front().message);
     const ConfigResult loaded = load_config(path);
     if (loaded) return Answer::success("ok: " + path, {{"path", path}});
-    return Answer::failure(ErrorCode::invalid_config,
-                           fmt::format("{} error(s) in {}", loaded.error().size(), path),
+    return Answer::failure(ErrorCode::invalid_config, first_error(loaded.error(), path),
                            {{"path", path}, {"errors", error_list(loaded.error())}});
 }
 
 Answer OperationCommands::config_reload(const control::Caller& caller) {
     const ConfigResult loaded = load_config(config_file_);
     if (!loaded) {
-        return Answer::failure(ErrorCode::invalid_config,
-                               fmt::format("{} error(s) in {}: the running configuration stays",
-                                           loaded.error().size(), config_file_),
-                               {{"errors", error_list(loaded.error())}});
+        // Who sent SIGHUP reads the journal, not the answer: each error, with its path.
+        for (const ConfigError& e : loaded.error())
+            log_warning("config.invalid", "{}: {}", config_file_, e.to_string());
+        return Answer::failure(
+            ErrorCode::invalid_config,
+            first_error(loaded.error(), config_file_) + ": the running configuration stays",
+            {{"errors", error_list(loaded.error())}});
     }
     const Config& next = *loaded;
     const auto restart = needing_restart(service_.config(), next);
@@ -100,24 +111,43 @@ Answer OperationCommands::config_reload(const control::Caller& caller) {
     return Answer::success(text, {{"needs_restart", restart}});
 }
 
-void OperationCommands::audit_verify(control::Done done) {
+void OperationCommands::audit_verify(const Json& args, control::Done done) {
+    // `head`: one the log showed ("audit.head ... head 1234:ab12..."), kept by an auditor.
+    std::optional<ChainHead> expected;
+    if (const auto head = args.find("head"); head != args.end()) {
+        if (head->is_string()) expected = ChainHead::parse(head->get<std::string>());
+        if (!expected) {
+            return done(Answer::failure(
+                ErrorCode::bad_request,
+                "argument 'head' must be a chain head as acdd logs it: ID:HASH (64 hex digits)"));
+        }
+    }
     // Walking a long chain takes seconds: not on the engine's thread.
-    asio::post(background_, [this, done = std::move(done)] {
+    asio::post(background_, [this, expected, done = std::move(done)] {
         store_.flush();  // covers every record appended before the command
-        auto verified = store_.verify();
-        asio::post(io_, [verified = std::move(verified), done] {
+        auto verified = store_.verify(expected);
+        asio::post(io_, [verified = std::move(verified), expected, done] {
             if (!verified) return done(Answer::failure(verified.error()));
             Json args = {{"ok", verified->ok}, {"records", verified->records}};
             if (!verified->ok) {
                 args["first_bad_id"] = *verified->first_bad_id;
                 args["reason"] = verified->reason;
             }
-            done(Answer::success(
+            std::string text =
                 verified->ok
                     ? fmt::format("the audit chain of {} records verifies", verified->records)
                     : fmt::format("record {} is bad: {}", *verified->first_bad_id,
-                                  verified->reason),
-                args));
+                                  verified->reason);
+            if (expected) {
+                args["head_reached"] = *verified->reaches_head;
+                text += *verified->reaches_head
+                            ? fmt::format("; it reaches the head {}", expected->to_string())
+                            : fmt::format(
+                                  "; it does NOT reach the head of record {}: records "
+                                  "were cut or changed",
+                                  expected->id);
+            }
+            done(Answer::success(text, args));
         });
     });
 }

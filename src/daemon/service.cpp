@@ -52,6 +52,7 @@ Service::Applied Service::apply(const Input& input, const control::Caller* calle
         ticket = 0;
         if (journaled(in, out)) {
             WriteBatch batch = journal_batch(in, out, at, &in == &input ? caller : nullptr);
+            if (!unlinked_calls_.empty()) unlink_finished(batch.finished_calls);
             if (&in == &input) batch.pii = std::move(pii);
             if (output_job_ && !batch.job) batch.job = output_job_(out);
             if (++inputs_since_snapshot_ >= kSnapshotEveryInputs) {
@@ -79,11 +80,27 @@ Service::Applied Service::apply(const Input& input, const control::Caller* calle
     return {*last, ticket};
 }
 
+void Service::unlink_live_calls(const std::string& pseudonym, const std::string& unlinked) {
+    for (const CallSnapshot& c : engine_->calls()) {
+        if (c.caller == pseudonym) unlinked_calls_[{c.gateway, c.call_id}] = unlinked;
+    }
+}
+
+void Service::unlink_finished(std::vector<CallSnapshot>& finished) {
+    for (CallSnapshot& c : finished) {
+        const auto it = unlinked_calls_.find({c.gateway, c.call_id});
+        if (it == unlinked_calls_.end()) continue;
+        c.caller = it->second;
+        unlinked_calls_.erase(it);
+    }
+}
+
 void Service::update_config(const Config& config) {
     config_.gateway.tokens = config.gateway.tokens;
     config_.store.retention_days = config.store.retention_days;
     config_.log_level = config.log_level;
     config_.routing = config.routing;
+    config_.pause_reasons = config.pause_reasons;
     spdlog::set_level(spdlog::level::from_str(config.log_level));
 }
 
@@ -150,7 +167,7 @@ Service::GatewayState& Service::gateway(const std::string& id) {
     auto it = gateways_.find(id);
     if (it == gateways_.end()) {
         // Everything the engine took from this gateway before now came from the durable log.
-        it = gateways_.emplace(id, GatewayState{engine_->last_seq(id), {}, nullptr}).first;
+        it = gateways_.emplace(id, GatewayState{engine_->last_seq(id), {}, nullptr, {}}).first;
     }
     return it->second;
 }
@@ -208,10 +225,10 @@ void Service::on_message(net::GatewayLink& link, const Json& message) {
         link.send(error_json(e.code, e.message, e.seq));
         return;
     }
-    on_event(link, std::move(*parsed));
+    on_event(link, std::move(*parsed), SeqHistory::digest(message));
 }
 
-void Service::on_event(net::GatewayLink& link, input::GatewayEvent event) {
+void Service::on_event(net::GatewayLink& link, input::GatewayEvent event, std::uint64_t digest) {
     GatewayState& gw = gateway(link.gateway());
     std::vector<PiiUpsert> pii;
     if (auto* offered = std::get_if<input::CallOffered>(&event.body)) {
@@ -231,10 +248,18 @@ void Service::on_event(net::GatewayLink& link, input::GatewayEvent event) {
     const std::uint64_t seq = event.seq;
     const Applied applied = apply(Input{std::move(event)}, nullptr, std::move(pii), &link);
     if (applied.output.duplicate) {
+        if (gw.history.reused(seq, digest)) {
+            link.send(error_json(ErrorCode::seq_reused,
+                                 fmt::format("seq {} was already used by another event from "
+                                             "gateway {}: this one is not applied",
+                                             seq, link.gateway()),
+                                 seq));
+        }
         if (gw.durable_seq >= seq) link.send(ack_json(gw.durable_seq));
         return;  // otherwise acknowledged with the events still on their way to the disk
     }
     gw.pending.emplace_back(applied.ticket, seq);
+    gw.history.remember(seq, digest);
 }
 
 void Service::arm_timer() {

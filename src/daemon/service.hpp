@@ -21,6 +21,7 @@
 #include "acd/pii.hpp"
 #include "acd/store.hpp"
 #include "journal.hpp"
+#include "seq_history.hpp"
 
 namespace acd {
 
@@ -60,6 +61,9 @@ class Service : public net::GatewayHub {
     // Runs `fn` on this thread once every batch up to `ticket` is durable: for answers that must
     // not come before their change is on disk. Never runs when the store fails (acdd then stops).
     void when_durable(std::uint64_t ticket, std::function<void()> fn);
+    // Right to erasure while the person's calls are live: each of them, when it ends, is recorded
+    // (calls table, finished-call subscribers) under `unlinked` instead of `pseudonym`.
+    void unlink_live_calls(const std::string& pseudonym, const std::string& unlinked);
     // Takes the parts of a reloaded configuration that apply while running: gateway tokens,
     // retention, log level. (The routing part goes through apply(Reconfigure).)
     void update_config(const Config& config);
@@ -102,11 +106,13 @@ class Service : public net::GatewayHub {
         std::uint64_t durable_seq = 0;  // the highest seq known durable
         std::deque<std::pair<std::uint64_t, std::uint64_t>> pending;  // (ticket, seq)
         std::shared_ptr<net::GatewayLink> link;
+        SeqHistory history;  // what the last events were, to tell a resent one from a reused seq
     };
 
     GatewayState& gateway(const std::string& id);
-    void on_event(net::GatewayLink& link, input::GatewayEvent event);
+    void on_event(net::GatewayLink& link, input::GatewayEvent event, std::uint64_t digest);
     void send_commands(const Output& output);
+    void unlink_finished(std::vector<CallSnapshot>& finished);
     Json command_json(const Command& command) const;
     void arm_timer();
     void on_timer();
@@ -133,6 +139,8 @@ class Service : public net::GatewayHub {
     std::function<std::function<Status(WriteContext&)>(const Output&)> output_job_;
     std::uint64_t durable_ticket_ = 0;
     std::multimap<std::uint64_t, std::function<void()>> after_durable_;
+    // Live calls of erased people: (gateway, call_id) -> the pseudonym to record them under.
+    std::map<std::pair<std::string, std::string>, std::string> unlinked_calls_;
 };
 
 }  // namespace acd

@@ -5,6 +5,7 @@
 
 #include "acd/version.hpp"
 #include "line_stream.hpp"
+#include "net/error_log.hpp"
 
 namespace acd::net {
 namespace {
@@ -47,6 +48,11 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     const std::string& gateway() const override { return gateway_; }
 
     void send(const Json& message) override {
+        // Every error a gateway gets, the operator can read too (rate-limited).
+        if (const auto type = message.find("type");
+            type != message.end() && type->is_string() && *type == "error") {
+            errors_.sent(gateway_, message);
+        }
         // A peer that does not read is dropped rather than allowed to grow memory.
         if (!lines_.send(message.dump())) abort();
     }
@@ -62,6 +68,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
     void closed() {
         wake_reader_.cancel();
+        errors_.flush(gateway_);
         if (welcomed_) hub_.on_closed(*this);
         welcomed_ = false;
     }
@@ -156,6 +163,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     LineStream<Stream> lines_;
     GatewayHub& hub_;
     asio::steady_timer wake_reader_;
+    ErrorLog errors_;
     const std::chrono::steady_clock::time_point handshake_deadline_ =
         std::chrono::steady_clock::now() + kHandshakeTimeout;
     std::string gateway_;

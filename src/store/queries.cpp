@@ -47,7 +47,7 @@ Status Store::read_records(std::int64_t after_id, std::optional<RecordKind> kind
 }
 
 // On a connection of its own: verify() may run on any thread, and for long.
-Result<VerifyResult> Store::verify() {
+Result<VerifyResult> Store::verify(std::optional<ChainHead> kept) {
     auto db = sql::Db::open(impl_->options.path);
     if (!db) return db.error();
     if (Status s = db->exec("PRAGMA query_only = 1; PRAGMA busy_timeout = 5000"); !s) {
@@ -65,6 +65,7 @@ Result<VerifyResult> Store::verify() {
             result.first_bad_id = r.id;
         }
         if (result.first_bad_id) return false;
+        if (kept && r.id == kept->id) result.reaches_head = r.hash == kept->hash;
         previous = r.hash;
         ++expected;
         ++result.records;
@@ -73,6 +74,8 @@ Result<VerifyResult> Store::verify() {
     if (!s) return s.error();
     result.ok = !result.first_bad_id;
     result.head = previous;
+    // A log that ends before the head, or breaks before it, does not reach it.
+    if (kept && !result.reaches_head) result.reaches_head = kept->id == 0;
     return result;
 }
 

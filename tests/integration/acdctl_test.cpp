@@ -117,8 +117,10 @@ TEST_F(AcdctlTest, AgentsShowStateReasonCallAndSkills) {
               "AGENT  STATE   FOR  REASON  CALL  SKILLS\n"
               "a1     ready    0s  -       -     cardiology\n"
               "a2     paused   0s  login   -     cardiology,neurology\n");
-    EXPECT_EQ(ctl({"agent", "pause", "a1", "team", "meeting"}).out, "agent a1 paused\n");
-    EXPECT_TRUE(has_line_starting(ctl({"agents"}).out, "a1     paused   0s  team meeting"));
+    // Only a configured reason: free text could name a patient in the audit log.
+    EXPECT_EQ(ctl({"agent", "pause", "a1", "team", "meeting"}).exit_code, 1);
+    EXPECT_EQ(ctl({"agent", "pause", "a1", "meeting"}).out, "agent a1 paused\n");
+    EXPECT_TRUE(has_line_starting(ctl({"agents"}).out, "a1     paused   0s  meeting"));
     EXPECT_EQ(ctl({"agent", "ready", "a1"}).out, "agent a1 ready\n");
     EXPECT_EQ(ctl({"agent", "logout", "a1"}).out, "agent a1 logged out\n");
 }
@@ -362,6 +364,36 @@ TEST_F(AcdctlTest, TheSocketComesFromTheConfigFileOrTheEnvironment) {
     EXPECT_EQ(both.exit_code, 0);
     const ProcessResult bad_config = run_process({kAcdctl, "-c", "/nonexistent.json", "version"});
     EXPECT_EQ(bad_config.exit_code, 2);
+}
+
+// Issue: an error anywhere in the file kept acdctl from reaching the running acdd.
+TEST_F(AcdctlTest, OfTheConfigFileOnlyAdminSocketIsRead) {
+    Json config = test_config(daemon->dir());
+    config["agents"][0]["skills"] = {"cardio"};  // an error acdd would refuse
+    const std::string file = (daemon->dir() / "being-fixed.json").string();
+    std::ofstream(file) << config.dump();
+    const ProcessResult r = run_process({kAcdctl, "-c", file, "version"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "acdd 0.1.0\n");
+    // A relative socket path is taken from the file's folder, as acdd does.
+    config["admin"]["socket"] = "./admin.sock";
+    std::ofstream(file) << config.dump();
+    EXPECT_EQ(run_process({kAcdctl, "-c", file, "version"}).out, "acdd 0.1.0\n");
+}
+
+TEST_F(AcdctlTest, AConfigFileWithoutAdminSocketSaysSoAndABadOneIsNamed) {
+    const std::string file = (daemon->dir() / "other.json").string();
+    std::ofstream(file) << R"({"specialties": []})";
+    const ProcessResult none = run_process({kAcdctl, "-c", file, "version"});
+    EXPECT_NE(none.err.find("acdctl: " + file +
+                            " sets no admin.socket: using acdd's default, /run/acdd/admin.sock\n"),
+              std::string::npos)
+        << none.err;
+    std::ofstream(file) << R"({"admin": {"socket": 7}})";
+    const ProcessResult bad = run_process({kAcdctl, "-c", file, "version"});
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_EQ(bad.err, "acdctl: cannot take admin.socket from " + file +
+                           ":\n  admin.socket: expected a string, got 7\n");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -220,7 +220,7 @@ TEST_F(AdminTest, PauseAndLogoutAreRefusedWhileTheAgentIsReservedOrBusy) {
     EXPECT_EQ(args_of(pause)["code"], "invalid_state");
     EXPECT_EQ(args_of(a->call("agent-logout", {{"agent", "a1"}}))["code"], "invalid_state");
     event(*g, {{"type", "call.answered"}, {"call_id", "c1"}});
-    EXPECT_EQ(args_of(a->call("agent-pause", {{"agent", "a1"}, {"reason", "x"}}))["code"],
+    EXPECT_EQ(args_of(a->call("agent-pause", {{"agent", "a1"}, {"reason", "lunch"}}))["code"],
               "invalid_state");
     event(*g, {{"type", "call.ended"}, {"call_id", "c1"}});
     EXPECT_EQ(args_of(a->call("agent-pause", {{"agent", "a1"}, {"reason", "break"}}))["reason"],
@@ -368,6 +368,34 @@ TEST_F(AdminTest, ConfigReloadAppliesAgentsLiveAndKeepsTheRunningConfigOnError) 
     EXPECT_EQ(args_of(a->call("agent-list"))["agents"].size(), 3U);
 }
 
+// Issue: a refused file said only how many errors it had.
+TEST_F(AdminTest, ConfigTestNamesTheFirstErrorAndHowManyMore) {
+    const std::string bad = (daemon->dir() / "bad.json").string();
+    std::ofstream(bad) << R"({"specialties": [{"id": "x"}], "ring_timeout_s": 0, "x": 1})";
+    const Json r = admin()->call("config-test", {{"path", bad}});
+    EXPECT_EQ(r["result"], 1);
+    EXPECT_EQ(r["text"], bad + ": " + args_of(r)["errors"][0].get<std::string>() + " (and " +
+                             std::to_string(args_of(r)["errors"].size() - 1) + " more)");
+    EXPECT_GE(args_of(r)["errors"].size(), 2U);
+}
+
+TEST_F(AdminTest, ARefusedConfigReloadNamesTheFirstErrorAndLogsEachAtWarning) {
+    Json config = test_config(daemon->dir());
+    config["agents"][0]["skills"] = {"cardio"};
+    config["ring_timeout_s"] = 0;
+    daemon->configure(config);
+    const std::string file = (daemon->dir() / "acdd.json").string();
+    const Json r = admin()->call("config-reload");
+    ASSERT_EQ(r["result"], 1);
+    ASSERT_EQ(args_of(r)["errors"].size(), 2U);
+    EXPECT_EQ(r["text"], file + ": " + args_of(r)["errors"][0].get<std::string>() +
+                             " (and 1 more): the running configuration stays");
+    for (const Json& e : args_of(r)["errors"]) {
+        const std::string line = "warning config.invalid " + file + ": " + e.get<std::string>();
+        EXPECT_TRUE(daemon->process().wait_for_stderr(line, 10s)) << line << "\n" << daemon->log();
+    }
+}
+
 TEST_F(AdminTest, ConfigReloadReportsWhatNeedsARestart) {
     Json config = test_config(daemon->dir());
     config["gateway"]["listen"] = "127.0.0.1:1";
@@ -410,6 +438,30 @@ TEST_F(AdminTest, AuditVerifyWalksTheChain) {
     EXPECT_GE(args_of(r)["records"], 3);
 }
 
+// Issue: a cut tail goes unseen unless a head is kept outside; acdd logs it at start (then
+// hourly) and at shutdown, and audit-verify checks that the log still reaches one.
+TEST_F(AdminTest, TheChainsHeadIsLoggedAndAuditVerifyChecksThatTheLogReachesIt) {
+    auto a = admin();
+    a->call("agent-login", {{"agent", "a1"}});
+    ASSERT_TRUE(daemon->process().wait_for_stderr("info audit.head record ", 10s)) << daemon->log();
+    EXPECT_EQ(daemon->stop(), 0);
+    const std::string log = daemon->log();
+    const auto at = log.rfind("audit.head record ");
+    ASSERT_NE(at, std::string::npos);
+    const auto head_at = log.find(" head ", at) + 6;
+    const std::string head = log.substr(head_at, log.find('\n', head_at) - head_at);
+    ASSERT_TRUE(daemon->start()) << daemon->log();
+    const Json r = admin()->call("audit-verify", {{"head", head}});
+    EXPECT_EQ(r["result"], 0) << r;
+    EXPECT_EQ(args_of(r)["head_reached"], true) << r;
+    std::string changed = head;
+    changed.back() = changed.back() == '0' ? '1' : '0';
+    const Json cut = admin()->call("audit-verify", {{"head", changed}});
+    EXPECT_EQ(args_of(cut)["head_reached"], false) << cut;
+    EXPECT_NE(cut["text"].get<std::string>().find("does NOT reach the head"), std::string::npos);
+    EXPECT_EQ(args_of(admin()->call("audit-verify", {{"head", "12"}}))["code"], "bad_request");
+}
+
 TEST_F(AdminTest, ChangesAreAuditedWithThePeersCredentialsArgumentsAndResult) {
     auto a = admin();
     a->call("agent-login", {{"agent", "a1"}});
@@ -438,6 +490,46 @@ TEST_F(AdminTest, ChangesAreAuditedWithThePeersCredentialsArgumentsAndResult) {
     EXPECT_EQ(actions[0]["result"], 0);
     EXPECT_EQ(actions[1]["type"], "agent-pause");
     EXPECT_EQ(actions[1]["result"], 1);
+}
+
+// Admin protocol v1.1: the audit log is append-only, so a pause reason is one of pause_reasons
+// and free text (a name, a number) never enters it, not even in the record of the refusal.
+TEST_F(AdminTest, AgentPauseTakesOnlyAConfiguredReasonAndFreeTextNeverReachesTheAuditLog) {
+    auto a = admin();
+    a->call("agent-login", {{"agent", "a1"}});
+    const Json refused =
+        a->call("agent-pause", {{"agent", "a1"}, {"reason", "call back +352621999999 Mme Martin"}});
+    EXPECT_EQ(refused["result"], 1);
+    EXPECT_EQ(args_of(refused)["code"], "bad_request");
+    EXPECT_EQ(refused["text"],
+              "argument 'reason' must be one of the configured pause_reasons: break, lunch, "
+              "training, meeting, admin, no_answer, login");
+    EXPECT_EQ(args_of(a->call("agent-pause", {{"agent", "a1"}, {"reason", "lunch"}}))["reason"],
+              "lunch");
+    EXPECT_EQ(daemon->stop(), 0);
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((daemon->dir() / "acdd.db").c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM audit WHERE body LIKE '%621999999%'", -1, &stmt,
+                       nullptr);
+    ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int64(stmt, 0), 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+}
+
+struct PauseReasonsTest : AdminTest {
+    void adjust(Json& config) override { config["pause_reasons"] = {"coffee"}; }
+};
+
+TEST_F(PauseReasonsTest, TheConfiguredListReplacesTheDefaultAndAcddsOwnReasonsStay) {
+    auto a = admin();
+    a->call("agent-login", {{"agent", "a1"}});
+    EXPECT_EQ(args_of(a->call("agent-pause", {{"agent", "a1"}, {"reason", "break"}}))["code"],
+              "bad_request");
+    EXPECT_EQ(a->call("agent-pause", {{"agent", "a1"}, {"reason", "coffee"}})["result"], 0);
+    a->call("agent-ready", {{"agent", "a1"}});
+    EXPECT_EQ(a->call("agent-pause", {{"agent", "a1"}, {"reason", "no_answer"}})["result"], 0);
 }
 
 // ---------------------------------------------------------------------------------------------

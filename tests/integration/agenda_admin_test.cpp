@@ -959,6 +959,26 @@ TEST_F(AgendaAdminTest, PatientEraseLeavesNoPersonalDataInAnswersOrInTheDatabase
 // Audit
 // ---------------------------------------------------------------------------------------------
 
+// Issue: a patient erased during a live call reappeared in caller-history when that call ended.
+TEST_F(AgendaAdminTest, ErasureCoversTheCallsStillLive) {
+    a->call("agent-login", {{"agent", "a1"}});
+    auto g = gateway();
+    offer(*g, "c1");
+    event(*g, {{"type", "call.answered"}, {"call_id", "c1"}});
+    const Json r = a->call("patient-erase", {{"phone", kPhone}, {"by", "dpo"}});
+    ASSERT_EQ(r["result"], 0) << r;
+    event(*g, {{"type", "call.ended"}, {"call_id", "c1"}});
+    const Json history = a->call("caller-history", {{"phone", kPhone}});
+    EXPECT_EQ(history["result"], 3) << history;
+    // A call after the erasure is a new contact: it is this number's history again.
+    offer(*g, "c2");
+    event(*g, {{"type", "call.ended"}, {"call_id", "c2"}});
+    const Json again = a->call("caller-history", {{"phone", kPhone}});
+    ASSERT_EQ(again["result"], 0) << again;
+    ASSERT_EQ(args_of(again)["calls"].size(), 1U);
+    EXPECT_EQ(args_of(again)["calls"][0]["call_id"], "c2");
+}
+
 TEST_F(AgendaAdminTest, EveryAgendaChangeIsAuditedWithWhoMadeItAndTheCall) {
     a->call("agent-login", {{"agent", "a1"}});
     auto g = gateway();

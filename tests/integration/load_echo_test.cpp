@@ -1,13 +1,18 @@
 // acd-load end to end against its own echo server: the handshake, the ack path (echoed lines
 // acknowledge their seq), the JSON report, TLS with a verified server certificate, and clear
 // failures for a wrong CA and a bad configuration.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "process.hpp"
 #include "temp_dir.hpp"
@@ -125,6 +130,54 @@ TEST(LoadEcho, NobodyListeningFailsAfterTheReconnectTimeout) {
         {"--echo", "--connect", where, "-c", kConfig, "--reconnect-timeout", "0.2", "--json"}, 1);
     ASSERT_TRUE(report.is_object());
     EXPECT_NE(report["failure"].get<std::string>().find("cannot reach " + where), std::string::npos)
+        << report["failure"];
+}
+
+// A gateway listener that reads each connection's hello and hangs up, as acdd does to a client
+// whose certificate it refuses (under TLS 1.3 the client learns it only after its hello).
+class HangUpServer {
+  public:
+    HangUpServer() {
+        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+        EXPECT_EQ(::listen(fd_, 16), 0);
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+        port_ = ntohs(a.sin_port);
+        thread_ = std::thread([this] {
+            for (;;) {
+                const int c = ::accept(fd_, nullptr, nullptr);
+                if (c < 0) return;  // shut down
+                char buf[512];
+                [[maybe_unused]] const auto n = ::read(c, buf, sizeof buf);
+                ::close(c);
+            }
+        });
+    }
+    ~HangUpServer() {
+        ::shutdown(fd_, SHUT_RDWR);  // wakes accept()
+        thread_.join();
+        ::close(fd_);
+    }
+    std::string where() const { return "127.0.0.1:" + std::to_string(port_); }
+
+  private:
+    int fd_ = -1;
+    std::uint16_t port_ = 0;
+    std::thread thread_;
+};
+
+// Issue: a refused handshake was retried forever, whatever --reconnect-timeout said.
+TEST(LoadEcho, AConnectionDroppedBeforeItsWelcomeFailsAfterTheReconnectTimeout) {
+    HangUpServer server;
+    const Json report = run_load(
+        {"--connect", server.where(), "-c", kConfig, "--reconnect-timeout", "0.5", "--json"}, 1);
+    ASSERT_TRUE(report.is_object());
+    EXPECT_NE(report["failure"].get<std::string>().find("cannot reach " + server.where()),
+              std::string::npos)
         << report["failure"];
 }
 

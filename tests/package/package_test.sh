@@ -39,6 +39,8 @@ for f in ./bin/acdd ./bin/acdctl ./bin/acd-sim ./bin/acd-load ./bin/acd-kamailio
          ./etc/acdd/acd-kamailio.json ./lib/systemd/system/acd-kamailio.service \
          ./share/acdd/kamailio/acdd.cfg ./share/man/man8/acd-kamailio.8.gz \
          ./share/man/man8/acdd.8.gz ./share/man/man8/acdctl.8.gz \
+         ./share/man/man5/acdd.json.5.gz ./share/man/man1/acd-sim.1.gz \
+         ./share/man/man1/acd-load.1.gz \
          ./share/doc/acdd/README.md ./share/doc/acdd/operations.md ./share/doc/acdd/acdctl.md; do
     has "$TMP/installed" "$f"
 done
@@ -67,6 +69,8 @@ for f in ./usr/bin/acdd ./usr/bin/acdctl ./usr/bin/acd-sim ./usr/bin/acd-load \
          ./etc/acdd/acd-kamailio.json ./usr/share/acdd/kamailio/acdd.cfg \
          ./lib/systemd/system/acdd.service ./etc/acdd/acdd.json \
          ./usr/share/man/man8/acdd.8.gz ./usr/share/man/man8/acdctl.8.gz \
+         ./usr/share/man/man5/acdd.json.5.gz ./usr/share/man/man1/acd-sim.1.gz \
+         ./usr/share/man/man1/acd-load.1.gz \
          ./usr/share/doc/acdd/operations.md; do
     has "$TMP/contents" "$f"
 done

@@ -94,6 +94,19 @@ TEST(Config, ShippedExampleIsValid) {
         EXPECT_FALSE(r->routing.policy(c).script.empty()) << to_string(c);
 }
 
+// The installed /etc/acdd/acdd.json routes nowhere until the site adds its own agents and teams
+// (docs/operations.md "First configuration"): no demo agent, no example provider.
+TEST(Config, TheInstalledDefaultHasNoAgentsAndNoTeams) {
+    const ConfigResult r = load_config(kSource / "config" / "acdd.dist.json");
+    for (const ConfigError& e : errors_of(r))
+        ADD_FAILURE() << e.to_string();
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r->routing.agents.empty());
+    EXPECT_TRUE(r->routing.teams.empty());
+    EXPECT_EQ(r->admin.socket, "/run/acdd/admin.sock");
+    EXPECT_EQ(r->store.path, "/var/lib/acdd/acdd.db");
+}
+
 TEST(Config, MissingValuesTakeTheDefaultsShown) {
     const ConfigResult r = parse_config(R"({"specialties": [{"id": "cardiology"}],
         "agents": [{"id": "a1", "uri": "sip:a1@pbx", "skills": ["cardiology"]}],

@@ -1,6 +1,9 @@
 // The control registry (include/acd/control.hpp): the one entry point every transport uses.
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
+#include <sstream>
 #include <stdexcept>
 
 #include "acd/control.hpp"
@@ -91,6 +94,23 @@ TEST_F(Fixture, ThePermissionHookRefusesBeforeTheCommandRunsAndTheRefusalIsAudit
     EXPECT_EQ(audited[0].first, "guarded");
     EXPECT_EQ(call({{"command", "guarded"}})["result"], 0);  // as admin
     EXPECT_TRUE(ran);
+}
+
+// Admin protocol v1.1: commands that only read are logged at debug level, changes at info.
+TEST_F(Fixture, CommandsThatOnlyReadAreLoggedAtDebugAndChangesAtInfo) {
+    std::ostringstream out;
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
+    sink->set_pattern("%l %v");
+    auto previous = spdlog::default_logger();
+    auto logger = std::make_shared<spdlog::logger>("registry_test", sink);
+    logger->set_level(spdlog::level::debug);
+    spdlog::set_default_logger(logger);
+    call({{"command", "echo"}});
+    call({{"command", "change"}});
+    spdlog::set_default_logger(previous);
+    EXPECT_EQ(out.str(),
+              "debug admin.command echo by uid -1 gid -1: result 0: echo\n"
+              "info admin.command change by uid -1 gid -1: result 0: changed\n");
 }
 
 TEST_F(Fixture, ListCommandsNamesEveryRegisteredCommand) {

@@ -199,6 +199,31 @@ TEST(Store, VerifyNamesARecordDeletedBehindTheTriggers) {
     EXPECT_EQ(verified->reason, "record 3 is missing");
 }
 
+// Issue: the chain shows changed and deleted records, not a cut tail; a head kept outside does.
+TEST(Store, VerifyWithAKeptHeadTellsACutTail) {
+    Fixture f;
+    auto store = f.open();
+    for (int i = 1; i <= 5; ++i)
+        store->append(batch_of({record(i)}));
+    store->flush();
+    const auto head = store->head();
+    ASSERT_TRUE(head);
+    EXPECT_EQ(head->id, 5);
+    EXPECT_EQ(ChainHead::parse(head->to_string()), *head);
+    EXPECT_EQ(store->verify(*head)->reaches_head, true);
+    ChainHead other = *head;
+    other.hash[0] ^= 1;
+    EXPECT_EQ(store->verify(other)->reaches_head, false);
+    tamper(f.dir / "acdd.db", "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id >= 4");
+    auto verified = store->verify(*head);
+    ASSERT_TRUE(verified);
+    EXPECT_TRUE(verified->ok);  // what is left still chains
+    EXPECT_EQ(verified->records, 3);
+    EXPECT_EQ(verified->reaches_head, false);
+    EXPECT_FALSE(ChainHead::parse("5:abc"));
+    EXPECT_FALSE(ChainHead::parse("x:" + std::string(64, '0')));
+}
+
 TEST(Store, RecordsAreQueryablePerCallAndPerAgentOverATimeRange) {
     Fixture f;
     auto store = f.open();

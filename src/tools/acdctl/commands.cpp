@@ -42,7 +42,8 @@ Commands:
                                   default today 00:00; --all: rows without calls too)
   config test [FILE]              check a configuration file (default: acdd's own)
   config reload                   apply acdd's configuration file again
-  audit verify                    check the audit log's hash chain
+  audit verify [HEAD]             check the audit log's hash chain (and that it reaches HEAD,
+                                  ID:HASH as the log's audit.head lines give it)
   backup FILE                     copy the database, online and consistent, to FILE (new)
   watch [--once]                  live wallboard: queues, waiting calls, agents
   subscribe [TOPIC...]            print every change as JSON lines (topics calls,
@@ -323,8 +324,11 @@ Parsed parse_command(const std::vector<std::string>& args) {
     if (name == "stats") return stats(args);
     if (name == "config") return config(args);
     if (name == "audit") {
-        if (args.size() != 2 || args[1] != "verify") return usage("usage: acdctl audit verify");
+        if (args.size() < 2 || args.size() > 3 || args[1] != "verify") {
+            return usage("usage: acdctl audit verify [HEAD]");
+        }
         Invocation inv{"audit-verify", Json::object(), View::audit};
+        if (args.size() == 3) inv.arguments["head"] = args[2];
         inv.timeout = std::chrono::seconds(600);
         return inv;
     }

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "acd/config.hpp"
+#include "acd/admin_socket.hpp"
 #include "acd/version.hpp"
 #include "commands.hpp"
 #include "connection.hpp"
@@ -88,18 +88,22 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
     return std::nullopt;
 }
 
-// -s, else admin.socket of -c's file, else $ACDCTL_SOCKET, else the default.
+// -s, else admin.socket of -c's file, else $ACDCTL_SOCKET, else the default. Of -c's file only
+// admin.socket is read: the operator fixing an error elsewhere in it can still reach acdd.
 std::variant<std::string, int> socket_path(const Options& o) {
     if (!o.socket.empty()) return o.socket;
     if (!o.config.empty()) {
-        const acd::ConfigResult r = acd::load_config(o.config);
+        const auto r = acd::admin_socket_of(o.config);
         if (!r.ok()) {
-            fmt::print(stderr, "acdctl: cannot take the socket from {}:\n", o.config);
+            fmt::print(stderr, "acdctl: cannot take admin.socket from {}:\n", o.config);
             for (const acd::ConfigError& e : r.error())
                 fmt::print(stderr, "  {}\n", e.to_string());
             return kExitUsage;
         }
-        return r->admin.socket.string();
+        if (*r) return (*r)->string();
+        fmt::print(stderr, "acdctl: {} sets no admin.socket: using acdd's default, {}\n", o.config,
+                   kDefaultSocket);
+        return std::string(kDefaultSocket);
     }
     if (const char* env = std::getenv("ACDCTL_SOCKET"); env != nullptr && *env != '\0') return env;
     return std::string(kDefaultSocket);

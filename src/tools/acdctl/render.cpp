@@ -267,7 +267,8 @@ Shown show(const Invocation& inv, const std::string& line, bool json) {
                                                  : kExitUnreachable;
     // A chain that does not verify is the answer to the question, but not a success.
     if (inv.view == View::audit && result == 0 &&
-        !response.value("arguments", Json::object()).value("ok", true)) {
+        (!response.value("arguments", Json::object()).value("ok", true) ||
+         !response.value("arguments", Json::object()).value("head_reached", true))) {
         shown.exit_code = kExitError;
     }
     if (json || inv.view == View::raw) {

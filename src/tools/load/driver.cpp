@@ -308,7 +308,7 @@ Driver::Call* Driver::find_call(std::string_view id, std::uint64_t& number) {
     return it == calls_.end() ? nullptr : &it->second;
 }
 
-void Driver::on_message(GatewayClient&, std::string_view line) {
+void Driver::on_message(GatewayClient& client, std::string_view line) {
     const Json j = Json::parse(line, nullptr, false);
     const Json no;
     if (!j.is_object() || !j.value("type", no).is_string()) {
@@ -317,7 +317,12 @@ void Driver::on_message(GatewayClient&, std::string_view line) {
     }
     const std::string type = j["type"];
     if (type == "error") {
-        ++report_.errors[j.value("code", std::string("(no code)"))];
+        // Which event got which error: "agent.state invalid_state" says what to look at.
+        const Json seq = j.value("seq", no);
+        std::string event =
+            seq.is_number_unsigned() ? client.event_type(seq.get<std::uint64_t>()) : std::string();
+        if (event.empty()) event = seq.is_null() ? "(no event)" : "(an event acknowledged)";
+        ++report_.errors[event + " " + j.value("code", std::string("(no code)"))];
         return;
     }
     std::uint64_t number = 0;

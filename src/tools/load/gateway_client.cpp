@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -223,6 +224,14 @@ void GatewayClient::acked_up_to(std::uint64_t seq, bool by_welcome) {
     }
 }
 
+std::string GatewayClient::event_type(std::uint64_t seq) const {
+    const auto it = std::lower_bound(unacked_.begin(), unacked_.end(), seq,
+                                     [](const Unacked& u, std::uint64_t s) { return u.seq < s; });
+    if (it == unacked_.end() || it->seq != seq) return "";
+    const Json j = Json::parse(it->line, nullptr, false);
+    return j.is_object() ? j.value("type", std::string()) : "";
+}
+
 void GatewayClient::queue(std::uint64_t seq, std::string line) {
     if (state_ == State::ready) {
         out_ += line;
@@ -261,7 +270,9 @@ void GatewayClient::flush() {
 
 void GatewayClient::lost(const std::string& why) {
     if (state_ == State::closed) return;
-    const bool was_up = state_ == State::ready || state_ == State::handshaking;
+    // Up means welcomed: a connection dropped before its welcome (a refused TLS client
+    // certificate shows only then under TLS 1.3) does not restart the reconnect timeout.
+    const bool was_up = state_ == State::ready;
     if (was_up) down_since_ = Clock::now();
     state_ = State::down;
     ++generation_;

@@ -76,6 +76,8 @@ class GatewayClient {
     std::size_t index() const { return index_; }
     bool ready() const { return state_ == State::ready; }
     std::size_t unacked() const { return unacked_.size(); }
+    // The type of event `seq` while it waits for its ack (an error comes before it), else "".
+    std::string event_type(std::uint64_t seq) const;
     std::uint64_t resent() const { return resent_; }
     std::uint64_t reconnects() const { return reconnects_; }
     // Acknowledged events that a later welcome's last_seq no longer covers: acdd lost them.

@@ -46,7 +46,8 @@ struct Report {
     std::uint64_t offers_skipped = 0;   // the gateway's window was full when a call was due
     std::uint64_t stale_commands = 0;   // commands for calls acd-load no longer has
     std::uint64_t repeated_routes = 0;  // a call.route identical to the last one: a no-op
-    std::map<std::string, std::uint64_t> errors;  // error lines by code
+    // Error lines by event type and code ("agent.state invalid_state").
+    std::map<std::string, std::uint64_t> errors;
     std::uint64_t reconnects = 0;
     std::uint64_t lost_acked = 0;  // acknowledged events a later welcome did not cover
     std::uint64_t unacked_at_end = 0;

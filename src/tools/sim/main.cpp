@@ -19,7 +19,7 @@ namespace {
 constexpr std::string_view kUsage = R"(usage: acd-sim SCENARIO.json [options]
   --policy acdd|fifo  routing policy (default acdd: the scenario's classes, tiers and overflow;
                       fifo: one plain FIFO queue per specialty, no classes, no overflow)
-  --compare           run both policies on the same calls and report them side by side
+  --compare           run both policies on the same calls and report them one after the other
   --csv               print the hourly table as CSV instead of the report
   --svg FILE          write a chart of waiting calls and service level through the day
   --seed N            use seed N instead of the scenario's
