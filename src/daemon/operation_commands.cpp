@@ -2,6 +2,9 @@
 // audit of every command that changes something.
 #include <fmt/format.h>
 
+#include <filesystem>
+
+#include "acd/log.hpp"
 #include "commands.hpp"
 
 namespace acd {
@@ -26,6 +29,32 @@ Json error_list(const ConfigErrors& errors) {
     for (const ConfigError& e : errors)
         list.push_back(e.to_string());
     return list;
+}
+
+// config-test reads files an admin names (admin-protocol.md v1.1): a syntax error says where,
+// never what was read there (a key file is not JSON, and its content is a secret).
+Json unquoted_error_list(const ConfigErrors& errors) {
+    Json list = Json::array();
+    for (const ConfigError& e : errors) {
+        std::string text = e.to_string();
+        if (const auto at = text.find("; last read"); at != std::string::npos) text.resize(at);
+        if (text.find("syntax error") != std::string::npos) {
+            if (const auto dash = text.find(" - "); dash != std::string::npos) text.resize(dash);
+        }
+        list.push_back(text);
+    }
+    return list;
+}
+
+// `path` when it is in the folder of the configuration file (resolved, links followed), else "".
+std::string beside(const std::string& config_file, const std::string& path) {
+    std::error_code ec;
+    const auto folder = std::filesystem::weakly_canonical(config_file, ec).parent_path();
+    const auto wanted = std::filesystem::weakly_canonical(
+        std::filesystem::path(path).is_absolute() ? std::filesystem::path(path) : folder / path,
+        ec);
+    if (ec || wanted.parent_path() != folder) return "";
+    return wanted.string();
 }
 
 }  // namespace
@@ -69,18 +98,30 @@ void OperationCommands::add_to(control::Registry& registry) {
 Answer OperationCommands::config_test(const Json& args) {
     json::Problems problems;
     json::Reader r = json::Reader::named(args, "argument", problems);
-    const std::string path = r.string("path").value_or(config_file_);
+    const std::string asked = r.string("path").value_or(config_file_);
     if (!problems.empty()) return Answer::failure(ErrorCode::bad_request, problems.front().message);
+    const std::string path = beside(config_file_, asked);
+    if (path.empty()) {
+        return Answer::failure(
+            ErrorCode::bad_request,
+            fmt::format("argument 'path' must be a file in {}, the folder of acdd's configuration",
+                        std::filesystem::path(config_file_).parent_path().string()));
+    }
     const ConfigResult loaded = load_config(path);
-    if (loaded) return Answer::success("ok: " + path, {{"path", path}});
+    if (loaded) return Answer::success("ok: " + asked, {{"path", asked}});
     return Answer::failure(ErrorCode::invalid_config,
-                           fmt::format("{} error(s) in {}", loaded.error().size(), path),
-                           {{"path", path}, {"errors", error_list(loaded.error())}});
+                           fmt::format("{} error(s) in {}", loaded.error().size(), asked),
+                           {{"path", asked}, {"errors", unquoted_error_list(loaded.error())}});
 }
 
 Answer OperationCommands::config_reload(const control::Caller& caller) {
     const ConfigResult loaded = load_config(config_file_);
     if (!loaded) {
+        std::string all;
+        for (const ConfigError& e : loaded.error())
+            all += (all.empty() ? "" : "; ") + e.to_string();
+        log_error("config.reload", "{} error(s) in {}: the running configuration stays: {}",
+                  loaded.error().size(), config_file_, all);
         return Answer::failure(ErrorCode::invalid_config,
                                fmt::format("{} error(s) in {}: the running configuration stays",
                                            loaded.error().size(), config_file_),
@@ -90,6 +131,7 @@ Answer OperationCommands::config_reload(const control::Caller& caller) {
     const auto restart = needing_restart(service_.config(), next);
     const Reply reply = service_.apply(input::Reconfigure{next.routing}, &caller).output.reply;
     if (!reply.ok()) {
+        log_error("config.reload", "{}: the running configuration stays", reply.message);
         return Answer::failure(reply.code, reply.message + ": the running configuration stays");
     }
     service_.update_config(next);  // the live parts: tokens, retention, log level
