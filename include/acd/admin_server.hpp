@@ -1,6 +1,7 @@
 // The admin listener (docs/spec/admin-protocol.md "Transport"): a Unix socket with the configured
 // mode, peers identified by SO_PEERCRED, one JSON request per line answered in order, a 64 KiB
-// line cap, 300 s idle timeout, a bound on connections, and subscription streams that never
+// line cap, 300 s idle timeout, admin.max_connections (the last 4 for root and acdd's own uid;
+// others are answered `too_many_connections` and closed), and subscription streams that never
 // block the engine (a subscriber that falls behind is dropped with a final error line).
 //
 // Everything runs on one io_context thread, the engine's: the hub is called on that thread.
@@ -21,7 +22,8 @@ namespace acd::net {
 // Requests are cut like gateway lines: at most kMaxLineBytes (framing.hpp), 64 KiB.
 inline constexpr std::size_t kAdminMaxLineBytes = kMaxLineBytes;
 inline constexpr auto kAdminIdleTimeout = std::chrono::seconds(300);
-inline constexpr std::size_t kMaxAdminConnections = 64;
+// Of admin.max_connections (config.md v1.1), the last ones are kept for uid 0 and acdd's uid.
+inline constexpr std::size_t kAdminReservedConnections = 4;
 // Responses may be large (a call list); a subscriber gets far less slack.
 inline constexpr std::size_t kAdminMaxOutboxBytes = 64 << 20;
 inline constexpr std::size_t kSubscriberMaxBacklogBytes = 1 << 20;

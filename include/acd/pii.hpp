@@ -9,8 +9,9 @@
 // Contract:
 // - The key is 32 bytes from `store.pii_key_file`, raw or as 64 hex characters. When the config
 //   does not name the file, it is `<store.path>.key`, created (mode 0600, 32 random bytes as hex)
-//   on first start; load() says so in `created`. A named file that is missing is an error (a new
-//   key would orphan every pseudonym). A file with any group or other permission is refused.
+//   on first start (when the database does not exist yet); load() says so in `created`. A named
+//   file that is missing, or a missing default one beside an existing database, is an error (a
+//   new key would orphan every pseudonym). A file with any group or other permission is refused.
 // - pseudonym() is deterministic for a key: HMAC-SHA-256 of the normalized phone number
 //   (digits, and a leading '+' when there is one), as 64 lowercase hex characters.
 // - seal() encrypts with AES-256-GCM under a fresh random 96-bit nonce, binding the pseudonym

@@ -110,6 +110,10 @@ struct StoreOptions {
     std::size_t max_pending_records = 200'000;
     std::function<void(std::uint64_t ticket)> on_durable;        // on the writer thread; be quick
     std::function<void(const std::string& message)> on_failure;  // on the writer thread
+    // open() refuses a database that is behind its side file `<path>.head` (restored, WAL cut,
+    // deleted, replaced) unless this is set; then it appends a `data-loss-accepted` record that
+    // says what was lost, and carries on from the database (docs/operations.md).
+    bool accept_data_loss = false;
 };
 
 struct Snapshot {
@@ -145,7 +149,11 @@ struct VerifyResult {
 class Store {
   public:
     // Opens (creating and migrating as needed) the database at options.path. Refuses a
-    // database whose schema is newer than this build, or that was written with another key.
+    // database whose schema is newer than this build, or that was written with another key, one
+    // that fails PRAGMA quick_check, one behind its side file `<path>.head` (see
+    // accept_data_loss), and one it cannot write to (a probe write at open). The side file is
+    // written after commits by a thread of its own, at most every 200 ms, never ahead of the
+    // database; the caller holds the database's lock (store_lock.hpp).
     static Result<std::unique_ptr<Store>> open(StoreOptions options, const PiiKey& key);
     ~Store();  // commits what is pending, then stops the writer
     Store(const Store&) = delete;

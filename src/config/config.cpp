@@ -266,8 +266,15 @@ class ConfigParser {
             const bool octal =
                 (m->size() == 3 || m->size() == 4) &&
                 std::all_of(m->begin(), m->end(), [](char c) { return c >= '0' && c <= '7'; });
-            if (octal) {
-                config_.admin.mode = static_cast<unsigned>(std::stoul(*m, nullptr, 8));
+            const unsigned mode = octal ? static_cast<unsigned>(std::stoul(*m, nullptr, 8)) : 0;
+            if (octal && (mode & 0002) != 0) {
+                // Whoever may connect may run every admin command.
+                report(r.path("mode"),
+                       fmt::format("\"{}\" lets every user of the machine run admin commands "
+                                   "(world-writable): use \"0660\" and the socket's group",
+                                   *m));
+            } else if (octal) {
+                config_.admin.mode = mode;
             } else {
                 report(r.path("mode"),
                        fmt::format("expected an octal mode like \"0660\", got \"{}\"", *m));

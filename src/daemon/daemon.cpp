@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 
 #include "acd/admin_server.hpp"
@@ -13,10 +14,12 @@
 #include "acd/gateway_server.hpp"
 #include "acd/pii.hpp"
 #include "acd/store.hpp"
+#include "acd/store_lock.hpp"
 #include "acd/version.hpp"
 #include "chain_head.hpp"
 #include "control_plane.hpp"
 #include "logging.hpp"
+#include "notify.hpp"
 #include "quality/quality.hpp"
 #include "recovery.hpp"
 #include "service.hpp"
@@ -27,11 +30,20 @@ namespace {
 // How long a graceful stop may take to deliver the last acknowledgements.
 constexpr auto kStopGrace = std::chrono::seconds(5);
 
-Result<std::unique_ptr<Store>> open_store(const Config& config, const PiiKey& key,
-                                          asio::io_context& io,
+// Why acdd does not start: logged at error level under `event`, and told to systemd. The exit
+// status is 1.
+int refuse(std::string_view event, const std::string& message) {
+    log_error(event, "{}", message);
+    notify_status(fmt::format("refused to start: {}", message));
+    return 1;
+}
+
+Result<std::unique_ptr<Store>> open_store(const Config& config, const DaemonOptions& daemon,
+                                          const PiiKey& key, asio::io_context& io,
                                           std::function<void(std::uint64_t)> on_durable) {
     StoreOptions options;
     options.path = config.store.path;
+    options.accept_data_loss = daemon.accept_data_loss;
     options.synchronous = config.store.synchronous;
     options.modules = {agenda::schema(), quality::schema()};
     options.on_durable = [&io, on_durable](std::uint64_t ticket) {
@@ -39,6 +51,7 @@ Result<std::unique_ptr<Store>> open_store(const Config& config, const PiiKey& ke
     };
     options.on_failure = [&io](const std::string& message) {
         log_error("store.failed", "{}: stopping, since nothing more can be made durable", message);
+        notify_status(fmt::format("stopped: {}", message));
         asio::post(io, [&io] { io.stop(); });
     };
     return Store::open(std::move(options), key);
@@ -54,12 +67,14 @@ std::unique_ptr<Engine> engine_from(Recovered recovered, const Config& config,
 
 }  // namespace
 
-int run_daemon(const std::string& config_file) {
+int run_daemon(const std::string& config_file, const DaemonOptions& options) {
     const ConfigResult loaded = load_config(config_file);
     if (!loaded.ok()) {
         for (const ConfigError& e : loaded.error()) {
             std::fprintf(stderr, "%s: %s\n", config_file.c_str(), e.to_string().c_str());
         }
+        notify_status(fmt::format("refused to start: {} has {} error(s)", config_file,
+                                  loaded.error().size()));
         return 1;
     }
     const Config& config = *loaded;
@@ -68,13 +83,16 @@ int run_daemon(const std::string& config_file) {
     ::umask(0077);
     setup_logging(config.log_level);
     log_event("daemon.start", "acdd {} starting with {}", kVersion, config_file);
+    // A file size limit (ulimit -f) makes a write fail like a full disk, instead of killing acdd
+    // in the middle of a commit.
+    std::signal(SIGXFSZ, SIG_IGN);
 
+    // Before anything is read or written: one acdd per database.
+    auto lock = StoreLock::acquire(config.store.path);
+    if (!lock) return refuse("store.lock", lock.error().message);
     bool key_created = false;
     auto key = PiiKey::load(config.store, &key_created);
-    if (!key) {
-        log_error("store.key", "{}", key.error().message);
-        return 1;
-    }
+    if (!key) return refuse("store.key", key.error().message);
     if (key_created) {
         log_event("store.key_created",
                   "created the PII key {} (mode 0600): back it up with the database",
@@ -83,31 +101,33 @@ int run_daemon(const std::string& config_file) {
 
     asio::io_context io(1);
     Service* service_ptr = nullptr;
-    auto store = open_store(config, *key, io, [&service_ptr](std::uint64_t ticket) {
+    auto store = open_store(config, options, *key, io, [&service_ptr](std::uint64_t ticket) {
         if (service_ptr != nullptr) service_ptr->on_durable(ticket);
     });
-    if (!store) {
-        log_error("store.open", "{}", store.error().message);
-        return 1;
-    }
+    if (!store) return refuse("store.open", store.error().message);
     auto recovered = recover(**store);
-    if (!recovered) {
-        log_error("store.recover", "{}", recovered.error().message);
-        return 1;
-    }
+    if (!recovered) return refuse("store.recover", recovered.error().message);
     log_event("store.recovered", "replayed {} inputs after snapshot at record {}",
               recovered->replayed, recovered->snapshot_id);
     bool config_changed = false;
     Service service(io, config, engine_from(std::move(*recovered), config, config_changed), **store,
                     *key);
     service_ptr = &service;
-    if (config_changed) service.apply(input::Reconfigure{config.routing});
+    if (config_changed) {
+        // The file must be what runs: a file the recovered state cannot take (a specialty
+        // removed while calls wait in it) is refused, never silently left unapplied.
+        const Reply reply = service.apply(input::Reconfigure{config.routing}).output.reply;
+        if (!reply.ok()) {
+            return refuse("config.apply",
+                          fmt::format("{} cannot be applied to the state recovered from the "
+                                      "store: {}; start with the previous file until those calls "
+                                      "are gone, or change the file",
+                                      config_file, reply.message));
+        }
+    }
 
     auto gateway = net::GatewayServer::start(io, config.gateway, service);
-    if (!gateway) {
-        log_error("gateway.listen", "{}", gateway.error().message);
-        return 1;
-    }
+    if (!gateway) return refuse("gateway.listen", gateway.error().message);
     service.set_gateway_server(gateway->get());
     log_event("gateway.listen", "listening for gateways on {}:{}{}", config.gateway.host,
               (*gateway)->port(), config.gateway.tls ? " (TLS)" : "");
@@ -139,15 +159,9 @@ int run_daemon(const std::string& config_file) {
         });
     };
     auto control = ControlPlane::open(io, service, **store, config_file, notifier, stop);
-    if (!control) {
-        log_error("agenda.open", "{}", control.error().message);
-        return 1;
-    }
+    if (!control) return refuse("agenda.open", control.error().message);
     auto admin_started = net::AdminServer::start(io, config.admin, **control);
-    if (!admin_started) {
-        log_error("admin.listen", "{}", admin_started.error().message);
-        return 1;
-    }
+    if (!admin_started) return refuse("admin.listen", admin_started.error().message);
     admin_server = std::move(*admin_started);
     log_event("admin.listen", "admin socket {} (mode {:04o})", config.admin.socket.string(),
               config.admin.mode);
@@ -167,11 +181,19 @@ int run_daemon(const std::string& config_file) {
     signals.async_wait(on_signal);
     // Ready once the agenda has had its first look at overdue messages (status-get counts them).
     (*control)->start([&] {
+        // Ready only once what the start wrote (a configuration record) is durable: a store that
+        // cannot write stops acdd here, before systemd hears READY=1.
+        (*store)->flush();
+        if ((*store)->failed()) return;
         log_event("daemon.ready", "acdd {} ready", kVersion);
         notifier.ready(fmt::format("serving gateways on port {}", (*gateway)->port()));
         notifier.start_watchdog();
     });
     io.run();
+    if ((*store)->failed()) {
+        log_error("daemon.stopped", "acdd stopped on a store failure");
+        return 1;
+    }
     log_event("daemon.stopped", "acdd stopped");
     return 0;
 }

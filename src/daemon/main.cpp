@@ -14,12 +14,16 @@ constexpr const char* kDefaultConfig = "/etc/acdd/acdd.json";
 
 void usage(std::FILE* out) {
     std::fprintf(out,
-                 "Usage: acdd [-c FILE] [--check-config]\n"
+                 "Usage: acdd [-c FILE] [--check-config] [--accept-data-loss]\n"
                  "Automatic call distribution for hospital call centers.\n\n"
                  "  -c, --config FILE   configuration file (default %s)\n"
                  "      --check-config  check the configuration and exit: prints \"ok: FILE\"\n"
                  "                      and exits 0 when it is valid, else prints every error\n"
                  "                      and exits 1\n"
+                 "      --accept-data-loss\n"
+                 "                      start on a database that is behind what acdd had\n"
+                 "                      committed (restored, cut, replaced), recording the loss\n"
+                 "                      in the audit log (docs/operations.md)\n"
                  "  -V, --version       print the version and exit\n"
                  "  -h, --help          print this help and exit\n",
                  kDefaultConfig);
@@ -41,14 +45,16 @@ int check_config(const std::string& file) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    enum { kCheckConfig = 256 };
+    enum { kCheckConfig = 256, kAcceptDataLoss };
     static const option kOptions[] = {{"config", required_argument, nullptr, 'c'},
                                       {"check-config", no_argument, nullptr, kCheckConfig},
+                                      {"accept-data-loss", no_argument, nullptr, kAcceptDataLoss},
                                       {"version", no_argument, nullptr, 'V'},
                                       {"help", no_argument, nullptr, 'h'},
                                       {nullptr, 0, nullptr, 0}};
     std::string config_file = kDefaultConfig;
     bool only_check = false;
+    acd::DaemonOptions options;
     for (int opt; (opt = getopt_long(argc, argv, "c:Vh", kOptions, nullptr)) != -1;) {
         switch (opt) {
             case 'c':
@@ -56,6 +62,9 @@ int main(int argc, char** argv) {
                 break;
             case kCheckConfig:
                 only_check = true;
+                break;
+            case kAcceptDataLoss:
+                options.accept_data_loss = true;
                 break;
             case 'V':
                 std::printf("acdd %s\n", acd::kVersion);
@@ -74,5 +83,5 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (only_check) return check_config(config_file);
-    return acd::run_daemon(config_file);
+    return acd::run_daemon(config_file, options);
 }

@@ -7,6 +7,11 @@
 
 namespace acd {
 
+void notify_status(std::string_view status) {
+    const std::string message = "STATUS=" + std::string(status);
+    sd_notify(0, message.c_str());
+}
+
 Notifier::Notifier(asio::io_context& io) : timer_(io) {}
 
 void Notifier::ready(std::string_view status) {

@@ -9,6 +9,10 @@
 
 namespace acd {
 
+// STATUS=<status> alone: why acdd refuses to start or stops on a fatal error, for
+// `systemctl status` (nothing without NOTIFY_SOCKET).
+void notify_status(std::string_view status);
+
 class Notifier {
   public:
     explicit Notifier(asio::io_context& io);

@@ -3,6 +3,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <set>
+
 #include "acd/snapshot.hpp"
 #include "logging.hpp"
 #include "scripts.hpp"
@@ -199,10 +201,21 @@ Result<std::uint64_t> Service::admit(const std::shared_ptr<net::GatewayLink>& li
     return gw.durable_seq;
 }
 
+bool Service::away(const std::string& id) const {
+    for (const GatewayView& g : engine_->gateways()) {
+        if (g.id == id) return g.away_since.has_value();
+    }
+    return false;
+}
+
+// Back (routing.md v1.1): its calls are routed again, and the offers under way are sent again
+// with their ring timeouts running from now.
 void Service::welcomed(const std::shared_ptr<net::GatewayLink>& link) {
+    // The offers under way first: the routes of calls routed on its return go out with them.
     for (const Command& route : engine_->offering_routes(link->gateway())) {
         link->send(command_json(route));
     }
+    if (away(link->gateway())) apply(input::GatewayConnected{link->gateway()});
 }
 
 void Service::on_closed(net::GatewayLink& link) {
@@ -210,6 +223,8 @@ void Service::on_closed(net::GatewayLink& link) {
     if (it != gateways_.end() && it->second.link.get() == &link) {
         it->second.link.reset();
         log_event("gateway.disconnect", "gateway {} disconnected", link.gateway());
+        // Its calls wait for it, orphan_timeout at most; at shutdown the next start does it.
+        if (!stopped_) apply(input::GatewayDisconnected{link.gateway()});
     }
     if (!drained_) return;
     for (const auto& [id, gw] : gateways_) {
@@ -290,6 +305,13 @@ void Service::on_timer() {
 }
 
 void Service::start() {
+    // The gateways with live calls (a gateway without any has nothing to wait for).
+    std::set<std::string> with_calls;
+    for (const CallSnapshot& c : engine_->calls())
+        with_calls.insert(c.gateway);
+    for (const GatewayView& g : engine_->gateways()) {
+        if (!g.away_since && with_calls.contains(g.id)) apply(input::GatewayDisconnected{g.id});
+    }
     arm_timer();
     run_retention();
 }

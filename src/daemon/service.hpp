@@ -79,7 +79,8 @@ class Service : public net::GatewayHub {
 
     // The store made every batch up to `ticket` durable (called on this thread).
     void on_durable(std::uint64_t ticket);
-    // Arms the engine timer and the daily retention.
+    // Arms the engine timer and the daily retention. Every gateway with live calls is away until
+    // it connects again (none is connected yet): its calls wait, and orphan_timeout runs.
     void start();
     // Stops timers and writes a last snapshot. The caller then flushes the store, so that the
     // last acknowledgements are posted, and calls close_links().
@@ -102,6 +103,9 @@ class Service : public net::GatewayHub {
     bool accepting() const override;
 
   private:
+    // Whether the engine holds gateway `id` as away (routing.md v1.1).
+    bool away(const std::string& id) const;
+
     struct GatewayState {
         std::uint64_t durable_seq = 0;  // the highest seq known durable
         std::deque<std::pair<std::uint64_t, std::uint64_t>> pending;  // (ticket, seq)

@@ -9,7 +9,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "acd/log.hpp"
 #include "line_stream.hpp"
+#include "listener.hpp"
 
 namespace acd::net {
 namespace {
@@ -156,36 +158,48 @@ bool someone_listens(asio::io_context& io, const std::string& path) {
 struct AdminServer::Impl {
     asio::io_context& io;
     AdminHub& hub;
-    local::acceptor acceptor;
+    Listener<local> listener;
     std::string path;
+    std::size_t max_connections;
     std::chrono::milliseconds idle_timeout;
     std::shared_ptr<std::size_t> open = std::make_shared<std::size_t>(0);
+    RateLimitedLog refusals;
 
-    Impl(asio::io_context& io, AdminHub& hub, std::chrono::milliseconds idle_timeout)
-        : io(io), hub(hub), acceptor(io), idle_timeout(idle_timeout) {}
+    Impl(asio::io_context& io, AdminHub& hub, std::size_t max_connections,
+         std::chrono::milliseconds idle_timeout)
+        : io(io),
+          hub(hub),
+          listener(io, "admin"),
+          max_connections(max_connections),
+          idle_timeout(idle_timeout) {}
 
-    awaitable<void> accept_loop() {
-        for (;;) {
-            std::error_code ec;
-            local::socket socket =
-                co_await acceptor.async_accept(asio::redirect_error(use_awaitable, ec));
-            if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
-            if (ec) continue;
-            auto session = std::make_shared<Session>(std::move(socket), hub, open, idle_timeout);
-            if (*open > kMaxAdminConnections) {
-                session->refuse(
-                    fmt::format("more than {} admin connections", kMaxAdminConnections));
-            } else {
-                session->start();
-            }
-        }
+    // The last kAdminReservedConnections of admin.max_connections are kept for root and acdd's
+    // own uid (systemctl reload, the operator), so that idle clients never lock them out.
+    void on_accept(local::socket socket) {
+        const std::size_t open_before = *open;
+        auto session = std::make_shared<Session>(std::move(socket), hub, open, idle_timeout);
+        const std::int64_t uid = session->peer().uid;
+        const bool reserved_for = uid == 0 || uid == std::int64_t(::geteuid());
+        const std::size_t limit =
+            reserved_for ? max_connections : max_connections - kAdminReservedConnections;
+        if (open_before < limit) return session->start();
+        refusals([&](std::uint64_t skipped) {
+            log_warning("admin.refused",
+                        "connection of uid {} refused: {} admin connections are open "
+                        "(admin.max_connections {}, the last {} kept for root and acdd; {} more "
+                        "refused since the last line)",
+                        uid, open_before, max_connections, kAdminReservedConnections, skipped);
+        });
+        session->refuse(
+            fmt::format("too many connections: {} admin connections are open", open_before));
     }
 };
 
 Result<std::unique_ptr<AdminServer>> AdminServer::start(asio::io_context& io,
                                                         const AdminConfig& config, AdminHub& hub,
                                                         std::chrono::milliseconds idle_timeout) {
-    auto impl = std::make_unique<Impl>(io, hub, idle_timeout);
+    auto impl = std::make_unique<Impl>(io, hub, static_cast<std::size_t>(config.max_connections),
+                                       idle_timeout);
     impl->path = config.socket.string();
     if (impl->path.size() >= sizeof(sockaddr_un::sun_path)) {
         return Error{ErrorCode::io_error,
@@ -205,9 +219,10 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(asio::io_context& io,
         ::unlink(impl->path.c_str());  // stale, from a crash
     }
     std::error_code ec;
-    impl->acceptor.open(local(), ec);
-    if (!ec) impl->acceptor.bind(local::endpoint(impl->path), ec);
-    if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    local::acceptor& acceptor = impl->listener.acceptor();
+    acceptor.open(local(), ec);
+    if (!ec) acceptor.bind(local::endpoint(impl->path), ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec)
         return Error{ErrorCode::io_error, fmt::format("admin.socket: cannot listen on {}: {}",
                                                       impl->path, ec.message())};
@@ -217,8 +232,7 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(asio::io_context& io,
                                                       impl->path, std::strerror(errno))};
     }
     Impl* raw = impl.get();
-    asio::co_spawn(
-        io, [raw] { return raw->accept_loop(); }, asio::detached);
+    impl->listener.start([raw](local::socket socket) { raw->on_accept(std::move(socket)); });
     return std::unique_ptr<AdminServer>(new AdminServer(std::move(impl)));
 }
 
@@ -228,9 +242,8 @@ AdminServer::~AdminServer() {
 }
 
 void AdminServer::stop() {
-    if (!impl_->acceptor.is_open()) return;
-    std::error_code ignored;
-    impl_->acceptor.close(ignored);
+    if (!impl_->listener.open()) return;
+    impl_->listener.stop();
     ::unlink(impl_->path.c_str());
 }
 

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 #include <openssl/ssl.h>
 
+#include "acd/log.hpp"
 #include "acd/version.hpp"
 #include "line_stream.hpp"
+#include "listener.hpp"
 #include "net/error_log.hpp"
 
 namespace acd::net {
@@ -15,6 +17,12 @@ using asio::use_awaitable;
 using tcp = asio::ip::tcp;
 using TlsStream = asio::ssl::stream<tcp::socket>;
 
+// Failed TLS handshakes, logged at most once a second (a scanner may make many).
+RateLimitedLog& tls_failures() {
+    static RateLimitedLog log;  // the io_context thread only
+    return log;
+}
+
 // What the server keeps of a session, whatever its stream.
 class SessionBase : public GatewayLink {
   public:
@@ -24,12 +32,16 @@ class SessionBase : public GatewayLink {
 template <typename Stream>
 class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
   public:
-    Session(Stream stream, GatewayHub& hub)
+    // `open` counts live sessions; shared, since sessions may outlive the server at exit.
+    Session(Stream stream, GatewayHub& hub, std::shared_ptr<std::size_t> open)
         : lines_(std::move(stream), kMaxOutboxBytes),
           hub_(hub),
-          wake_reader_(lines_.socket().get_executor()) {
+          wake_reader_(lines_.socket().get_executor()),
+          open_(std::move(open)) {
         wake_reader_.expires_at(std::chrono::steady_clock::time_point::max());
+        ++*open_;
     }
+    ~Session() override { --*open_; }
 
     void start() {
         auto self = this->shared_from_this();
@@ -54,7 +66,12 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
             errors_.sent(gateway_, message);
         }
         // A peer that does not read is dropped rather than allowed to grow memory.
-        if (!lines_.send(message.dump())) abort();
+        if (lines_.send(message.dump())) return;
+        log_warning("gateway.slow",
+                    "gateway {} disconnected: it left more than {} bytes unread (it does not "
+                    "read what acdd sends)",
+                    gateway_.empty() ? std::string("(before hello)") : gateway_, kMaxOutboxBytes);
+        abort();
     }
     void close() override { lines_.close(); }
     void abort() override { lines_.abort(); }
@@ -107,6 +124,16 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
                                                      asio::redirect_error(use_awaitable, ec));
             timer.cancel();
             if (ec) {
+                std::error_code ignored;
+                const auto peer = lines_.socket().remote_endpoint(ignored);
+                tls_failures()([&](std::uint64_t skipped) {
+                    log_warning("gateway.tls",
+                                "TLS handshake from {} failed: {} ({} more since the last line)",
+                                ignored ? std::string("?") : peer.address().to_string(),
+                                lines_.closed() ? std::string("no handshake within the time")
+                                                : ec.message(),
+                                skipped);
+                });
                 abort();
                 co_return false;
             }
@@ -130,6 +157,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         auto admitted = hub_.admit(self, std::get<Hello>(hello));
         if (!admitted) co_return refuse(ErrorCode::unauthorized, admitted.error().message);
         welcomed_ = true;
+        lines_.full_reads();  // an admitted gateway may send in bursts
         // The welcome goes before anything the hub sent while admitting.
         lines_.send_first(Json{
             {"type", "welcome"},
@@ -168,6 +196,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         std::chrono::steady_clock::now() + kHandshakeTimeout;
     std::string gateway_;
     bool welcomed_ = false;
+    std::shared_ptr<std::size_t> open_;
 };
 
 Result<std::unique_ptr<asio::ssl::context>> tls_context(const TlsConfig& tls) {
@@ -198,28 +227,38 @@ Result<std::unique_ptr<asio::ssl::context>> tls_context(const TlsConfig& tls) {
 struct GatewayServer::Impl {
     asio::io_context& io;
     GatewayHub& hub;
-    tcp::acceptor acceptor;
+    Listener<tcp> listener;
+    std::size_t max_connections;
     std::unique_ptr<asio::ssl::context> tls;
     std::vector<std::weak_ptr<SessionBase>> sessions;
+    std::shared_ptr<std::size_t> open = std::make_shared<std::size_t>(0);
+    RateLimitedLog refusals;
 
-    Impl(asio::io_context& io, GatewayHub& hub) : io(io), hub(hub), acceptor(io) {}
+    Impl(asio::io_context& io, GatewayHub& hub, std::size_t max_connections)
+        : io(io), hub(hub), listener(io, "gateway"), max_connections(max_connections) {}
 
-    awaitable<void> accept_loop() {
-        for (;;) {
-            std::error_code ec;
-            tcp::socket socket =
-                co_await acceptor.async_accept(asio::redirect_error(use_awaitable, ec));
-            if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
-            if (ec) continue;
-            socket.set_option(tcp::no_delay(true), ec);
-            // A gateway may rightly stay silent for hours: dead peers are found by keepalive.
-            socket.set_option(asio::socket_base::keep_alive(true), ec);
-            if (tls) {
-                spawn(
-                    std::make_shared<Session<TlsStream>>(TlsStream(std::move(socket), *tls), hub));
-            } else {
-                spawn(std::make_shared<Session<tcp::socket>>(std::move(socket), hub));
-            }
+    // Over gateway.max_connections, a connection is closed at once: it costs nothing more.
+    void on_accept(tcp::socket socket) {
+        std::error_code ec;
+        if (*open >= max_connections) {
+            refusals([&](std::uint64_t skipped) {
+                const auto peer = socket.remote_endpoint(ec);
+                log_warning("gateway.refused",
+                            "connection from {} closed: {} gateway connections are open "
+                            "(gateway.max_connections; {} more refused since the last line)",
+                            ec ? std::string("?") : peer.address().to_string(), *open, skipped);
+            });
+            socket.close(ec);
+            return;
+        }
+        socket.set_option(tcp::no_delay(true), ec);
+        // A gateway may rightly stay silent for hours: dead peers are found by keepalive.
+        socket.set_option(asio::socket_base::keep_alive(true), ec);
+        if (tls) {
+            spawn(std::make_shared<Session<TlsStream>>(TlsStream(std::move(socket), *tls), hub,
+                                                       open));
+        } else {
+            spawn(std::make_shared<Session<tcp::socket>>(std::move(socket), hub, open));
         }
     }
 
@@ -234,7 +273,7 @@ struct GatewayServer::Impl {
 Result<std::unique_ptr<GatewayServer>> GatewayServer::start(asio::io_context& io,
                                                             const GatewayConfig& config,
                                                             GatewayHub& hub) {
-    auto impl = std::make_unique<Impl>(io, hub);
+    auto impl = std::make_unique<Impl>(io, hub, static_cast<std::size_t>(config.max_connections));
     if (config.tls) {
         auto ctx = tls_context(*config.tls);
         if (!ctx) return ctx.error();
@@ -247,16 +286,16 @@ Result<std::unique_ptr<GatewayServer>> GatewayServer::start(asio::io_context& io
         return Error{ErrorCode::io_error,
                      fmt::format("gateway.listen: bad address '{}'", config.host)};
     const tcp::endpoint endpoint(address, static_cast<std::uint16_t>(config.port));
-    impl->acceptor.open(endpoint.protocol(), ec);
-    if (!ec) impl->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) impl->acceptor.bind(endpoint, ec);
-    if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    tcp::acceptor& acceptor = impl->listener.acceptor();
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec)
         return Error{ErrorCode::io_error, fmt::format("gateway.listen: cannot listen on {}: {}",
                                                       config.listen, ec.message())};
     Impl* raw = impl.get();
-    asio::co_spawn(
-        io, [raw] { return raw->accept_loop(); }, asio::detached);
+    impl->listener.start([raw](tcp::socket socket) { raw->on_accept(std::move(socket)); });
     return std::unique_ptr<GatewayServer>(new GatewayServer(std::move(impl)));
 }
 
@@ -266,13 +305,12 @@ GatewayServer::~GatewayServer() {
 }
 
 void GatewayServer::stop() {
-    std::error_code ignored;
-    impl_->acceptor.close(ignored);
+    impl_->listener.stop();
 }
 
 std::uint16_t GatewayServer::port() const {
     std::error_code ec;
-    return impl_->acceptor.local_endpoint(ec).port();
+    return impl_->listener.acceptor().local_endpoint(ec).port();
 }
 
 void GatewayServer::resume_reading() {

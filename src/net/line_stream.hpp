@@ -76,6 +76,10 @@ class LineStream {
         }
     }
 
+    // Reads of up to 64 KiB from now on. Until then a read takes at most 4 KiB, so that a
+    // connection that has not proved who it is (a gateway before its welcome) costs little.
+    void full_reads() { read_bytes_ = kReadBytes; }
+
     // Queues a line (a "\n" is added). False, and nothing queued, when the peer lets more than
     // max_outbox bytes pile up unread: the caller decides what to do with such a peer.
     bool send(std::string line) {
@@ -149,8 +153,9 @@ class LineStream {
   private:
     // What one write takes from the outbox, at least one line.
     static constexpr std::size_t kWriteBytes = 64 * 1024;
-    // What one read asks of the socket.
+    // What one read asks of the socket (kSmallReadBytes until full_reads()).
     static constexpr std::size_t kReadBytes = 64 * 1024;
+    static constexpr std::size_t kSmallReadBytes = 4 * 1024;
     // Lines taken from the buffer before letting other handlers run.
     static constexpr std::size_t kLinesPerTurn = 16;
 
@@ -173,6 +178,7 @@ class LineStream {
             });
         }
         std::error_code ec;
+        if (chunk_.size() != read_bytes_) chunk_.resize(read_bytes_);  // allocated at first read
         const std::size_t n = co_await stream_.async_read_some(
             asio::buffer(chunk_), asio::redirect_error(asio::use_awaitable, ec));
         buffer_.append(chunk_.data(), n);
@@ -190,7 +196,8 @@ class LineStream {
     std::string buffer_;
     // What a read lands in before it joins buffer_ (so that a read does not first fill 64 KiB of
     // buffer_ with zeros to give it room).
-    std::vector<char> chunk_ = std::vector<char>(kReadBytes);
+    std::vector<char> chunk_;
+    std::size_t read_bytes_ = kSmallReadBytes;
     std::size_t taken_ = 0;  // bytes of buffer_ already returned as lines
     std::size_t lines_this_turn_ = 0;
     std::deque<std::string> outbox_;

@@ -1,63 +1,115 @@
-// The head of the audit chain (include/acd/store.hpp, docs/storage.md "Keeping the chain's
-// head").
-#include <fmt/format.h>
+// The side file of the chain's head (head.hpp). Its format, one item a line:
+//   acdd-head 1
+//   audit_id 5054
+//   hash <64 hex digits>
+//   gateway gw1 5054
+#include "head.hpp"
 
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include "acd/pii.hpp"
-#include "store_impl.hpp"
 
 namespace acd {
+namespace {
 
-std::string ChainHead::to_string() const {
-    return fmt::format(
-        "{}:{}", id,
-        to_hex(std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size())));
+std::optional<Hash> parse_hash(const std::string& hex) {
+    Hash h{};
+    if (hex.size() != h.size() * 2) return std::nullopt;
+    for (std::size_t i = 0; i < h.size(); ++i) {
+        unsigned v = 0;
+        if (std::sscanf(hex.c_str() + 2 * i, "%2x", &v) != 1) return std::nullopt;
+        h[i] = static_cast<std::uint8_t>(v);
+    }
+    return h;
 }
 
-std::optional<ChainHead> ChainHead::parse(std::string_view text) {
-    const auto colon = text.find(':');
-    if (colon == std::string_view::npos || colon == 0 || colon > 18) return std::nullopt;
-    ChainHead head;
-    for (const char c : text.substr(0, colon)) {
-        if (c < '0' || c > '9') return std::nullopt;
-        head.id = head.id * 10 + (c - '0');
+Status fsync_dir(const std::filesystem::path& dir) {
+    const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return {};
+    ::fsync(fd);
+    ::close(fd);
+    return {};
+}
+
+}  // namespace
+
+std::filesystem::path head_file_of(const std::filesystem::path& database) {
+    return std::filesystem::path(database.string() + ".head");
+}
+
+Result<std::optional<Head>> read_head(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) {
+        if (errno == ENOENT) return std::optional<Head>();
+        return Error{ErrorCode::io_error,
+                     fmt::format("cannot read {}: {}", file.string(), std::strerror(errno))};
     }
-    const std::string_view hex = text.substr(colon + 1);
-    if (hex.size() != 2 * head.hash.size()) return std::nullopt;
-    const auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
+    const auto bad = [&](const std::string& why) {
+        return Error{ErrorCode::io_error,
+                     fmt::format("{} is not a head file acdd wrote ({}): move it away to start "
+                                 "without the check",
+                                 file.string(), why)};
     };
-    for (std::size_t i = 0; i < head.hash.size(); ++i) {
-        const int hi = nibble(hex[2 * i]);
-        const int lo = nibble(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0) return std::nullopt;
-        head.hash[i] = static_cast<std::uint8_t>(hi * 16 + lo);
+    Head head;
+    std::string line;
+    if (!std::getline(in, line) || line != "acdd-head 1") return bad("first line");
+    bool have_id = false;
+    bool have_hash = false;
+    while (std::getline(in, line)) {
+        std::istringstream words(line);
+        std::string key;
+        words >> key;
+        if (key == "audit_id") {
+            have_id = static_cast<bool>(words >> head.audit_id);
+        } else if (key == "hash") {
+            std::string hex;
+            words >> hex;
+            const auto h = parse_hash(hex);
+            if (!h) return bad("hash");
+            head.hash = *h;
+            have_hash = true;
+        } else if (key == "gateway") {
+            std::string id;
+            std::uint64_t seq = 0;
+            if (!(words >> id >> seq)) return bad("gateway line");
+            head.gateways[id] = seq;
+        } else if (!key.empty()) {
+            return bad("unknown line '" + key + "'");
+        }
     }
-    return head;
+    if (!have_id || !have_hash) return bad("audit_id or hash missing");
+    return std::optional<Head>(std::move(head));
 }
 
-// On a connection of its own, like verify(): any thread may ask.
-Result<ChainHead> Store::head() {
-    auto db = sql::Db::open(impl_->options.path);
-    if (!db) return db.error();
-    if (Status s = db->exec("PRAGMA query_only = 1; PRAGMA busy_timeout = 5000"); !s) {
-        return s.error();
+Status write_head(const std::filesystem::path& file, const Head& head) {
+    std::string text =
+        fmt::format("acdd-head 1\naudit_id {}\nhash {}\n", head.audit_id,
+                    to_hex(std::string_view(reinterpret_cast<const char*>(head.hash.data()),
+                                            head.hash.size())));
+    for (const auto& [id, seq] : head.gateways)
+        text += fmt::format("gateway {} {}\n", id, seq);
+    const std::filesystem::path tmp = file.string() + ".tmp";
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        return Error{ErrorCode::io_error,
+                     fmt::format("cannot write {}: {}", tmp.string(), std::strerror(errno))};
     }
-    auto stmt = db->prepare("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
-    if (!stmt) return stmt.error();
-    ChainHead head;
-    if (!stmt->step()) {
-        if (stmt->failed()) return stmt->error();
-        return head;  // an empty log
-    }
-    head.id = stmt->int64(0);
-    const std::string_view hash = stmt->blob(1);
-    if (hash.size() == head.hash.size()) std::memcpy(head.hash.data(), hash.data(), hash.size());
-    return head;
+    const bool written =
+        ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+        ::fsync(fd) == 0;
+    int err = errno;
+    ::close(fd);
+    if (written && ::rename(tmp.c_str(), file.c_str()) == 0) return fsync_dir(file.parent_path());
+    if (written) err = errno;
+    return Error{ErrorCode::io_error,
+                 fmt::format("cannot write {}: {}", file.string(), std::strerror(err))};
 }
 
 }  // namespace acd

@@ -105,6 +105,16 @@ Result<PiiKey> PiiKey::load(const StoreConfig& store, bool* created) {
             return Error{ErrorCode::io_error, fmt::format("store.pii_key_file: cannot use {}: {}",
                                                           path.string(), std::strerror(errno))};
         }
+        // A database without its key: a new key would make every pseudonym and sealed value
+        // in it unreadable, and then stand in the way of restoring the right one.
+        std::error_code ec;
+        if (std::filesystem::file_size(store.path, ec) > 0 && !ec) {
+            return Error{ErrorCode::io_error,
+                         fmt::format("the PII key {} is missing but the database {} exists: "
+                                     "restore the key file it was written with (from the "
+                                     "backup of the database)",
+                                     path.string(), store.path.string())};
+        }
         if (Status s = create_key_file(path); !s) return s.error();
         if (created != nullptr) *created = true;
         if (::stat(path.c_str(), &st) != 0)

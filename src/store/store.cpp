@@ -38,6 +38,7 @@ Status Store::Impl::open() {
                          fmt::format("{}: {}: {}", options.path.string(), pragma, s.message())};
         }
     }
+    if (Status s = check_pages(); !s) return s;
     if (Status s = migrate(writer_db, options.path, options.modules); !s) return s;
     if (Status s = check_key(writer_db, key, options.path); !s) return s;
 
@@ -55,6 +56,8 @@ Status Store::Impl::open() {
     // the check; the schema keeps it, and every other connection still enforces it.
     if (Status s = writer_db.exec("PRAGMA ignore_check_constraints = ON"); !s) return s;
     if (Status s = prepare_statements(); !s) return s;
+    if (Status s = check_head(); !s) return s;
+    if (Status s = probe_write(); !s) return s;
     if (Status s = writer_db.exec(fmt::format("PRAGMA journal_size_limit = {}", kWalSizeLimit));
         !s) {
         return s;
@@ -117,6 +120,10 @@ Result<std::unique_ptr<Store>> Store::open(StoreOptions options, const PiiKey& k
         pthread_setname_np(pthread_self(), "acdd-checkpoint");
         raw->run_checkpoints();
     });
+    impl->head_writer = std::thread([raw] {
+        pthread_setname_np(pthread_self(), "acdd-head");
+        raw->run_head();
+    });
     return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
@@ -132,6 +139,12 @@ Store::~Store() {
     impl_->checkpoint_cv.notify_all();
     if (impl_->writer.joinable()) impl_->writer.join();
     if (impl_->checkpointer.joinable()) impl_->checkpointer.join();
+    {
+        std::lock_guard lock(impl_->head_mu);  // after the last commit: the head written last
+        impl_->head_stopping = true;
+    }
+    impl_->head_cv.notify_all();
+    if (impl_->head_writer.joinable()) impl_->head_writer.join();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "acd/store.hpp"
+#include "head.hpp"
 #include "sqlite.hpp"
 
 namespace acd {
@@ -74,6 +75,16 @@ struct Store::Impl {
     Status write_snapshot(const std::string& state);
     Status run_job(const std::function<Status(WriteContext&)>& job);
     void run_checkpoints();  // the checkpointer thread
+    // Checks at open (integrity.cpp): damage, a database behind its side file, a disk that does
+    // not take writes.
+    Status check_pages();
+    Status unreadable(const std::string& message);
+    Status check_head();
+    Status probe_write();
+    Status accept_loss(const Head& expected, const std::string& what);
+    // After a commit: the head as committed, for the head thread (run_head) to write.
+    void publish_head(const std::vector<Pending>& committed);
+    void run_head();         // the head thread
     void checkpoint_tail();  // on the writer thread, between two transactions
     static int on_wal_commit(void* impl, sqlite3* db, const char* name, int pages);
 
@@ -111,6 +122,15 @@ struct Store::Impl {
     int wal_pages = 0;                // guarded by mu: after the last commit
     int pages_at_last_pass = 0;       // guarded by mu
     std::thread checkpointer;
+
+    // The side file (head.hpp): the head as committed, written by its own thread.
+    std::filesystem::path head_path;
+    Head committed_head;         // guarded by head_mu
+    bool head_dirty = false;     // guarded by head_mu
+    bool head_stopping = false;  // guarded by head_mu
+    std::mutex head_mu;
+    std::condition_variable head_cv;
+    std::thread head_writer;
 };
 
 }  // namespace acd

@@ -48,6 +48,7 @@ void Store::Impl::run() {
             continue;
         }
         const std::uint64_t ticket = taken.back().ticket;
+        publish_head(taken);
         taken.clear();
         // The committed records leave pending_records before on_durable runs: a producer that
         // paused on pending_records() and waits for on_durable to look again must see them gone,

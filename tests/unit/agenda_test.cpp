@@ -181,6 +181,8 @@ TEST_F(AgendaStore, ADatabaseWrittenBy010KeepsItsAgendaAndItsChain) {
     reader.reset();
     store.reset();
     std::filesystem::remove(dir / "acdd.db");
+    // Another database in its place: without its side file, or the store refuses it as behind.
+    std::filesystem::remove(dir / "acdd.db.head");
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((dir / "acdd.db").c_str(), &db), SQLITE_OK);
     std::ifstream dump(std::string(ACD_FIXTURES) + "/acdd-0.1.0.sql");

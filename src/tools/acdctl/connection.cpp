@@ -150,8 +150,15 @@ Connection::Read Connection::read_line(std::string& line, Clock::time_point dead
 
 Result<std::string> Connection::round_trip(const std::string& request,
                                            std::chrono::milliseconds timeout) {
-    if (Status s = send_line(request, timeout); !s) return s.error();
     std::string line;
+    if (Status s = send_line(request, timeout); !s) {
+        // acdd may have answered before reading anything (a connection over its limit is told
+        // so and closed): that answer says more than the broken pipe.
+        if (read_line(line, Clock::now() + std::chrono::milliseconds(100)) == Read::line) {
+            return line;
+        }
+        return s.error();
+    }
     switch (read_line(line, Clock::now() + timeout)) {
         case Read::line:
             return line;

@@ -132,6 +132,14 @@ int follow(Connection& c) {
     }
 }
 
+// The text of acdd's answer to a connection over admin.max_connections, else "".
+std::string connection_refusal(const std::string& line) {
+    const auto m = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!m.is_object() || !m.contains("arguments") || !m["arguments"].is_object()) return "";
+    if (m["arguments"].value("code", "") != "too_many_connections") return "";
+    return m.value("text", "too many connections");
+}
+
 int run(const Options& o, const std::string& socket, const Invocation& inv) {
     const auto timeout = o.timeout.value_or(inv.timeout);
     auto c = Connection::open(socket, o.timeout.value_or(kDefaultTimeout));
@@ -144,6 +152,10 @@ int run(const Options& o, const std::string& socket, const Invocation& inv) {
     auto line = c->round_trip(request, timeout);
     if (!line) {
         fmt::print(stderr, "acdctl: {}\n", line.error().message);
+        return kExitUnreachable;
+    }
+    if (const std::string refusal = connection_refusal(*line); !refusal.empty()) {
+        fmt::print(stderr, "acdctl: {} (acdd refused this connection; try again later)\n", refusal);
         return kExitUnreachable;
     }
     const Shown shown = show(inv, *line, o.json);
