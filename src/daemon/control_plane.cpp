@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "publisher.hpp"
+#include "users/roles.hpp"
 
 namespace acd {
 
@@ -35,6 +36,22 @@ Result<std::unique_ptr<ControlPlane>> ControlPlane::open(asio::io_context& io, S
                         }});
     if (!agenda) return agenda.error();
     plane->agenda_ = std::move(*agenda);
+    auto users = users::Users::open(
+        users::Context{io, store, service.config().store.path, [&service] { return service.now(); },
+                       [&service](std::uint64_t ticket, std::function<void()> fn) {
+                           service.when_durable(ticket, std::move(fn));
+                       },
+                       [&service](const std::string& agent) {
+                           for (const AgentConfig& a : service.engine().config().agents) {
+                               if (a.id == agent) return true;
+                           }
+                           return false;
+                       }});
+    if (!users) return users.error();
+    plane->users_ = std::move(*users);
+    auto metrics = Metrics::load(store, service.engine().config());
+    if (!metrics) return metrics.error();
+    plane->metrics_ = std::move(*metrics);
 
     control::Registry& r = plane->registry_;
     add_engine_commands(r, service);
@@ -43,6 +60,15 @@ Result<std::unique_ptr<ControlPlane>> ControlPlane::open(asio::io_context& io, S
     plane->operations_.add_to(r);
     a.add_to(r);
     plane->hub_.add_commands(r);
+    plane->users_->add_to(r);
+    ControlPlane* raw = plane.get();
+    r.set_permission([raw](const control::Request& request, const control::Command& command) {
+        return users::permit(
+            request, command,
+            users::RoleFacts{[raw](const std::string& call, const std::string& agent) {
+                return raw->call_of_agent(call, agent);
+            }});
+    });
     r.set_audit([&service, &store](const control::Request& request, const control::Answer& answer) {
         audit_command(store, service.now(), request, answer);
     });
@@ -50,7 +76,11 @@ Result<std::unique_ptr<ControlPlane>> ControlPlane::open(asio::io_context& io, S
     ControlPlane* self = plane.get();
     service.set_caller_summary(
         [self](const std::string& caller) { return self->agenda_->caller_summary(caller); });
-    service.set_call_finished([self](const CallSnapshot& c) { self->agenda_->call_finished(c); });
+    service.set_call_finished([self](const CallSnapshot& c) {
+        self->agenda_->call_finished(c);
+        self->call_ended(c);
+        self->metrics_.call_finished(c, self->service_.engine().config());
+    });
     service.set_observer([self](const Output& out) {
         publish_output(
             self->hub_, self->service_.engine(), self->service_.now(), out,
@@ -63,6 +93,29 @@ ControlPlane::~ControlPlane() {
     service_.set_caller_summary(nullptr);
     service_.set_call_finished(nullptr);
     service_.set_observer(nullptr);
+}
+
+std::string ControlPlane::metrics_text() const {
+    return metrics_.text(service_.engine(), service_.now());
+}
+
+void ControlPlane::call_ended(const CallSnapshot& call) {
+    if (call.agent.empty()) return;
+    recently_ended_.push_back({call.call_id, call.agent, service_.now()});
+    const Time horizon = service_.now() - std::chrono::minutes(10);
+    while (!recently_ended_.empty() && recently_ended_.front().at < horizon)
+        recently_ended_.pop_front();
+}
+
+bool ControlPlane::call_of_agent(const std::string& call_id, const std::string& agent) {
+    if (agent.empty()) return false;
+    input::CallSelector selector{call_id, std::nullopt};
+    if (auto live = service_.engine().find_call(selector)) return live->agent == agent;
+    const Time horizon = service_.now() - std::chrono::minutes(10);
+    for (const Ended& e : recently_ended_) {
+        if (e.call_id == call_id && e.agent == agent && e.at >= horizon) return true;
+    }
+    return false;
 }
 
 void ControlPlane::start(std::function<void()> ready) {

@@ -18,6 +18,8 @@
 #include "logging.hpp"
 #include "recovery.hpp"
 #include "service.hpp"
+#include "users/users.hpp"
+#include "web/web_server.hpp"
 
 namespace acd {
 namespace {
@@ -31,7 +33,7 @@ Result<std::unique_ptr<Store>> open_store(const Config& config, const PiiKey& ke
     StoreOptions options;
     options.path = config.store.path;
     options.synchronous = config.store.synchronous;
-    options.modules = {agenda::schema()};
+    options.modules = {agenda::schema(), users::schema()};
     options.on_durable = [&io, on_durable](std::uint64_t ticket) {
         asio::post(io, [on_durable, ticket] { on_durable(ticket); });
     };
@@ -114,6 +116,7 @@ int run_daemon(const std::string& config_file) {
     Notifier notifier(io);
     bool stopping = false;
     std::unique_ptr<net::AdminServer> admin_server;
+    std::unique_ptr<web::WebServer> web_server;
     // Stops intake, makes everything taken durable and acknowledged, then closes connections.
     const auto stop = [&] {
         if (std::exchange(stopping, true)) return;
@@ -121,6 +124,7 @@ int run_daemon(const std::string& config_file) {
         notifier.stopping();
         (*gateway)->stop();
         if (admin_server) admin_server->stop();
+        if (web_server) web_server->stop();
         service.stop();
         (*store)->flush();  // every event taken is now durable; its ack is posted
         asio::post(io, [&] {
@@ -147,6 +151,36 @@ int run_daemon(const std::string& config_file) {
     admin_server = std::move(*admin_started);
     log_event("admin.listen", "admin socket {} (mode {:04o})", config.admin.socket.string(),
               config.admin.mode);
+    bool ready = false;
+    if (config.web) {
+        auto web_started = web::WebServer::start(
+            *config.web, web::Context{io, (*control)->registry(), (*control)->users(),
+                                      [&service] { return service.now(); },
+                                      [&store](AuditRecord record) {
+                                          WriteBatch batch;
+                                          batch.records.push_back(std::move(record));
+                                          (*store)->append(std::move(batch));
+                                      },
+                                      [&ready, &store]() -> std::optional<std::string> {
+                                          if ((*store)->failed())
+                                              return "the store does not accept writes";
+                                          if (!ready) return "starting";
+                                          return std::nullopt;
+                                      },
+                                      [&control] { return (*control)->metrics_text(); }});
+        if (!web_started) {
+            log_error("web.listen", "{}", web_started.error().message);
+            return 1;
+        }
+        web_server = std::move(*web_started);
+        log_event("web.listen", "web listener on {}:{}{}", config.web->host, web_server->port(),
+                  config.web->tls ? " (TLS)" : "");
+        if ((*control)->users().empty()) {
+            log_warning("web.no_users",
+                        "no user yet, so every login fails: add the first with `acdctl user add "
+                        "USER --name NAME --role admin` (the password is read from stdin)");
+        }
+    }
     service.start();
 
     // Signals go through the admin commands: SIGHUP is config-reload, SIGTERM is shutdown.
@@ -162,6 +196,7 @@ int run_daemon(const std::string& config_file) {
     signals.async_wait(on_signal);
     // Ready once the agenda has had its first look at overdue messages (status-get counts them).
     (*control)->start([&] {
+        ready = true;
         log_event("daemon.ready", "acdd {} ready", kVersion);
         notifier.ready(fmt::format("serving gateways on port {}", (*gateway)->port()));
         notifier.start_watchdog();
