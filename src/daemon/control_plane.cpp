@@ -99,6 +99,28 @@ std::string ControlPlane::metrics_text() const {
     return metrics_.text(service_.engine(), service_.now());
 }
 
+Json ControlPlane::screen_pop(const Json& message) const {
+    const Json& call = message.at("call");
+    Json pop = {{"call_id", call.value("call_id", "")},
+                {"specialty", call.value("specialty", Json())},
+                {"class", call.value("class", "")},
+                {"wait_s", call.value("wait_s", Json())},
+                {"caller", message.value("caller", Json())}};
+    const RoutingConfig& routing = service_.engine().config();
+    std::vector<std::string> script;
+    if (auto cls = parse_call_class(call.value("class", ""))) {
+        const auto& lines = routing.policy(*cls).script;
+        script.insert(script.end(), lines.begin(), lines.end());
+    }
+    for (const SpecialtyConfig& s : routing.specialties) {
+        if (call.contains("specialty") && call["specialty"] == s.id) {
+            script.insert(script.end(), s.script.begin(), s.script.end());
+        }
+    }
+    pop["script"] = script;
+    return pop;
+}
+
 void ControlPlane::call_ended(const CallSnapshot& call) {
     if (call.agent.empty()) return;
     recently_ended_.push_back({call.call_id, call.agent, service_.now()});

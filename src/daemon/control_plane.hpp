@@ -34,6 +34,11 @@ class ControlPlane : public net::AdminHub {
     users::Users& users() { return *users_; }
     // GET /metrics: the Prometheus text of the counters and the engine's gauges.
     std::string metrics_text() const;
+    // /api/events subscribes through the hub directly (`subscribe` is the socket's).
+    control::Hub& hub() { return hub_; }
+    // An agent's screen pop for a call.routed message: the call, its caller summary (when the
+    // message carries one) and the script lines of its class, then of its specialty.
+    Json screen_pop(const Json& message) const;
     // Runs a command as acdd itself (signals: SIGHUP is config-reload, SIGTERM shutdown).
     void run_as_daemon(std::string command);
     // Starts the agenda's watch of overdue messages; `ready` runs after its first look.

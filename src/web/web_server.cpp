@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "acd/log.hpp"
+#include "events.hpp"
 #include "sessions.hpp"
 
 namespace acd::web {
@@ -23,6 +24,7 @@ constexpr const char* kCookie = "acdd_session";
 constexpr const char* kJson = "application/json";
 // A request the io thread has not answered by then gets 503 (acdd stopping or overloaded).
 constexpr auto kAnswerWithin = 30s;
+constexpr std::size_t kWorkers = 256;
 
 // The commands whose `by` the web fills with the user's name when the request leaves it out.
 const std::set<std::string, std::less<>> kTakesBy = {
@@ -147,6 +149,7 @@ struct WebServer::Impl {
     void command(const httplib::Request& req, httplib::Response& res);
     void readyz(httplib::Response& res);
     void metrics(httplib::Response& res);
+    void events(const httplib::Request& req, httplib::Response& res);
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -155,6 +158,9 @@ struct WebServer::Impl {
 
 void WebServer::Impl::routes() {
     httplib::Server& s = *server;
+    // Each /api/events client holds a worker for as long as it follows: room for a wallboard and
+    // every desk of a large call center, besides the requests.
+    s.new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
     s.set_payload_max_length(kMaxBody);
     s.set_read_timeout(10, 0);
     s.set_write_timeout(10, 0);
@@ -203,6 +209,8 @@ void WebServer::Impl::routes() {
          }},
         {"/readyz", "GET", [this](const httplib::Request&, httplib::Response& r) { readyz(r); }},
         {"/metrics", "GET", [this](const httplib::Request&, httplib::Response& r) { metrics(r); }},
+        {"/api/events", "GET",
+         [this](const httplib::Request& q, httplib::Response& r) { events(q, r); }},
     };
     for (const Route& route : routes) {
         const std::string allow = route.method;
@@ -379,6 +387,68 @@ void WebServer::Impl::command(const httplib::Request& req, httplib::Response& re
     const bool forbidden = args.is_object() && args.value("code", "") == "forbidden";
     res.status = forbidden ? 403 : 200;
     res.set_content(reply->response.dump(), kJson);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Live events
+// ---------------------------------------------------------------------------------------------
+
+void WebServer::Impl::events(const httplib::Request& req, httplib::Response& res) {
+    static const std::set<std::string, std::less<>> kTopics = {"calls", "agents", "queues",
+                                                               "alerts", "agenda"};
+    std::set<std::string, std::less<>> topics;
+    const std::string asked = req.get_param_value("topics");
+    for (std::size_t start = 0; start < asked.size();) {
+        const std::size_t end = std::min(asked.find(',', start), asked.size());
+        std::string topic = asked.substr(start, end - start);
+        if (!kTopics.contains(topic)) {
+            return refuse(
+                res, 400, ErrorCode::bad_request,
+                fmt::format("unknown topic '{}' (calls, agents, queues, alerts, agenda)", topic));
+        }
+        topics.insert(std::move(topic));
+        start = end + 1;
+    }
+    if (topics.empty()) topics = kTopics;
+    const std::string token = cookie_token(req);
+    using Opened = std::shared_ptr<EventStream>;
+    auto stream = on_io<Opened>(
+        [this, token, topics, address = req.remote_addr](std::function<void(Opened)> done) mutable {
+            auto caller = caller_of(token, address);
+            if (!caller) return done(nullptr);
+            // An agent sees its own agent, the queues, and the pops of the calls routed to it.
+            if (caller->role == control::Role::agent) topics = {"agents", "queues", "calls"};
+            auto s = std::make_shared<EventStream>(*caller, ctx.screen_pop);
+            ctx.subscribe(s, topics);
+            log_event("web.events", "user {} follows live events", caller->user);
+            done(s);
+        });
+    if (!stream) return refuse(res, 503, ErrorCode::internal, "acdd is stopping");
+    if (!*stream) return refuse(res, 401, ErrorCode::unauthorized, "no session: log in");
+    Opened s = *stream;
+    res.set_header("Cache-Control", "no-store");
+    res.set_chunked_content_provider(
+        "text/event-stream",
+        [this, s](std::size_t, httplib::DataSink& sink) {
+            const auto since = std::chrono::steady_clock::now();
+            while (!closing) {
+                const std::optional<std::string> text = s->next(500ms);
+                if (!text) {
+                    sink.done();
+                    return true;
+                }
+                if (!text->empty()) return sink.write(text->data(), text->size());
+                if (std::chrono::steady_clock::now() - since >= 15s) {
+                    static const std::string kComment = ": keep-alive\n\n";
+                    return sink.write(kComment.data(), kComment.size());
+                }
+            }
+            return false;
+        },
+        [this, s](bool) {
+            s->close();
+            if (!closing) asio::post(ctx.io, [this, s] { ctx.unsubscribe(*s); });
+        });
 }
 
 // ---------------------------------------------------------------------------------------------

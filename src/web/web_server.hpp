@@ -9,7 +9,8 @@
 // client holds only its worker, for at most the read and write timeouts. Password checks
 // (Argon2id, tens of milliseconds) run on the worker, never on the io thread.
 //
-// Routes: POST /api/login, /api/logout, /api/command; GET /healthz, /readyz, /metrics. Every
+// Routes: POST /api/login, /api/logout, /api/command; GET /api/events (Server-Sent Events, a
+// worker per client), /healthz, /readyz, /metrics. Every
 // response carries the spec's security headers; a body must be application/json (415) of at most
 // 65536 bytes (413); an unknown path is 404, a known one with the wrong method 405.
 //
@@ -21,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "acd/config.hpp"
@@ -41,6 +43,13 @@ struct Context {
     std::function<std::optional<std::string>()> not_ready;
     // The Prometheus text of GET /metrics.
     std::function<std::string()> metrics;
+    // /api/events: the hub's subscription of a stream to topics, and its end.
+    std::function<void(std::shared_ptr<control::Stream>, std::set<std::string, std::less<>>)>
+        subscribe;
+    std::function<void(const control::Stream&)> unsubscribe;
+    // An agent's screen pop for a call.routed message of the `calls` topic: call_id, specialty,
+    // class, wait_s, the caller summary, the script lines.
+    std::function<Json(const Json& message)> screen_pop;
 };
 
 class WebServer {

@@ -5,7 +5,11 @@
 // from the session, the users' commands (no password in the audit log), health and readiness.
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sqlite3.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -108,6 +112,46 @@ struct WebTest : DaemonTest {
         sqlite3_close(db);
         return out;
     }
+};
+
+// A client of /api/events on a plain socket: what it received so far, read with a deadline.
+class EventClient {
+  public:
+    EventClient(std::uint16_t port, const std::string& cookie, const std::string& topics) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(port);
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return;
+        const std::string request = "GET /api/events?topics=" + topics +
+                                    " HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " + cookie +
+                                    "\r\n\r\n";
+        (void)::send(fd_, request.data(), request.size(), MSG_NOSIGNAL);
+    }
+    ~EventClient() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    // Reads until `text` has been received; false at the deadline or when the server closed.
+    bool wait_for(const std::string& text, std::chrono::milliseconds deadline = 20s) {
+        const auto until = std::chrono::steady_clock::now() + deadline;
+        while (received.find(text) == std::string::npos) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                until - std::chrono::steady_clock::now());
+            if (left.count() <= 0) return false;
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, int(left.count())) <= 0) return false;
+            char buf[4096];
+            const ssize_t n = ::read(fd_, buf, sizeof buf);
+            if (n <= 0) return false;
+            received.append(buf, std::size_t(n));
+        }
+        return true;
+    }
+    std::string received;
+
+  private:
+    int fd_ = -1;
 };
 
 std::string code_of(const Http& r) {
@@ -340,6 +384,92 @@ TEST_F(WebTest, ByIsTheUsersNameAndAnotherByIsForbidden) {
     const std::vector<Json> records = audited("waitlist-add");
     ASSERT_FALSE(records.empty());
     EXPECT_EQ(records.back()["arguments"]["by"], "sup");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Live events
+// ---------------------------------------------------------------------------------------------
+
+TEST_F(WebTest, AnAgentsEventStreamHoldsOnlyItsOwnAgentAndTheScreenPopsOfItsCalls) {
+    Json config = test_config(daemon->dir());
+    config["web"] = {{"listen", "127.0.0.1:0"}};
+    config["classes"] = {{"appointment", {{"script", {"Say hello."}}}}};
+    config["specialties"][0]["script"] = {"Cardiology: ask for the birth date."};
+    daemon->configure(config);
+    ASSERT_EQ(daemon->stop(), 0);
+    ASSERT_TRUE(daemon->start()) << daemon->log();
+    const std::string err = daemon->log();
+    const auto at = err.rfind("web listener on ");
+    web_port =
+        static_cast<std::uint16_t>(std::stoi(err.substr(err.rfind(':', err.find('\n', at)) + 1)));
+    add_user("one", "agent", "a1");
+    add_user("two", "agent", "a2");
+    add_user("sup", "supervisor");
+    EventClient one(web_port, session("one"), "calls,agents,queues,agenda");
+    EventClient two(web_port, session("two"), "calls,agents,queues,agenda");
+    EventClient sup(web_port, session("sup"), "calls,agents");
+    for (EventClient* c : {&one, &two, &sup})
+        ASSERT_TRUE(c->wait_for("text/event-stream")) << c->received;
+    ASSERT_EQ(admin_call("agent-login", {{"agent", "a1"}})["result"], 0);
+    auto g = gateway();
+    offer(*g, "c1");  // to a1, the only ready agent
+    ASSERT_TRUE(one.wait_for("event: screen_pop\n")) << one.received;
+    ASSERT_TRUE(one.wait_for("Cardiology: ask for the birth date.")) << one.received;
+    EXPECT_NE(one.received.find("Say hello."), std::string::npos);
+    EXPECT_NE(one.received.find("\"call_id\":\"c1\""), std::string::npos);
+    ASSERT_TRUE(sup.wait_for("\"call_id\":\"c1\"")) << sup.received;
+    // a2's login comes after everything about a1 and c1: once two has it, it had the rest too.
+    ASSERT_EQ(admin_call("agent-login", {{"agent", "a2"}})["result"], 0);
+    ASSERT_TRUE(two.wait_for("\"agent\":\"a2\"")) << two.received;
+    EXPECT_EQ(two.received.find("\"a1\""), std::string::npos) << two.received;
+    EXPECT_EQ(two.received.find("c1"), std::string::npos) << two.received;
+    EXPECT_EQ(two.received.find("screen_pop"), std::string::npos);
+    EXPECT_EQ(daemon->stop(), 0);  // followers do not hold a stop up
+}
+
+TEST_F(WebTest, EventsNeedASessionAndKnownTopics) {
+    EventClient none(web_port, "acdd_session=none", "calls");
+    EXPECT_TRUE(none.wait_for("HTTP/1.1 401")) << none.received;
+    add_user("sup", "supervisor");
+    EventClient bad(web_port, session("sup"), "calls,gossip");
+    EXPECT_TRUE(bad.wait_for("HTTP/1.1 400")) << bad.received;
+}
+
+// ---------------------------------------------------------------------------------------------
+// TLS
+// ---------------------------------------------------------------------------------------------
+
+TEST_F(WebTest, UnderTlsTheListenerSpeaksOnlyTlsAndTheCookieIsSecure) {
+    const auto dir = daemon->dir();
+    const ProcessResult made = run_process(
+        {"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+         "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", (dir / "web.key").string(), "-out",
+         (dir / "web.crt").string(), "-days", "1", "-subj", "/CN=localhost"});
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    Json config = test_config(dir);
+    config["web"] = {
+        {"listen", "127.0.0.1:0"},
+        {"tls", {{"cert", (dir / "web.crt").string()}, {"key", (dir / "web.key").string()}}}};
+    daemon->configure(config);
+    ASSERT_EQ(daemon->stop(), 0);
+    ASSERT_TRUE(daemon->start()) << daemon->log();
+    const std::string err = daemon->log();
+    const auto at = err.rfind("web listener on ");
+    const std::string line = err.substr(at, err.find('\n', at) - at);
+    EXPECT_NE(line.find("(TLS)"), std::string::npos) << line;
+    web_port = static_cast<std::uint16_t>(std::stoi(line.substr(line.rfind(':') + 1)));
+    add_user("alice", "admin");
+
+    httplib::SSLClient client("127.0.0.1", web_port);
+    client.set_ca_cert_path((dir / "web.crt").string().c_str());
+    client.enable_server_certificate_verification(false);  // a test certificate for localhost
+    const auto r = client.Post(
+        "/api/login", Json{{"user", "alice"}, {"password", kPassword}}.dump(), "application/json");
+    ASSERT_TRUE(r) << httplib::to_string(r.error());
+    EXPECT_EQ(r->status, 200);
+    EXPECT_NE(r->get_header_value("Set-Cookie").find("; Secure"), std::string::npos);
+    // Plain HTTP on the TLS port gets no HTTP answer.
+    EXPECT_EQ(request("GET", "/healthz").status, 0);
 }
 
 // ---------------------------------------------------------------------------------------------
