@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <set>
+
 #include "publisher.hpp"
 #include "users/roles.hpp"
 
@@ -69,6 +71,9 @@ Result<std::unique_ptr<ControlPlane>> ControlPlane::open(asio::io_context& io, S
                 return raw->call_of_agent(call, agent);
             }});
     });
+    r.set_answered([raw](const control::Request& request, const control::Answer& answer) {
+        raw->trace_access(request, answer);
+    });
     r.set_audit([&service, &store](const control::Request& request, const control::Answer& answer) {
         audit_command(store, service.now(), request, answer);
     });
@@ -97,6 +102,53 @@ ControlPlane::~ControlPlane() {
 
 std::string ControlPlane::metrics_text() const {
     return metrics_.text(service_.engine(), service_.now());
+}
+
+namespace {
+
+// The phone numbers in an answer: every string member called "phone", at any depth.
+void phones_in(const Json& j, std::set<std::string>& out) {
+    if (j.is_object()) {
+        for (const auto& [key, value] : j.items()) {
+            if (key == "phone" && value.is_string()) {
+                out.insert(value.get<std::string>());
+            } else {
+                phones_in(value, out);
+            }
+        }
+    } else if (j.is_array()) {
+        for (const Json& item : j)
+            phones_in(item, out);
+    }
+}
+
+}  // namespace
+
+void ControlPlane::trace_access(const control::Request& request, const control::Answer& answer) {
+    static const std::set<std::string, std::less<>> kShowsPersonalData = {
+        "caller-history", "appointment-list", "waitlist-list", "message-list", "call-list"};
+    if (!answer.ok() || !kShowsPersonalData.contains(request.command)) return;
+    std::set<std::string> phones;
+    phones_in(answer.arguments, phones);
+    if (phones.empty()) return;
+    Json patients = Json::array();
+    for (const std::string& phone : phones)
+        patients.push_back(service_.pii_key().pseudonym(phone));
+    AuditRecord r;
+    r.at = service_.now();
+    r.kind = RecordKind::action;
+    r.type = "access";
+    Json body = {{"command", request.command}, {"patients", patients}};
+    if (request.caller.channel == control::Caller::Channel::web) {
+        body["user"] = request.caller.user;
+    } else {
+        r.uid = request.caller.uid;
+        r.gid = request.caller.gid;
+    }
+    r.body = body.dump();
+    WriteBatch batch;
+    batch.records.push_back(std::move(r));
+    store_.append(std::move(batch));
 }
 
 Json ControlPlane::screen_pop(const Json& message) const {

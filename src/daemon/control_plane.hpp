@@ -69,6 +69,8 @@ class ControlPlane : public net::AdminHub {
     };
     std::deque<Ended> recently_ended_;
     void call_ended(const CallSnapshot& call);
+    // Records an access (docs/spec/web.md, "Access traces") when `answer` shows personal data.
+    void trace_access(const control::Request& request, const control::Answer& answer);
     bool call_of_agent(const std::string& call_id, const std::string& agent);
 };
 

@@ -54,25 +54,47 @@ Json redacted(Json arguments) {
     return arguments;
 }
 
-Status write_user(WriteContext& ctx, const User& u) {
+// What a change writes: a new user whole; user-set its profile; user-passwd its hash. Two changes
+// to one user on their way to the writer at once then never undo each other.
+enum class Part { whole, profile, password };
+
+Status write_user(WriteContext& ctx, const User& u, Part part) {
     sql::Db& db = store::connection(ctx);
-    auto st = db.prepare(
-        "INSERT INTO users (user, name, role, agent, disabled, password_hash, last_login) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (user) DO UPDATE SET name = ?2, "
-        "role = ?3, agent = ?4, disabled = ?5, password_hash = ?6, last_login = ?7");
+    const char* sql =
+        part == Part::whole
+            ? "INSERT INTO users (user, name, role, agent, disabled, password_hash) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+        : part == Part::profile
+            ? "UPDATE users SET name = ?2, role = ?3, agent = ?4, disabled = ?5 WHERE user = ?1"
+            : "UPDATE users SET password_hash = ?6 WHERE user = ?1";
+    auto st = db.prepare(sql);
     if (!st) return st.error();
     std::optional<std::string> agent;
     if (!u.agent.empty()) agent = u.agent;
-    std::optional<std::int64_t> last;
-    if (u.last_login) last = ms(*u.last_login);
-    st->bind(1, u.user)
-        .bind(2, u.name)
-        .bind(3, to_string(u.role))
-        .bind(4, agent)
-        .bind(5, std::int64_t(u.disabled ? 1 : 0))
-        .bind(6, u.hash)
-        .bind(7, last);
+    st->bind(1, u.user);
+    if (part != Part::password) {
+        st->bind(2, u.name)
+            .bind(3, to_string(u.role))
+            .bind(4, agent)
+            .bind(5, std::int64_t(u.disabled ? 1 : 0));
+    }
+    if (part != Part::profile) st->bind(6, u.hash);
     return st->run();
+}
+
+// Applies the written part of `u` to the user in memory.
+void apply(std::map<std::string, User, std::less<>>& users, const User& u, Part part) {
+    const auto it = users.find(u.user);
+    if (part == Part::whole || it == users.end()) {
+        users.insert_or_assign(u.user, u);
+    } else if (part == Part::profile) {
+        it->second.name = u.name;
+        it->second.role = u.role;
+        it->second.agent = u.agent;
+        it->second.disabled = u.disabled;
+    } else {
+        it->second.hash = u.hash;
+    }
 }
 
 AuditRecord audit_record(const control::Request& request, const Answer& answer, Time at) {
@@ -158,7 +180,7 @@ struct Users::Impl {
     static void hashed(Users& self, std::optional<std::string> password,
                        std::function<void(Result<std::string>)> then);
     // Writes `user` with the audit record of `request`, applies it once durable, answers.
-    static void commit(Users& self, std::shared_ptr<control::Request> request, User user,
+    static void commit(Users& self, std::shared_ptr<control::Request> request, User user, Part part,
                        control::Done done);
 };
 
@@ -199,8 +221,15 @@ void Users::logged_in(const std::string& user, Time at) {
     const auto it = users_.find(user);
     if (it == users_.end()) return;
     it->second.last_login = at;
+    // Only the column: a change to the same user may be on its way to the writer.
     WriteBatch batch;
-    batch.job = [u = it->second](WriteContext& ctx) { return write_user(ctx, u); };
+    batch.job = [user, at = ms(at)](WriteContext& ctx) -> Status {
+        auto st =
+            store::connection(ctx).prepare("UPDATE users SET last_login = ?1 WHERE user = ?2");
+        if (!st) return st.error();
+        st->bind(1, at).bind(2, user);
+        return st->run();
+    };
     ctx_.store.append(std::move(batch));
 }
 
@@ -286,23 +315,23 @@ void Users::Impl::hashed(Users& self, std::optional<std::string> password,
 }
 
 void Users::Impl::commit(Users& self, std::shared_ptr<control::Request> request, User user,
-                         control::Done done) {
+                         Part part, control::Done done) {
     auto answer =
         std::make_shared<Answer>(Answer::success(fmt::format("user {}", user.user), view(user)));
     WriteBatch batch;
-    batch.job = [user, answer, record = audit_record(*request, *answer, self.ctx_.now())](
+    batch.job = [user, part, answer, record = audit_record(*request, *answer, self.ctx_.now())](
                     WriteContext& ctx) mutable -> Status {
-        if (Status s = write_user(ctx, user); !s) {
+        if (Status s = write_user(ctx, user, part); !s) {
             *answer = Answer::failure(s.error());
             return s;
         }
         return ctx.append(std::move(record));
     };
     const std::uint64_t ticket = self.ctx_.store.append(std::move(batch));
-    self.ctx_.when_durable(ticket, [&self, user, answer, done = std::move(done)] {
+    self.ctx_.when_durable(ticket, [&self, user, part, answer, done = std::move(done)] {
         if (answer->ok()) {
-            self.users_.insert_or_assign(user.user, user);
-            if (self.on_change_) self.on_change_(user);
+            apply(self.users_, user, part);
+            if (self.on_change_) self.on_change_(*self.find(user.user));
         }
         done(*answer);
     });
@@ -334,7 +363,7 @@ void Users::Impl::add(Users& self, control::Request& request, control::Done done
                                                  fmt::format("user '{}' exists", user.user)),
                                  done);
                }
-               commit(self, shared, std::move(user), std::move(done));
+               commit(self, shared, std::move(user), Part::whole, std::move(done));
            });
 }
 
@@ -344,7 +373,8 @@ void Users::Impl::set(Users& self, control::Request& request, control::Done done
     if (auto refused = read(self, request.arguments, false, user, none)) {
         return refuse(self, request, *refused, done);
     }
-    commit(self, std::make_shared<control::Request>(request), std::move(user), std::move(done));
+    commit(self, std::make_shared<control::Request>(request), std::move(user), Part::profile,
+           std::move(done));
 }
 
 void Users::Impl::passwd(Users& self, control::Request& request, control::Done done) {
@@ -402,7 +432,7 @@ void Users::Impl::passwd(Users& self, control::Request& request, control::Done d
             }
             User user = *current;
             user.hash = *h;
-            commit(self, shared, std::move(user), done);
+            commit(self, shared, std::move(user), Part::password, done);
         });
     });
 }
