@@ -39,7 +39,8 @@ Result<std::unique_ptr<ControlPlane>> ControlPlane::open(asio::io_context& io, S
     if (!agenda) return agenda.error();
     plane->agenda_ = std::move(*agenda);
     auto users = users::Users::open(
-        users::Context{io, store, service.config().store.path, [&service] { return service.now(); },
+        users::Context{io, store, service.pii_key(), service.config().store.path,
+                       [&service] { return service.now(); },
                        [&service](std::uint64_t ticket, std::function<void()> fn) {
                            service.when_durable(ticket, std::move(fn));
                        },

@@ -174,6 +174,7 @@ struct Users::Impl {
     static void set(Users& self, control::Request& request, control::Done done);
     static void passwd(Users& self, control::Request& request, control::Done done);
     static void list(Users& self, control::Done done);
+    static void accesses(Users& self, control::Request& request, control::Done done);
     static void refuse(Users& self, const control::Request& request, const Answer& answer,
                        const control::Done& done);
     // Hashes `password` (when given) off the io thread, then `then` on it.
@@ -246,6 +247,10 @@ void Users::add_to(control::Registry& registry) {
     add("user-passwd", control::Access::changes, &Impl::passwd);
     registry.add({"user-list", control::Access::reads,
                   [this](control::Request&, control::Done done) { Impl::list(*this, done); }});
+    registry.add(
+        {"access-list", control::Access::reads, [this](control::Request& r, control::Done done) {
+             Impl::accesses(*this, r, std::move(done));
+         }});
 }
 
 std::optional<Answer> Users::Impl::read(const Users& self, const Json& arguments, bool adding,
@@ -433,6 +438,65 @@ void Users::Impl::passwd(Users& self, control::Request& request, control::Done d
             User user = *current;
             user.hash = *h;
             commit(self, shared, std::move(user), Part::password, done);
+        });
+    });
+}
+
+void Users::Impl::accesses(Users& self, control::Request& request, control::Done done) {
+    json::Problems problems;
+    auto r = json::Reader::named(request.arguments, "argument", problems);
+    r.only({"since", "user", "phone"}, "unknown argument");
+    const auto since = r.time("since", true);
+    auto user = r.bytes("user", 64);
+    const auto phone = r.bytes("phone", 64);
+    if (!problems.empty())
+        return done(Answer::failure(ErrorCode::bad_request, problems.front().message));
+    // A supervisor over the web sees its own accesses only.
+    const control::Caller& c = request.caller;
+    if (c.channel == control::Caller::Channel::web && c.role == control::Role::supervisor) {
+        if (user && *user != c.user) {
+            return done(
+                Answer::failure(ErrorCode::forbidden, "a supervisor sees only its own accesses"));
+        }
+        user = c.user;
+    }
+    std::optional<std::string> patient;
+    if (phone) patient = self.ctx_.key.pseudonym(*phone);
+    asio::post(self.hasher_, [&self, at = ms(*since), user, patient, done = std::move(done)] {
+        Result<Json> found = [&]() -> Result<Json> {
+            auto db = sql::Db::open(self.ctx_.database, /*read_only=*/true);
+            if (!db) return db.error();
+            auto st = db->prepare(
+                "SELECT at, uid, gid, body FROM audit WHERE type = 'access' AND at >= ?1 "
+                "ORDER BY id");
+            if (!st) return st.error();
+            st->bind(1, at);
+            Json list = Json::array();
+            while (st->step()) {
+                Json body = Json::parse(st->text(3), nullptr, false);
+                if (!body.is_object()) continue;
+                const std::string who =
+                    body.contains("user")
+                        ? body.value("user", "")
+                        : fmt::format("uid {} gid {}", st->int64(1), st->int64(2));
+                if (user && body.value("user", "") != *user) continue;
+                const Json patients = body.value("patients", Json::array());
+                if (patient &&
+                    std::find(patients.begin(), patients.end(), Json(*patient)) == patients.end()) {
+                    continue;
+                }
+                list.push_back({{"at", format_time(from_ms(st->int64(0)))},
+                                {"who", who},
+                                {"command", body.value("command", "")},
+                                {"patients", patients}});
+            }
+            if (st->failed()) return st->error();
+            return list;
+        }();
+        asio::post(self.ctx_.io, [found = std::move(found), done] {
+            if (!found) return done(Answer::failure(found.error()));
+            done(Answer::listing(found->empty(), fmt::format("{} accesses", found->size()),
+                                 {{"accesses", *found}}));
         });
     });
 }

@@ -25,6 +25,7 @@
 #include <string>
 
 #include "acd/control.hpp"
+#include "acd/pii.hpp"
 #include "acd/store.hpp"
 
 namespace acd::users {
@@ -55,6 +56,7 @@ inline constexpr std::size_t kMinPasswordLength = 12;
 struct Context {
     asio::io_context& io;
     Store& store;
+    const PiiKey& key;               // access-list's `phone`: its pseudonym
     std::filesystem::path database;  // the store's file, read once at open
     std::function<Time()> now;
     // Runs `fn` on the io_context thread once every batch up to `ticket` is durable.
@@ -71,7 +73,9 @@ class Users {
     Users(const Users&) = delete;
     Users& operator=(const Users&) = delete;
 
-    // Registers user-add, user-set, user-passwd and user-list.
+    // Registers user-add, user-set, user-passwd, user-list, and access-list (the access traces,
+    // read on the module's worker thread with a read-only connection of its own; a supervisor
+    // over the web sees only its own).
     void add_to(control::Registry& registry);
 
     const User* find(std::string_view user) const;

@@ -414,6 +414,40 @@ TEST_F(WebTest, AnAnswerShowingPersonalDataIsTracedAsAnAccessByWhoAskedAndWhichP
               std::string::npos);  // a pseudonym, not the number
 }
 
+TEST_F(WebTest, AccessListAnswersWhoLookedAtAPatientAndASupervisorSeesOnlyItsOwn) {
+    add_user("sup", "supervisor");
+    add_user("adm", "admin");
+    add_user("ag", "agent", "a1");
+    const std::string sup = session("sup");
+    const std::string adm = session("adm");
+    const Json entry = {{"specialty", "cardiology"},
+                        {"patient", {{"phone", "+352621000009"}, {"name", "Patient"}}},
+                        {"reason", "follow-up"}};
+    ASSERT_EQ(command(sup, "waitlist-add", entry).body["result"], 0);
+    ASSERT_EQ(command(sup, "waitlist-list", {{"specialty", "cardiology"}}).body["result"], 0);
+    ASSERT_EQ(command(adm, "waitlist-list", {{"specialty", "cardiology"}}).body["result"], 0);
+    ASSERT_EQ(audited("access", 2).size(), 2u);
+    const std::string since = "2000-01-01T00:00:00Z";
+
+    const Http all = command(adm, "access-list", {{"since", since}, {"phone", "+352621000009"}});
+    ASSERT_EQ(all.status, 200) << all.text;
+    const Json& accesses = all.body["arguments"]["accesses"];
+    ASSERT_EQ(accesses.size(), 2u) << all.text;
+    EXPECT_EQ(accesses[0]["who"], "sup");
+    EXPECT_EQ(accesses[0]["command"], "waitlist-list");
+    EXPECT_EQ(accesses[1]["who"], "adm");
+    EXPECT_EQ(
+        command(adm, "access-list", {{"since", since}, {"phone", "+352621000008"}}).body["result"],
+        3);  // nobody looked at that one
+
+    const Http own = command(sup, "access-list", {{"since", since}});
+    ASSERT_EQ(own.body["arguments"]["accesses"].size(), 1u) << own.text;
+    EXPECT_EQ(own.body["arguments"]["accesses"][0]["who"], "sup");
+    EXPECT_EQ(command(sup, "access-list", {{"since", since}, {"user", "adm"}}).status, 403);
+    EXPECT_EQ(command(session("ag"), "access-list", {{"since", since}}).status, 403);
+    EXPECT_EQ(command(adm, "access-list", Json::object()).body["arguments"]["code"], "bad_request");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Live events
 // ---------------------------------------------------------------------------------------------
