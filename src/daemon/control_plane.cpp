@@ -135,16 +135,21 @@ void ControlPlane::trace_access(const control::Request& request, const control::
     Json patients = Json::array();
     for (const std::string& phone : phones)
         patients.push_back(service_.pii_key().pseudonym(phone));
+    record_access(request.caller, request.command, std::move(patients));
+}
+
+void ControlPlane::record_access(const control::Caller& caller, const std::string& command,
+                                 Json patients) {
     AuditRecord r;
     r.at = service_.now();
     r.kind = RecordKind::action;
     r.type = "access";
-    Json body = {{"command", request.command}, {"patients", patients}};
-    if (request.caller.channel == control::Caller::Channel::web) {
-        body["user"] = request.caller.user;
+    Json body = {{"command", command}, {"patients", std::move(patients)}};
+    if (caller.channel == control::Caller::Channel::web) {
+        body["user"] = caller.user;
     } else {
-        r.uid = request.caller.uid;
-        r.gid = request.caller.gid;
+        r.uid = caller.uid;
+        r.gid = caller.gid;
     }
     r.body = body.dump();
     WriteBatch batch;
@@ -152,8 +157,13 @@ void ControlPlane::trace_access(const control::Request& request, const control::
     store_.append(std::move(batch));
 }
 
-Json ControlPlane::screen_pop(const Json& message) const {
+Json ControlPlane::screen_pop(const Json& message, const control::Caller& caller) {
     const Json& call = message.at("call");
+    input::CallSelector selector{call.value("call_id", ""), std::nullopt};
+    if (call.contains("gateway") && call["gateway"].is_string()) selector.gateway = call["gateway"];
+    if (auto live = service_.engine().find_call(selector); live && !live->caller.empty()) {
+        record_access(caller, "screen_pop", Json::array({live->caller}));
+    }
     Json pop = {{"call_id", call.value("call_id", "")},
                 {"specialty", call.value("specialty", Json())},
                 {"class", call.value("class", "")},

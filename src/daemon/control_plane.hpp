@@ -37,8 +37,9 @@ class ControlPlane : public net::AdminHub {
     // /api/events subscribes through the hub directly (`subscribe` is the socket's).
     control::Hub& hub() { return hub_; }
     // An agent's screen pop for a call.routed message: the call, its caller summary (when the
-    // message carries one) and the script lines of its class, then of its specialty.
-    Json screen_pop(const Json& message) const;
+    // message carries one) and the script lines of its class, then of its specialty. Recorded as
+    // an access by `caller` when the caller is known.
+    Json screen_pop(const Json& message, const control::Caller& caller);
     // Runs a command as acdd itself (signals: SIGHUP is config-reload, SIGTERM shutdown).
     void run_as_daemon(std::string command);
     // Starts the agenda's watch of overdue messages; `ready` runs after its first look.
@@ -71,6 +72,7 @@ class ControlPlane : public net::AdminHub {
     void call_ended(const CallSnapshot& call);
     // Records an access (docs/spec/web.md, "Access traces") when `answer` shows personal data.
     void trace_access(const control::Request& request, const control::Answer& answer);
+    void record_access(const control::Caller& caller, const std::string& command, Json patients);
     bool call_of_agent(const std::string& call_id, const std::string& agent);
 };
 

@@ -155,28 +155,29 @@ int run_daemon(const std::string& config_file) {
     if (config.web) {
         auto web_started = web::WebServer::start(
             *config.web,
-            web::Context{
-                io, (*control)->registry(), (*control)->users(),
-                [&service] { return service.now(); },
-                [&store](AuditRecord record) {
-                    WriteBatch batch;
-                    batch.records.push_back(std::move(record));
-                    (*store)->append(std::move(batch));
-                },
-                [&ready, &store]() -> std::optional<std::string> {
-                    if ((*store)->failed()) return "the store does not accept writes";
-                    if (!ready) return "starting";
-                    return std::nullopt;
-                },
-                [&control] { return (*control)->metrics_text(); },
-                [&control](std::shared_ptr<control::Stream> stream,
-                           std::set<std::string, std::less<>> topics) {
-                    (*control)->hub().subscribe(std::move(stream), std::move(topics));
-                },
-                [&control](const control::Stream& stream) {
-                    (*control)->hub().unsubscribe(stream);
-                },
-                [&control](const Json& message) { return (*control)->screen_pop(message); }});
+            web::Context{io, (*control)->registry(), (*control)->users(),
+                         [&service] { return service.now(); },
+                         [&store](AuditRecord record) {
+                             WriteBatch batch;
+                             batch.records.push_back(std::move(record));
+                             (*store)->append(std::move(batch));
+                         },
+                         [&ready, &store]() -> std::optional<std::string> {
+                             if ((*store)->failed()) return "the store does not accept writes";
+                             if (!ready) return "starting";
+                             return std::nullopt;
+                         },
+                         [&control] { return (*control)->metrics_text(); },
+                         [&control](std::shared_ptr<control::Stream> stream,
+                                    std::set<std::string, std::less<>> topics) {
+                             (*control)->hub().subscribe(std::move(stream), std::move(topics));
+                         },
+                         [&control](const control::Stream& stream) {
+                             (*control)->hub().unsubscribe(stream);
+                         },
+                         [&control](const Json& message, const control::Caller& caller) {
+                             return (*control)->screen_pop(message, caller);
+                         }});
         if (!web_started) {
             log_error("web.listen", "{}", web_started.error().message);
             return 1;

@@ -26,7 +26,7 @@ std::string EventStream::filtered(const Json& message) const {
     }
     if (topic == "calls" && message.value("event", "") == "call.routed" &&
         string_at(message, "call", "agent") == caller_.agent) {
-        return "event: screen_pop\n" + data(screen_pop_(message));
+        return "event: screen_pop\n" + data(screen_pop_(message, caller_));
     }
     return "";  // other calls, agenda, alerts: not an agent's to see
 }

@@ -26,8 +26,10 @@ class EventStream : public control::Stream {
   public:
     static constexpr std::size_t kMaxBacklog = 1 << 20;
 
-    // `screen_pop` turns a call.routed message for `caller.agent` into the screen pop's data.
-    EventStream(control::Caller caller, std::function<Json(const Json& message)> screen_pop)
+    // `screen_pop` turns a call.routed message for `caller.agent` into the screen pop's data (and
+    // records the access).
+    EventStream(control::Caller caller,
+                std::function<Json(const Json& message, const control::Caller&)> screen_pop)
         : caller_(std::move(caller)), screen_pop_(std::move(screen_pop)) {}
 
     // control::Stream (io thread)
@@ -46,7 +48,7 @@ class EventStream : public control::Stream {
     std::string filtered(const Json& message) const;
 
     control::Caller caller_;
-    std::function<Json(const Json&)> screen_pop_;
+    std::function<Json(const Json&, const control::Caller&)> screen_pop_;
     std::mutex mu_;
     std::condition_variable grew_;
     std::string backlog_;

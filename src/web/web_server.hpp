@@ -48,8 +48,8 @@ struct Context {
         subscribe;
     std::function<void(const control::Stream&)> unsubscribe;
     // An agent's screen pop for a call.routed message of the `calls` topic: call_id, specialty,
-    // class, wait_s, the caller summary, the script lines.
-    std::function<Json(const Json& message)> screen_pop;
+    // class, wait_s, the caller summary, the script lines; recorded as an access by `caller`.
+    std::function<Json(const Json& message, const control::Caller& caller)> screen_pop;
 };
 
 class WebServer {

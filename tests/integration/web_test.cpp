@@ -486,6 +486,12 @@ TEST_F(WebTest, AnAgentsEventStreamHoldsOnlyItsOwnAgentAndTheScreenPopsOfItsCall
     EXPECT_EQ(two.received.find("\"a1\""), std::string::npos) << two.received;
     EXPECT_EQ(two.received.find("c1"), std::string::npos) << two.received;
     EXPECT_EQ(two.received.find("screen_pop"), std::string::npos);
+    // The pop showed a caller's data: an access by the agent's user.
+    const std::vector<Json> accesses = audited("access", 1);
+    ASSERT_EQ(accesses.size(), 1u);
+    EXPECT_EQ(accesses[0]["user"], "one");
+    EXPECT_EQ(accesses[0]["command"], "screen_pop");
+    EXPECT_EQ(accesses[0]["patients"].size(), 1u);
     EXPECT_EQ(daemon->stop(), 0);  // followers do not hold a stop up
 }
 
