@@ -10,6 +10,8 @@ PACKAGES=(
   libasio-dev libsqlite3-dev libspdlog-dev nlohmann-json3-dev libssl-dev libsystemd-dev
   libhowardhinnant-date-dev tzdata  # site time zones (src/zone): Hinnant's tz on system tzdata
   libgtest-dev libbenchmark-dev openssl
+  libcpp-httplib-dev libargon2-dev  # the web listener (HTTP, TLS) and its users' password hashes
+  python3-prometheus-client  # tests: /metrics read by Prometheus's own text parser
   dpkg-dev systemd  # dpkg-shlibdeps for cpack -G DEB; systemd-analyze for the unit's test
   kamailio kamailio-extra-modules sip-tester  # real SIP calls: tests/e2e, scripts/run.sh --chain
 )

@@ -115,11 +115,14 @@ class Registry {
     using Permission = std::function<std::optional<Answer>(const Request&, const Command&)>;
     // Records a command that changes something, or that was refused, with its answer.
     using Audit = std::function<void(const Request&, const Answer&)>;
+    // Sees the answer of every command that ran, reads too (access traces of personal data).
+    using Answered = std::function<void(const Request&, const Answer&)>;
 
     Registry();
     void add(Command command);
     void set_permission(Permission permission) { permission_ = std::move(permission); }
     void set_audit(Audit audit) { audit_ = std::move(audit); }
+    void set_answered(Answered answered) { answered_ = std::move(answered); }
     std::vector<std::string> names() const;
 
     // The entry point: `envelope` is {"command", "arguments", "id"}; `respond` gets the response
@@ -133,6 +136,7 @@ class Registry {
     std::map<std::string, Command, std::less<>> commands_;
     Permission permission_;
     Audit audit_;
+    Answered answered_;
 };
 
 // Subscriptions (the `subscribe` command, later the HTTP event stream): topics, fan-out, and

@@ -128,6 +128,7 @@ void Registry::run(Request request, Done done) {
                       shared->caller.describe(), static_cast<int>(a.result), a.text);
         }
         if (audit_here && audit_) audit_(*shared, a);
+        if (answered_) answered_(*shared, a);
         done(std::move(a));
     };
     try {

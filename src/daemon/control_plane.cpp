@@ -2,8 +2,11 @@
 
 #include <unistd.h>
 
+#include <set>
+
 #include "alerts.hpp"
 #include "publisher.hpp"
+#include "users/roles.hpp"
 
 namespace acd {
 
@@ -39,6 +42,23 @@ Result<std::unique_ptr<ControlPlane>> ControlPlane::open(asio::io_context& io, S
                         }});
     if (!agenda) return agenda.error();
     plane->agenda_ = std::move(*agenda);
+    auto users = users::Users::open(
+        users::Context{io, store, service.pii_key(), service.config().store.path,
+                       [&service] { return service.now(); },
+                       [&service](std::uint64_t ticket, std::function<void()> fn) {
+                           service.when_durable(ticket, std::move(fn));
+                       },
+                       [&service](const std::string& agent) {
+                           for (const AgentConfig& a : service.engine().config().agents) {
+                               if (a.id == agent) return true;
+                           }
+                           return false;
+                       }});
+    if (!users) return users.error();
+    plane->users_ = std::move(*users);
+    auto metrics = Metrics::load(store, service.engine().config());
+    if (!metrics) return metrics.error();
+    plane->metrics_ = std::move(*metrics);
 
     plane->quality_ = std::make_unique<quality::Quality>(quality::Context{
         store, service.config().store.path, [&service] { return service.now(); },
@@ -61,6 +81,18 @@ Result<std::unique_ptr<ControlPlane>> ControlPlane::open(asio::io_context& io, S
     a.add_to(r);
     q.add_to(r);
     plane->hub_.add_commands(r);
+    plane->users_->add_to(r);
+    ControlPlane* raw = plane.get();
+    r.set_permission([raw](const control::Request& request, const control::Command& command) {
+        return users::permit(
+            request, command,
+            users::RoleFacts{[raw](const std::string& call, const std::string& agent) {
+                return raw->call_of_agent(call, agent);
+            }});
+    });
+    r.set_answered([raw](const control::Request& request, const control::Answer& answer) {
+        raw->trace_access(request, answer);
+    });
     r.set_audit([&service, &store](const control::Request& request, const control::Answer& answer) {
         audit_command(store, service.now(), request, answer);
     });
@@ -68,7 +100,11 @@ Result<std::unique_ptr<ControlPlane>> ControlPlane::open(asio::io_context& io, S
     ControlPlane* self = plane.get();
     service.set_caller_summary(
         [self](const std::string& caller) { return self->agenda_->caller_summary(caller); });
-    service.set_call_finished([self](const CallSnapshot& c) { self->agenda_->call_finished(c); });
+    service.set_call_finished([self](const CallSnapshot& c) {
+        self->agenda_->call_finished(c);
+        self->call_ended(c);
+        self->metrics_.call_finished(c, self->service_.engine().config());
+    });
     service.set_output_job([self](const Output& out) { return self->quality_->job_for(out); });
     service.set_observer([self](const Output& out) {
         log_alerts(out, self->service_.engine().config().zone);
@@ -84,6 +120,108 @@ ControlPlane::~ControlPlane() {
     service_.set_call_finished(nullptr);
     service_.set_output_job(nullptr);
     service_.set_observer(nullptr);
+}
+
+std::string ControlPlane::metrics_text() const {
+    return metrics_.text(service_.engine(), service_.now());
+}
+
+namespace {
+
+// The phone numbers in an answer: every string member called "phone", at any depth.
+void phones_in(const Json& j, std::set<std::string>& out) {
+    if (j.is_object()) {
+        for (const auto& [key, value] : j.items()) {
+            if (key == "phone" && value.is_string()) {
+                out.insert(value.get<std::string>());
+            } else {
+                phones_in(value, out);
+            }
+        }
+    } else if (j.is_array()) {
+        for (const Json& item : j)
+            phones_in(item, out);
+    }
+}
+
+}  // namespace
+
+void ControlPlane::trace_access(const control::Request& request, const control::Answer& answer) {
+    static const std::set<std::string, std::less<>> kShowsPersonalData = {
+        "caller-history", "appointment-list", "waitlist-list", "message-list", "call-list"};
+    if (!answer.ok() || !kShowsPersonalData.contains(request.command)) return;
+    std::set<std::string> phones;
+    phones_in(answer.arguments, phones);
+    if (phones.empty()) return;
+    Json patients = Json::array();
+    for (const std::string& phone : phones)
+        patients.push_back(service_.pii_key().pseudonym(phone));
+    record_access(request.caller, request.command, std::move(patients));
+}
+
+void ControlPlane::record_access(const control::Caller& caller, const std::string& command,
+                                 Json patients) {
+    AuditRecord r;
+    r.at = service_.now();
+    r.kind = RecordKind::action;
+    r.type = "access";
+    Json body = {{"command", command}, {"patients", std::move(patients)}};
+    if (caller.channel == control::Caller::Channel::web) {
+        body["user"] = caller.user;
+    } else {
+        r.uid = caller.uid;
+        r.gid = caller.gid;
+    }
+    r.body = body.dump();
+    WriteBatch batch;
+    batch.records.push_back(std::move(r));
+    store_.append(std::move(batch));
+}
+
+Json ControlPlane::screen_pop(const Json& message, const control::Caller& caller) {
+    const Json& call = message.at("call");
+    input::CallSelector selector{call.value("call_id", ""), std::nullopt};
+    if (call.contains("gateway") && call["gateway"].is_string()) selector.gateway = call["gateway"];
+    if (auto live = service_.engine().find_call(selector); live && !live->caller.empty()) {
+        record_access(caller, "screen_pop", Json::array({live->caller}));
+    }
+    Json pop = {{"call_id", call.value("call_id", "")},
+                {"specialty", call.value("specialty", Json())},
+                {"class", call.value("class", "")},
+                {"wait_s", call.value("wait_s", Json())},
+                {"caller", message.value("caller", Json())}};
+    const RoutingConfig& routing = service_.engine().config();
+    std::vector<std::string> script;
+    if (auto cls = parse_call_class(call.value("class", ""))) {
+        const auto& lines = routing.policy(*cls).script;
+        script.insert(script.end(), lines.begin(), lines.end());
+    }
+    for (const SpecialtyConfig& s : routing.specialties) {
+        if (call.contains("specialty") && call["specialty"] == s.id) {
+            script.insert(script.end(), s.script.begin(), s.script.end());
+        }
+    }
+    pop["script"] = script;
+    return pop;
+}
+
+void ControlPlane::call_ended(const CallSnapshot& call) {
+    if (call.agent.empty()) return;
+    recently_ended_.push_back({call.call_id, call.agent, service_.now()});
+    const Time horizon = service_.now() - std::chrono::minutes(10);
+    while (!recently_ended_.empty() && recently_ended_.front().at < horizon)
+        recently_ended_.pop_front();
+}
+
+bool ControlPlane::call_of_agent(const std::string& call_id, const std::string& agent) {
+    if (agent.empty()) return false;
+    input::CallSelector selector{call_id, std::nullopt};
+    if (auto live = service_.engine().find_call(selector)) return live->agent == agent;
+    const Time horizon = service_.now() - std::chrono::minutes(10);
+    for (const Ended& e : recently_ended_) {
+        if (e.call_id == call_id && e.agent == agent && e.at >= horizon) return true;
+    }
+    return false;
 }
 
 void ControlPlane::start(std::function<void()> ready) {

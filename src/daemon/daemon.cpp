@@ -23,6 +23,8 @@
 #include "quality/quality.hpp"
 #include "recovery.hpp"
 #include "service.hpp"
+#include "users/users.hpp"
+#include "web/web_server.hpp"
 
 namespace acd {
 namespace {
@@ -45,7 +47,7 @@ Result<std::unique_ptr<Store>> open_store(const Config& config, const DaemonOpti
     options.path = config.store.path;
     options.accept_data_loss = daemon.accept_data_loss;
     options.synchronous = config.store.synchronous;
-    options.modules = {agenda::schema(), quality::schema()};
+    options.modules = {agenda::schema(), quality::schema(), users::schema()};
     options.on_durable = [&io, on_durable](std::uint64_t ticket) {
         asio::post(io, [on_durable, ticket] { on_durable(ticket); });
     };
@@ -137,6 +139,7 @@ int run_daemon(const std::string& config_file, const DaemonOptions& options) {
     Notifier notifier(io);
     bool stopping = false;
     std::unique_ptr<net::AdminServer> admin_server;
+    std::unique_ptr<web::WebServer> web_server;
     // Stops intake, makes everything taken durable and acknowledged, then closes connections.
     const auto stop = [&] {
         if (std::exchange(stopping, true)) return;
@@ -144,6 +147,7 @@ int run_daemon(const std::string& config_file, const DaemonOptions& options) {
         notifier.stopping();
         (*gateway)->stop();
         if (admin_server) admin_server->stop();
+        if (web_server) web_server->stop();
         service.stop();
         (*store)->flush();  // every event taken is now durable; its ack is posted
         chain_head.stop();  // the last head, for the auditor
@@ -165,6 +169,46 @@ int run_daemon(const std::string& config_file, const DaemonOptions& options) {
     admin_server = std::move(*admin_started);
     log_event("admin.listen", "admin socket {} (mode {:04o})", config.admin.socket.string(),
               config.admin.mode);
+    bool ready = false;
+    if (config.web) {
+        auto web_started = web::WebServer::start(
+            *config.web,
+            web::Context{io, (*control)->registry(), (*control)->users(),
+                         [&service] { return service.now(); },
+                         [&store](AuditRecord record) {
+                             WriteBatch batch;
+                             batch.records.push_back(std::move(record));
+                             (*store)->append(std::move(batch));
+                         },
+                         [&ready, &store]() -> std::optional<std::string> {
+                             if ((*store)->failed()) return "the store does not accept writes";
+                             if (!ready) return "starting";
+                             return std::nullopt;
+                         },
+                         [&control] { return (*control)->metrics_text(); },
+                         [&control](std::shared_ptr<control::Stream> stream,
+                                    std::set<std::string, std::less<>> topics) {
+                             (*control)->hub().subscribe(std::move(stream), std::move(topics));
+                         },
+                         [&control](const control::Stream& stream) {
+                             (*control)->hub().unsubscribe(stream);
+                         },
+                         [&control](const Json& message, const control::Caller& caller) {
+                             return (*control)->screen_pop(message, caller);
+                         }});
+        if (!web_started) {
+            log_error("web.listen", "{}", web_started.error().message);
+            return 1;
+        }
+        web_server = std::move(*web_started);
+        log_event("web.listen", "web listener on {}:{}{}", config.web->host, web_server->port(),
+                  config.web->tls ? " (TLS)" : "");
+        if ((*control)->users().empty()) {
+            log_warning("web.no_users",
+                        "no user yet, so every login fails: add the first with `acdctl user add "
+                        "USER --name NAME --role admin` (the password is read from stdin)");
+        }
+    }
     service.start();
     chain_head.start();
 
@@ -185,6 +229,7 @@ int run_daemon(const std::string& config_file, const DaemonOptions& options) {
         // cannot write stops acdd here, before systemd hears READY=1.
         (*store)->flush();
         if ((*store)->failed()) return;
+        ready = true;
         log_event("daemon.ready", "acdd {} ready", kVersion);
         notifier.ready(fmt::format("serving gateways on port {}", (*gateway)->port()));
         notifier.start_watchdog();

@@ -213,15 +213,19 @@ void audit_command(Store& store, Time at, const control::Request& request,
     r.at = at;
     r.kind = RecordKind::action;
     r.type = request.command;
-    r.uid = request.caller.uid;
-    r.gid = request.caller.gid;
+    // Web callers are recorded with their user name instead of uid/gid (docs/spec/web.md).
+    const bool web = request.caller.channel == control::Caller::Channel::web;
+    if (!web) {
+        r.uid = request.caller.uid;
+        r.gid = request.caller.gid;
+    }
     const Json& args = request.arguments;
     if (args.contains("agent") && args["agent"].is_string()) r.agent = args["agent"];
     if (args.contains("call_id") && args["call_id"].is_string()) r.call_id = args["call_id"];
-    r.body =
-        Json{
-            {"arguments", args}, {"result", static_cast<int>(answer.result)}, {"text", answer.text}}
-            .dump();
+    Json body = {
+        {"arguments", args}, {"result", static_cast<int>(answer.result)}, {"text", answer.text}};
+    if (web) body["user"] = request.caller.user;
+    r.body = body.dump();
     WriteBatch batch;
     batch.records.push_back(std::move(r));
     store.append(std::move(batch));

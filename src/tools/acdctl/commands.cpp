@@ -48,6 +48,13 @@ Commands:
   watch [--once]                  live wallboard: queues, waiting calls, agents
   subscribe [TOPIC...]            print every change as JSON lines (topics calls,
                                   agents, queues, alerts, agenda; default: all)
+  user add USER --name NAME --role ROLE [--agent AGENT]
+                                  add a web console user (role agent, supervisor or
+                                  admin; agent: the agent it works as); the password
+                                  is read from standard input
+  user set USER [--name NAME] [--role ROLE] [--agent AGENT] [--disable|--enable]
+  user passwd USER                set USER's password (read from standard input)
+  user list                       the web console's users
   commands                        the admin commands acdd supports
   shutdown                        stop acdd gracefully
   raw COMMAND [JSON]              send any admin command with JSON arguments; print the answer
@@ -141,6 +148,53 @@ Parsed agent(const std::vector<std::string>& args) {
         for (std::size_t i = 2; i < w.positional.size(); ++i)
             reason += " " + w.positional[i];
         return Invocation{"agent-pause", {{"agent", w.positional[0]}, {"reason", reason}}};
+    }
+    return usage("unknown action '" + action + "': acdctl " + actions);
+}
+
+Parsed user(const std::vector<std::string>& args) {
+    const std::string actions = "user add|set|passwd|list ...";
+    if (args.size() < 2) return usage("missing action: acdctl " + actions);
+    const std::string& action = args[1];
+    if (action == "list") {
+        if (args.size() > 2) return usage("'user list' takes no arguments");
+        return Invocation{"user-list", Json::object(), View::raw};
+    }
+    auto split_or = split(args, 2, {"--name", "--role", "--agent"}, {"--disable", "--enable"});
+    if (auto* e = std::get_if<UsageError>(&split_or)) return *e;
+    const Words& w = std::get<Words>(split_or);
+    Json a = Json::object();
+    for (const auto& [option, value] : w.options) {
+        if (option == "--disable" || option == "--enable") {
+            a["disabled"] = option == "--disable";
+        } else {
+            a[option.substr(2)] = value;
+        }
+    }
+    if (action == "add") {
+        const std::string synopsis = "user add USER --name NAME --role ROLE [--agent AGENT]";
+        if (auto e = expect_words(w, 1, 1, synopsis)) return *e;
+        if (!a.contains("name") || !a.contains("role") || a.contains("disabled")) {
+            return usage("usage: acdctl " + synopsis);
+        }
+        a["user"] = w.positional[0];
+        Invocation inv{"user-add", a, View::text};
+        inv.password_from_stdin = true;
+        return inv;
+    }
+    if (action == "set") {
+        if (auto e = expect_words(w, 1, 1, "user set USER [--name NAME] [--role ROLE] ...")) {
+            return *e;
+        }
+        a["user"] = w.positional[0];
+        return Invocation{"user-set", a, View::text};
+    }
+    if (action == "passwd") {
+        if (auto e = expect_words(w, 1, 1, "user passwd USER")) return *e;
+        if (!w.options.empty()) return usage("usage: acdctl user passwd USER");
+        Invocation inv{"user-passwd", {{"user", w.positional[0]}}, View::text};
+        inv.password_from_stdin = true;
+        return inv;
     }
     return usage("unknown action '" + action + "': acdctl " + actions);
 }
@@ -344,6 +398,7 @@ Parsed parse_command(const std::vector<std::string>& args) {
     }
     if (name == "watch") return watch(args);
     if (name == "subscribe") return subscribe(args);
+    if (name == "user") return user(args);
     if (name == "commands") return simple(args, "list-commands", View::commands);
     if (name == "shutdown") return simple(args, "shutdown", View::text);
     if (name == "raw") return raw(args);

@@ -43,6 +43,9 @@ struct Invocation {
     bool stream = false;
     // The default wait for the response; audit-verify walks the whole chain and gets longer.
     std::chrono::milliseconds timeout = std::chrono::seconds(10);
+    // user add and user passwd: the password is read from standard input (one line), so that it
+    // is never on a command line (ps, shell history), and sent as the argument `password`.
+    bool password_from_stdin = false;
 };
 
 struct WatchOptions {

@@ -1,5 +1,6 @@
 // acdctl: the command-line client of acdd's admin socket (docs/acdctl.md, man/acdctl.8).
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <cstdlib>
@@ -178,5 +179,14 @@ int main(int argc, char** argv) {
         if (o.json) return usage_error("watch has no --json form (acdctl subscribe streams JSON)");
         return run_watch(path, *w, o.timeout.value_or(kDefaultTimeout));
     }
-    return run(o, path, std::get<Invocation>(parsed));
+    Invocation inv = std::get<Invocation>(parsed);
+    if (inv.password_from_stdin) {
+        // One line from standard input (a terminal, a pipe or a file), without its line end.
+        if (::isatty(STDIN_FILENO) != 0) fmt::print(stderr, "password: ");
+        std::string password;
+        if (!std::getline(std::cin, password)) return usage_error("no password on standard input");
+        if (!password.empty() && password.back() == '\r') password.pop_back();
+        inv.arguments["password"] = password;
+    }
+    return run(o, path, inv);
 }

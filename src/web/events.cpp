@@ -1,0 +1,63 @@
+// /api/events clients. See events.hpp.
+#include "events.hpp"
+
+namespace acd::web {
+namespace {
+
+std::string data(const Json& message) {
+    return "data: " + message.dump() + "\n\n";
+}
+
+std::string string_at(const Json& object, const char* outer, const char* inner) {
+    const auto o = object.find(outer);
+    if (o == object.end() || !o->is_object()) return "";
+    const auto i = o->find(inner);
+    return i != o->end() && i->is_string() ? i->get<std::string>() : "";
+}
+
+}  // namespace
+
+std::string EventStream::filtered(const Json& message) const {
+    if (caller_.role != control::Role::agent) return data(message);
+    const std::string topic = message.value("topic", "");
+    if (topic == "queues") return data(message);
+    if (topic == "agents") {
+        return string_at(message, "agent", "agent") == caller_.agent ? data(message) : "";
+    }
+    if (topic == "calls" && message.value("event", "") == "call.routed" &&
+        string_at(message, "call", "agent") == caller_.agent) {
+        return "event: screen_pop\n" + data(screen_pop_(message, caller_));
+    }
+    return "";  // other calls, agenda, alerts: not an agent's to see
+}
+
+bool EventStream::send(const Json& message) {
+    const std::string text = filtered(message);
+    std::lock_guard lock(mu_);
+    if (closed_) return false;
+    if (text.empty()) return true;
+    if (backlog_.size() + text.size() > kMaxBacklog) {
+        closed_ = true;  // fell behind: dropped
+        grew_.notify_all();
+        return false;
+    }
+    backlog_ += text;
+    grew_.notify_all();
+    return true;
+}
+
+void EventStream::close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    grew_.notify_all();
+}
+
+std::optional<std::string> EventStream::next(std::chrono::milliseconds wait) {
+    std::unique_lock lock(mu_);
+    grew_.wait_for(lock, wait, [this] { return !backlog_.empty() || closed_; });
+    if (!backlog_.empty()) return std::exchange(backlog_, std::string());
+    if (closed_) return std::nullopt;
+    return std::string();
+}
+
+}  // namespace acd::web
