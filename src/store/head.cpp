@@ -67,13 +67,13 @@ Result<std::optional<Head>> read_head(const std::filesystem::path& file) {
         std::string key;
         words >> key;
         if (key == "audit_id") {
-            have_id = static_cast<bool>(words >> head.audit_id);
+            have_id = static_cast<bool>(words >> head.chain.id);
         } else if (key == "hash") {
             std::string hex;
             words >> hex;
             const auto h = parse_hash(hex);
             if (!h) return bad("hash");
-            head.hash = *h;
+            head.chain.hash = *h;
             have_hash = true;
         } else if (key == "gateway") {
             std::string id;
@@ -90,9 +90,9 @@ Result<std::optional<Head>> read_head(const std::filesystem::path& file) {
 
 Status write_head(const std::filesystem::path& file, const Head& head) {
     std::string text =
-        fmt::format("acdd-head 1\naudit_id {}\nhash {}\n", head.audit_id,
-                    to_hex(std::string_view(reinterpret_cast<const char*>(head.hash.data()),
-                                            head.hash.size())));
+        fmt::format("acdd-head 1\naudit_id {}\nhash {}\n", head.chain.id,
+                    to_hex(std::string_view(reinterpret_cast<const char*>(head.chain.hash.data()),
+                                            head.chain.hash.size())));
     for (const auto& [id, seq] : head.gateways)
         text += fmt::format("gateway {} {}\n", id, seq);
     const std::filesystem::path tmp = file.string() + ".tmp";

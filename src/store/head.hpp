@@ -19,9 +19,9 @@
 
 namespace acd {
 
+// What the side file holds: the chain's head (include/acd/store.hpp) and each gateway's last seq.
 struct Head {
-    std::int64_t audit_id = 0;  // the last committed record (0: none)
-    Hash hash{};
+    ChainHead chain;                                // the last committed record (id 0: none)
     std::map<std::string, std::uint64_t> gateways;  // gateway id -> its last recorded seq
 
     bool operator==(const Head&) const = default;

@@ -95,24 +95,24 @@ Status Store::Impl::check_head() {
     if (*side) {
         const Head& expected = **side;
         std::string what;
-        if (chain.id < expected.audit_id) {
+        if (chain.id < expected.chain.id) {
             what = fmt::format(
                 "it ends at audit record {}, acdd had committed up to record {} ({} "
                 "records missing{})",
-                chain.id, expected.audit_id, expected.audit_id - chain.id,
+                chain.id, expected.chain.id, expected.chain.id - chain.id,
                 gateway_losses(writer_db, expected));
-        } else if (expected.audit_id > 0) {
+        } else if (expected.chain.id > 0) {
             auto stmt = writer_db.prepare("SELECT hash FROM audit WHERE id = ?1");
             if (!stmt) return stmt.error();
-            stmt->bind(1, expected.audit_id);
+            stmt->bind(1, expected.chain.id);
             const bool same =
                 stmt->step() &&
                 stmt->blob(0) ==
-                    std::string_view(reinterpret_cast<const char*>(expected.hash.data()),
-                                     expected.hash.size());
+                    std::string_view(reinterpret_cast<const char*>(expected.chain.hash.data()),
+                                     expected.chain.hash.size());
             if (!same) {
                 what = fmt::format("its audit record {} is not the one acdd wrote (another chain)",
-                                   expected.audit_id);
+                                   expected.chain.id);
             }
         }
         if (!what.empty() && !options.accept_data_loss) {
@@ -128,7 +128,7 @@ Status Store::Impl::check_head() {
             if (Status s = accept_loss(expected, what); !s) return s;
         } else {
             now.gateways = expected.gateways;
-            scan_after = expected.audit_id;
+            scan_after = expected.chain.id;
         }
     }
     // The gateways' seqs recorded after what the side file knew (all of them on a first start).
@@ -142,8 +142,7 @@ Status Store::Impl::check_head() {
         seq = std::max(seq, std::uint64_t(stmt->int64(1)));
     }
     if (stmt->failed()) return stmt->error();
-    now.audit_id = chain.id;
-    now.hash = chain.hash;
+    now.chain = {chain.id, chain.hash};
     committed_head = now;
     return write_head(head_path, now);
 }
@@ -154,7 +153,7 @@ Status Store::Impl::accept_loss(const Head& expected, const std::string& what) {
     r.kind = RecordKind::action;
     r.type = "data-loss-accepted";
     Json body = {{"database_head", chain.id},
-                 {"expected_head", expected.audit_id},
+                 {"expected_head", expected.chain.id},
                  {"what", what},
                  {"gateways", expected.gateways}};
     r.body = body.dump();
@@ -172,8 +171,7 @@ Status Store::Impl::accept_loss(const Head& expected, const std::string& what) {
 
 void Store::Impl::publish_head(const std::vector<Pending>& committed) {
     std::lock_guard lock(head_mu);
-    committed_head.audit_id = chain.id;
-    committed_head.hash = chain.hash;
+    committed_head.chain = {chain.id, chain.hash};
     for (const Pending& p : committed) {
         for (const AuditRecord& r : p.batch.records) {
             if (r.gateway.empty() || r.seq == 0) continue;
