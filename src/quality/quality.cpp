@@ -193,11 +193,8 @@ struct Quality::Reader {
 
     Result<sql::Db*> connection() {
         if (db) return &*db;
-        auto opened = sql::Db::open(path);
+        auto opened = sql::Db::open_reader(path);
         if (!opened) return opened.error();
-        if (Status s = opened->exec("PRAGMA query_only = 1; PRAGMA busy_timeout = 5000"); !s) {
-            return s.error();
-        }
         db = std::move(*opened);
         return &*db;
     }

@@ -42,11 +42,8 @@ std::optional<ChainHead> ChainHead::parse(std::string_view text) {
 
 // On a connection of its own, like verify(): any thread may ask.
 Result<ChainHead> Store::head() {
-    auto db = sql::Db::open(impl_->options.path);
+    auto db = sql::Db::open_reader(impl_->options.path);
     if (!db) return db.error();
-    if (Status s = db->exec("PRAGMA query_only = 1; PRAGMA busy_timeout = 5000"); !s) {
-        return s.error();
-    }
     auto stmt = db->prepare("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
     if (!stmt) return stmt.error();
     ChainHead head;

@@ -48,11 +48,8 @@ Status Store::read_records(std::int64_t after_id, std::optional<RecordKind> kind
 
 // On a connection of its own: verify() may run on any thread, and for long.
 Result<VerifyResult> Store::verify(std::optional<ChainHead> kept) {
-    auto db = sql::Db::open(impl_->options.path);
+    auto db = sql::Db::open_reader(impl_->options.path);
     if (!db) return db.error();
-    if (Status s = db->exec("PRAGMA query_only = 1; PRAGMA busy_timeout = 5000"); !s) {
-        return s.error();
-    }
     VerifyResult result;
     Hash previous{};
     std::int64_t expected = 1;

@@ -73,6 +73,15 @@ std::string_view Statement::blob(int col) const {
                               p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), col)));
 }
 
+Result<Db> Db::open_reader(const std::filesystem::path& path) {
+    auto db = open(path);
+    if (!db) return db;
+    if (Status s = db->exec("PRAGMA query_only = 1; PRAGMA busy_timeout = 5000"); !s) {
+        return s.error();
+    }
+    return db;
+}
+
 Result<Db> Db::open(const std::filesystem::path& path, bool read_only) {
     // SQLite counts every allocation under a global mutex unless told not to; acdd never reads
     // those counts. Must come before SQLite initializes: a later call is refused, harmlessly.

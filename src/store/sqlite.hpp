@@ -62,6 +62,9 @@ class Statement {
 class Db {
   public:
     static Result<Db> open(const std::filesystem::path& path, bool read_only = false);
+    // A connection of a reader beside the writer (WAL): it refuses to write (query_only) and
+    // waits up to 5 s for a lock the writer holds.
+    static Result<Db> open_reader(const std::filesystem::path& path);
 
     Status exec(std::string_view sql);
     Result<Statement> prepare(std::string_view sql);

@@ -73,10 +73,10 @@ Status Store::Impl::open() {
     // Replaces SQLite's automatic checkpoints on the writer connection.
     sqlite3_wal_hook(writer_db.handle(), &Impl::on_wal_commit, this);
 
-    auto reader = sql::Db::open(options.path);
+    auto reader = sql::Db::open_reader(options.path);
     if (!reader) return reader.error();
     reader_db = std::move(*reader);
-    return reader_db.exec("PRAGMA query_only = 1; PRAGMA busy_timeout = 5000");
+    return {};
 }
 
 Status Store::Impl::prepare_statements() {

@@ -187,7 +187,7 @@ struct Users::Impl {
 
 Result<std::unique_ptr<Users>> Users::open(Context context) {
     std::unique_ptr<Users> self(new Users(std::move(context)));
-    auto db = sql::Db::open(self->ctx_.database, /*read_only=*/true);
+    auto db = sql::Db::open_reader(self->ctx_.database);
     if (!db) return db.error();
     auto st = db->prepare(
         "SELECT user, name, role, agent, disabled, password_hash, last_login FROM users");
@@ -464,7 +464,7 @@ void Users::Impl::accesses(Users& self, control::Request& request, control::Done
     if (phone) patient = self.ctx_.key.pseudonym(*phone);
     asio::post(self.hasher_, [&self, at = ms(*since), user, patient, done = std::move(done)] {
         Result<Json> found = [&]() -> Result<Json> {
-            auto db = sql::Db::open(self.ctx_.database, /*read_only=*/true);
+            auto db = sql::Db::open_reader(self.ctx_.database);
             if (!db) return db.error();
             auto st = db->prepare(
                 "SELECT at, uid, gid, body FROM audit WHERE type = 'access' AND at >= ?1 "
