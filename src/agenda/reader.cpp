@@ -4,21 +4,14 @@
 namespace acd::agenda {
 
 struct Reader::Impl {
-    std::filesystem::path path;
+    sql::LazyReader db;
     PiiKey key;
-    std::optional<sql::Db> db;
 
-    Result<sql::Db*> connection() {
-        if (db) return &*db;
-        auto opened = sql::Db::open_reader(path);
-        if (!opened) return opened.error();
-        db = std::move(*opened);
-        return &*db;
-    }
+    Result<sql::Db*> connection() { return db.connection(); }
 };
 
 Reader::Reader(std::filesystem::path path, PiiKey key)
-    : impl_(std::make_unique<Impl>(Impl{std::move(path), key, std::nullopt})) {}
+    : impl_(std::make_unique<Impl>(Impl{sql::LazyReader(std::move(path)), key})) {}
 Reader::~Reader() = default;
 
 namespace {

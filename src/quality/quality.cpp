@@ -187,22 +187,12 @@ CREATE INDEX quality_calls_by_call ON quality_calls (call_id);
 )sql"}};
 }
 
-struct Quality::Reader {
-    std::filesystem::path path;
-    std::optional<sql::Db> db;
-
-    Result<sql::Db*> connection() {
-        if (db) return &*db;
-        auto opened = sql::Db::open_reader(path);
-        if (!opened) return opened.error();
-        db = std::move(*opened);
-        return &*db;
-    }
+struct Quality::Reader : sql::LazyReader {
+    using LazyReader::LazyReader;
 };
 
 Quality::Quality(Context context)
-    : context_(std::move(context)),
-      reader_(std::make_unique<Reader>(Reader{context_.database, std::nullopt})) {}
+    : context_(std::move(context)), reader_(std::make_unique<Reader>(context_.database)) {}
 Quality::~Quality() = default;
 
 std::function<Status(WriteContext&)> Quality::job_for(const Output& output) const {

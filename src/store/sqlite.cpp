@@ -82,6 +82,14 @@ Result<Db> Db::open_reader(const std::filesystem::path& path) {
     return db;
 }
 
+Result<Db*> LazyReader::connection() {
+    if (db_) return &*db_;
+    auto opened = Db::open_reader(path_);
+    if (!opened) return opened.error();
+    db_ = std::move(*opened);
+    return &*db_;
+}
+
 Result<Db> Db::open(const std::filesystem::path& path, bool read_only) {
     // SQLite counts every allocation under a global mutex unless told not to; acdd never reads
     // those counts. Must come before SQLite initializes: a later call is refused, harmlessly.

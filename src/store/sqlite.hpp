@@ -80,6 +80,19 @@ class Db {
     std::unique_ptr<sqlite3, Close> db_;
 };
 
+// A reader connection (Db::open_reader) opened at its first use and kept: for a module's own read
+// thread. Not thread-safe: one thread uses it.
+class LazyReader {
+  public:
+    explicit LazyReader(std::filesystem::path path) : path_(std::move(path)) {}
+    // The connection, opened now if it is not yet; an error when it cannot be.
+    Result<Db*> connection();
+
+  private:
+    std::filesystem::path path_;
+    std::optional<Db> db_;
+};
+
 // Runs `body` in a transaction: COMMIT when it returns ok, ROLLBACK otherwise.
 template <typename Body>
 Status transaction(Db& db, Body&& body) {
