@@ -218,12 +218,7 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(asio::io_context& io,
         }
         ::unlink(impl->path.c_str());  // stale, from a crash
     }
-    std::error_code ec;
-    local::acceptor& acceptor = impl->listener.acceptor();
-    acceptor.open(local(), ec);
-    if (!ec) acceptor.bind(local::endpoint(impl->path), ec);
-    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec)
+    if (const std::error_code ec = impl->listener.listen(local::endpoint(impl->path)))
         return Error{ErrorCode::io_error, fmt::format("admin.socket: cannot listen on {}: {}",
                                                       impl->path, ec.message())};
     // File permissions are the authentication (the umask kept it private until now).

@@ -286,12 +286,7 @@ Result<std::unique_ptr<GatewayServer>> GatewayServer::start(asio::io_context& io
         return Error{ErrorCode::io_error,
                      fmt::format("gateway.listen: bad address '{}'", config.host)};
     const tcp::endpoint endpoint(address, static_cast<std::uint16_t>(config.port));
-    tcp::acceptor& acceptor = impl->listener.acceptor();
-    acceptor.open(endpoint.protocol(), ec);
-    if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) acceptor.bind(endpoint, ec);
-    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec)
+    if ((ec = impl->listener.listen(endpoint)))
         return Error{ErrorCode::io_error, fmt::format("gateway.listen: cannot listen on {}: {}",
                                                       config.listen, ec.message())};
     Impl* raw = impl.get();

@@ -63,6 +63,17 @@ class Listener {
     Acceptor& acceptor() { return acceptor_; }
     bool open() const { return acceptor_.is_open(); }
 
+    // Opens the acceptor, binds it to `endpoint` and listens (SO_REUSEADDR set, as Asio's own
+    // acceptor constructor does); the first error, if any.
+    std::error_code listen(const typename Protocol::endpoint& endpoint) {
+        std::error_code ec;
+        acceptor_.open(endpoint.protocol(), ec);
+        if (!ec) acceptor_.set_option(typename Acceptor::reuse_address(true), ec);
+        if (!ec) acceptor_.bind(endpoint, ec);
+        if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+        return ec;
+    }
+
     // Starts the loop on an acceptor already listening.
     void start(std::function<void(Socket)> on_accept) {
         on_accept_ = std::move(on_accept);

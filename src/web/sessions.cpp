@@ -5,19 +5,14 @@
 
 #include <array>
 
+#include "acd/pii.hpp"
+
 namespace acd::web {
 
 std::string random_token() {
     std::array<unsigned char, 32> bytes{};
     if (RAND_bytes(bytes.data(), int(bytes.size())) != 1) return {};
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (unsigned char b : bytes) {
-        out.push_back(kHex[b >> 4]);
-        out.push_back(kHex[b & 15]);
-    }
-    return out;
+    return to_hex(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 std::string Sessions::open(const std::string& user, Time now) {
