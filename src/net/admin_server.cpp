@@ -226,8 +226,7 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(asio::io_context& io,
         return Error{ErrorCode::io_error, fmt::format("admin.socket: cannot chmod {}: {}",
                                                       impl->path, std::strerror(errno))};
     }
-    Impl* raw = impl.get();
-    impl->listener.start([raw](local::socket socket) { raw->on_accept(std::move(socket)); });
+    impl->listener.start(impl.get());
     return std::unique_ptr<AdminServer>(new AdminServer(std::move(impl)));
 }
 

@@ -289,8 +289,7 @@ Result<std::unique_ptr<GatewayServer>> GatewayServer::start(asio::io_context& io
     if ((ec = impl->listener.listen(endpoint)))
         return Error{ErrorCode::io_error, fmt::format("gateway.listen: cannot listen on {}: {}",
                                                       config.listen, ec.message())};
-    Impl* raw = impl.get();
-    impl->listener.start([raw](tcp::socket socket) { raw->on_accept(std::move(socket)); });
+    impl->listener.start(impl.get());
     return std::unique_ptr<GatewayServer>(new GatewayServer(std::move(impl)));
 }
 

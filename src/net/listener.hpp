@@ -74,9 +74,11 @@ class Listener {
         return ec;
     }
 
-    // Starts the loop on an acceptor already listening.
-    void start(std::function<void(Socket)> on_accept) {
-        on_accept_ = std::move(on_accept);
+    // Starts the loop on an acceptor already listening: each accepted socket goes to
+    // `server->on_accept(Socket)`; `server` outlives the listener (it owns it).
+    template <typename Server>
+    void start(Server* server) {
+        on_accept_ = [server](Socket socket) { server->on_accept(std::move(socket)); };
         asio::co_spawn(
             acceptor_.get_executor(), [this] { return loop(); }, asio::detached);
     }
