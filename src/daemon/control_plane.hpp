@@ -16,8 +16,8 @@
 #include "agenda/commands.hpp"
 #include "commands.hpp"
 #include "metrics.hpp"
-#include "users/users.hpp"
 #include "quality/quality.hpp"
+#include "users/users.hpp"
 
 namespace acd {
 

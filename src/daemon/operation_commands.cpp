@@ -129,9 +129,10 @@ Answer OperationCommands::config_reload(const control::Caller& caller) {
         for (const ConfigError& e : loaded.error())
             log_warning("config.invalid", "{}: {}", config_file_, e.to_string());
         const Json errors = error_list(loaded.error());
-        return Answer::failure(ErrorCode::invalid_config,
-                               first_error(errors, config_file_) + ": the running configuration stays",
-                               {{"errors", errors}});
+        return Answer::failure(
+            ErrorCode::invalid_config,
+            first_error(errors, config_file_) + ": the running configuration stays",
+            {{"errors", errors}});
     }
     const Config& next = *loaded;
     const auto restart = needing_restart(service_.config(), next);
