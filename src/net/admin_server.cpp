@@ -49,20 +49,7 @@ class Session : public AdminLink, public std::enable_shared_from_this<Session> {
     }
     ~Session() override { --*open_; }
 
-    void start() {
-        auto self = shared_from_this();
-        const auto executor = lines_.socket().get_executor();
-        asio::co_spawn(
-            executor, [self] { return self->reader(); }, asio::detached);
-        asio::co_spawn(
-            executor,
-            [self]() -> awaitable<void> {
-                co_await self->lines_.write_loop();
-                self->hub_.on_closed(*self);
-                self->responded_.cancel();
-            },
-            asio::detached);
-    }
+    void start() { start_reader_and_writer(shared_from_this(), lines_); }
 
     // Refuses a connection over the bound, then closes.
     void refuse(std::string_view text) {
@@ -98,7 +85,16 @@ class Session : public AdminLink, public std::enable_shared_from_this<Session> {
 
     void close() override { lines_.close(); }
 
+    // Once the writer has ended (start_reader_and_writer): leaves the hub.
+    void closed() {
+        hub_.on_closed(*this);
+        responded_.cancel();
+    }
+
   private:
+    template <typename S, typename T>
+    friend void net::start_reader_and_writer(std::shared_ptr<S>, LineStream<T>&);
+
     awaitable<void> reader() {
         std::string line;
         while (!lines_.closing()) {

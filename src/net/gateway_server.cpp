@@ -43,19 +43,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
     ~Session() override { --*open_; }
 
-    void start() {
-        auto self = this->shared_from_this();
-        const auto executor = lines_.socket().get_executor();
-        asio::co_spawn(
-            executor, [self] { return self->reader(); }, asio::detached);
-        asio::co_spawn(
-            executor,
-            [self]() -> awaitable<void> {
-                co_await self->lines_.write_loop();
-                self->closed();
-            },
-            asio::detached);
-    }
+    void start() { start_reader_and_writer(this->shared_from_this(), lines_); }
 
     const std::string& gateway() const override { return gateway_; }
 
@@ -77,17 +65,21 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     void abort() override { lines_.abort(); }
     void resume() override { wake_reader_.cancel(); }
 
-  private:
-    void refuse(ErrorCode code, const std::string& message) {
-        send(error_json(code, message, std::nullopt));
-        close();
-    }
-
+    // Once the writer has ended (start_reader_and_writer): leaves the hub.
     void closed() {
         wake_reader_.cancel();
         errors_.flush(gateway_);
         if (welcomed_) hub_.on_closed(*this);
         welcomed_ = false;
+    }
+
+  private:
+    template <typename S, typename T>
+    friend void net::start_reader_and_writer(std::shared_ptr<S>, LineStream<T>&);
+
+    void refuse(ErrorCode code, const std::string& message) {
+        send(error_json(code, message, std::nullopt));
+        close();
     }
 
     // A line within the handshake time (until welcomed) or without a time limit after it: a

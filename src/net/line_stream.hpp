@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -208,5 +209,22 @@ class LineStream {
     bool closing_ = false;
     bool closed_ = false;
 };
+
+// Starts a session after Asio's chat server: its reader coroutine (`self->reader()`) and its
+// writer (`lines.write_loop()`), then `self->closed()` once the writer has ended. Both hold
+// `self`, so the session lives until both are done; `lines` is a member of the session.
+template <typename Session, typename Stream>
+void start_reader_and_writer(std::shared_ptr<Session> self, LineStream<Stream>& lines) {
+    const auto executor = lines.socket().get_executor();
+    asio::co_spawn(
+        executor, [self] { return self->reader(); }, asio::detached);
+    asio::co_spawn(
+        executor,
+        [self, &lines]() -> asio::awaitable<void> {
+            co_await lines.write_loop();
+            self->closed();
+        },
+        asio::detached);
+}
 
 }  // namespace acd::net
