@@ -4,11 +4,13 @@
 usage: pages_test.py ACDD WEB_ROOT OUT_DIR
 
 An agent signs in and goes ready; a call offered through the gateway pops up on its desk with the
-caller's history and the script; a supervisor's board shows the queue; an agent opening /board
-is refused; when acdd stops, the board says the link is down. Screenshots of each page go to
+caller's history and the script; the agent books a free slot and takes a message, and both show
+in the history; a supervisor's board shows the queue, and the alert of a late urgent call; an
+agent opening /board is refused; when acdd stops, the board says the link is down. Screenshots of each page go to
 OUT_DIR. Every wait is on an element with a deadline; acdd and chromedriver are stopped by their
 PIDs. Exits 77 (skipped) when Chromium, its driver or Selenium is not installed.
 """
+import datetime
 import http.client
 import json
 import os
@@ -47,9 +49,12 @@ class Acdd:
             "admin": {"socket": os.path.join(folder, "admin.sock")},
             "store": {"path": os.path.join(folder, "acdd.db"), "synchronous": "normal"},
             "log": {"level": "info"},
+            "site": {"timezone": "Europe/Luxembourg"},  # times shown in the site's zone
             "web": {"listen": "127.0.0.1:0"},
             "quality": {"sample_percent": 0},
-            "classes": {"appointment": {"script": ["Say hello and give your name."]}},
+            # Urgent calls late after 3 s (and kept in the queue), for the board's alert.
+            "classes": {"appointment": {"script": ["Say hello and give your name."]},
+                        "urgent": {"target_s": 3, "overflow": False, "overflow_lead_s": 0}},
             "specialties": [
                 {"id": "cardiology", "numbers": ["+1001"], "default_class": "appointment",
                  "script": ["Cardiology: ask for the birth date."]},
@@ -181,7 +186,7 @@ def check_routes(port):
     status, _, body = request(port, "GET", "/api/session", cookie=cookie)
     me = json.loads(body)
     assert status == 200 and me["agent"] == "a1" and me["agent_state"]["state"] == "logged_out", body
-    assert "break" in me["pause_reasons"] and me["targets"]["urgent"] == 30, body
+    assert "break" in me["pause_reasons"] and me["targets"]["urgent"] == 3 and me["timezone"] == "Europe/Luxembourg", body
     status, headers, _ = request(port, "GET", "/assets/desk.js")
     assert status == 200 and headers["Content-Type"].startswith("text/javascript"), headers
     request(port, "POST", "/api/logout", "{}", cookie=cookie)
@@ -217,6 +222,12 @@ def sign_in(driver, base, user):
     driver.find_element(By.ID, "signin").click()
 
 
+def fill(driver, element_id, text):
+    e = driver.find_element(By.ID, element_id)
+    e.clear()
+    e.send_keys(text)
+
+
 def text_in(locator, text):
     return EC.text_to_be_present_in_element(locator, text)
 
@@ -248,6 +259,10 @@ def main():
                                       "urgency": "normal", "reason": "results", "body": "Wants the results",
                                       "action": "call_back", "by": "paul"})
 
+        tomorrow = datetime.datetime.now(datetime.timezone.utc).date() + datetime.timedelta(days=1)
+        acdd.admin("slot-open", {"specialty": "cardiology", "practitioner": "Dr Martin",
+                                 "start": f"{tomorrow.isoformat()}T09:00:00Z", "duration_min": 20, "count": 2})
+
         # The agent signs in and goes ready.
         desk = browser()
         drivers.append(desk)
@@ -273,6 +288,21 @@ def main():
         assert "1 call(s)" in history, history
         assert "results" in history, history  # the open message
         wait.until(lambda d: d.find_element(By.ID, "agent-state").get_attribute("data-state") == "reserved")
+
+        # The agent books a free slot for the caller and takes a message; both show in the history.
+        fill(desk, "book-name", "Jean Dupont")
+        fill(desk, "book-reason", "check-up")
+        desk.find_element(By.ID, "find-slots").click()
+        wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#slots button.book"))).click()
+        wait.until(text_in((By.ID, "book-result"), "Appointment booked"))
+        wait.until(text_in((By.ID, "history"), "Dr Martin"))
+        fill(desk, "msg-name", "Jean Dupont")
+        fill(desk, "msg-reason", "prescription")
+        fill(desk, "msg-body", "Needs a renewal")
+        desk.find_element(By.ID, "msg-send").click()
+        wait.until(text_in((By.ID, "msg-result"), "Message recorded"))
+        wait.until(text_in((By.ID, "history"), "prescription"))
+        desk.set_window_size(1280, 1700)
         desk.save_screenshot(os.path.join(out, "desk.png"))
 
         # A second call waits in the queue: the supervisor's board shows it against its target.
@@ -288,6 +318,12 @@ def main():
         bwait.until(text_in((By.ID, "agents"), "a1"))
         row = board.find_element(By.CSS_SELECTOR, '[data-call-id="c2"]').text
         assert "appointment" in row and "target 2:00" in row, row
+        # An urgent call waits past its target: the alert shows at the top.
+        gateway.event({"type": "call.offered", "call_id": "c3", "caller": "+352621000011",
+                       "dialed": "+1002", "class": "urgent"})
+        bwait.until(EC.presence_of_element_located((By.CSS_SELECTOR, '#queues [data-specialty="neurology"] [data-call-id="c3"]')))
+        bwait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#alerts .alert.call_late")))
+        assert "neurology" in board.find_element(By.CSS_SELECTOR, "#alerts .alert.call_late").text
         board.save_screenshot(os.path.join(out, "board.png"))
 
         # An agent opening /board is refused and sees nothing of the queues.

@@ -78,13 +78,17 @@ async function screenPop(p) {
   $('history').replaceChildren(el('p', '', t('loading')));
   delete $('history').dataset.loaded;
   $('msg-result').textContent = '';
+  $('book-result').textContent = '';
+  $('slots').replaceChildren();
   showCard();
   const r = await command('caller-history', { call_id: p.call_id });
   if (pop !== p) return;
   if (r.result === 0) {
     history = r.arguments;
     const patient = history.patient || {};
-    if (patient.name && !$('msg-name').value) $('msg-name').value = patient.name;
+    for (const id of ['msg-name', 'book-name']) {
+      if (patient.name && !$(id).value) $(id).value = patient.name;
+    }
   } else {
     $('history').replaceChildren(el('p', 'error', t('refused', { text: r.text })));
   }
@@ -122,8 +126,62 @@ async function sendMessage(e) {
   $('msg-result').className = r.result === 0 ? 'ok' : 'error';
   if (r.result === 0) {
     $('message-form').reset();
-    const h = await command('caller-history', { call_id: pop.call_id });
-    if (h.result === 0) { history = h.arguments; showCard(); }
+    refreshHistory();
+  }
+}
+
+// RFC 3339 without milliseconds.
+function iso(date) { return date.toISOString().replace(/\.\d{3}Z$/, 'Z'); }
+
+async function refreshHistory() {
+  const h = await command('caller-history', { call_id: pop.call_id });
+  if (h.result === 0) { history = h.arguments; showCard(); }
+}
+
+async function findSlots() {
+  if (!pop) return;
+  const now = new Date();
+  const r = await command('slot-list', {
+    specialty: pop.specialty, from: iso(now), to: iso(new Date(now.getTime() + 14 * 86400000)), free_only: true,
+  });
+  const list = $('slots');
+  if (r.result !== 0) {
+    list.replaceChildren(el('li', 'muted', r.result === 3 ? t('no_slot') : t('refused', { text: r.text })));
+    return;
+  }
+  const slots = r.arguments.slots || [];
+  if (slots.length === 0) list.replaceChildren(el('li', 'muted', t('no_slot')));
+  else list.replaceChildren(...slots.map((s) => {
+    const li = el('li', '', `${time(s.start, true)} · ${s.practitioner} · ${s.duration_min} min `);
+    const b = el('button', 'book', t('book_slot'));
+    b.type = 'button';
+    b.dataset.slotId = s.slot_id;
+    b.addEventListener('click', () => book(s));
+    li.append(b);
+    return li;
+  }));
+  const first = list.querySelector('button');
+  if (first) first.focus();
+}
+
+async function book(slot) {
+  const form = $('book-form');
+  if (!form.reportValidity()) return;
+  const phone = history && history.patient ? history.patient.phone : undefined;
+  const r = await command('appointment-book', {
+    slot_id: slot.slot_id,
+    patient: { phone, name: $('book-name').value },
+    reason: $('book-reason').value,
+    call_id: pop.call_id,
+  });
+  // A refusal in words: the slot was just taken, the patient unknown...
+  $('book-result').textContent = r.result === 0 ? t('booked', { id: r.arguments.appointment_id }) : t('refused', { text: r.text });
+  $('book-result').className = r.result === 0 ? 'ok' : 'error';
+  if (r.result === 0) {
+    $('slots').replaceChildren();
+    refreshHistory();
+  } else {
+    findSlots();
   }
 }
 
@@ -147,12 +205,15 @@ async function start() {
   $('pause').addEventListener('click', pause);
   $('agent-logout').addEventListener('click', () => act('agent-logout', { agent: me.agent }));
   $('message-form').addEventListener('submit', sendMessage);
+  $('book-form').addEventListener('submit', (e) => e.preventDefault());
+  $('find-slots').addEventListener('click', findSlots);
   document.addEventListener('keydown', (e) => {
     if (!e.altKey) return;
     const key = e.key.toLowerCase();
     if (key === 'r') { e.preventDefault(); ready(); }
     if (key === 'p') { e.preventDefault(); pause(); }
     if (key === 'm' && pop) { e.preventDefault(); $('msg-name').focus(); }
+    if (key === 'b' && pop) { e.preventDefault(); $('book-reason').focus(); findSlots(); }
   });
   follow('agents,calls', {
     message: (m) => { if (m.topic === 'agents' && m.agent && m.agent.agent === me.agent) setAgent(m.agent); },

@@ -8,7 +8,7 @@ const words = {
     back_to_sign_in: 'Retour à la connexion', desk: 'Poste agent', board: 'Tableau de supervision',
     sign_out: 'Se déconnecter', my_state: 'Mon état', ready: 'Prêt', pause: 'Pause',
     pause_reason: 'Motif', log_out_agent: 'Fin de service',
-    desk_keys: 'Clavier : Alt+R prêt, Alt+P pause, Alt+M message.',
+    desk_keys: 'Clavier : Alt+R prêt, Alt+P pause, Alt+B rendez-vous, Alt+M message.',
     call: 'Appel en cours', specialty: 'Spécialité', class: 'Type', wait: 'Attente',
     past_calls: 'Appels précédents', next_appointment: 'Prochain rendez-vous', script: 'Consignes',
     history: 'Historique de l\u2019appelant', loading: 'Chargement…', none: 'aucun',
@@ -28,7 +28,8 @@ const words = {
     offered: 'présentés', answered: 'répondus', abandoned: 'abandonnés', service_level: 'niveau de service',
     answer_rate: 'taux de réponse', since: 'depuis {t}', for: 'depuis {s}',
     calls_total: '{n} appel(s)', outcome: 'issue', open_messages: 'Messages ouverts',
-    upcoming: 'Rendez-vous à venir',
+    upcoming: 'Rendez-vous à venir', booking: 'Prendre rendez-vous', find_slots: 'Créneaux libres (14 jours)',
+    book_slot: 'Réserver', booked: 'Rendez-vous pris (n° {id}).', no_slot: 'Aucun créneau libre.',
   },
   en: {
     switch_language: 'Français', sign_in: 'Sign in', user: 'User', password: 'Password',
@@ -37,7 +38,7 @@ const words = {
     back_to_sign_in: 'Back to sign-in', desk: 'Agent desk', board: 'Supervision board',
     sign_out: 'Sign out', my_state: 'My state', ready: 'Ready', pause: 'Pause',
     pause_reason: 'Reason', log_out_agent: 'End of shift',
-    desk_keys: 'Keyboard: Alt+R ready, Alt+P pause, Alt+M message.',
+    desk_keys: 'Keyboard: Alt+R ready, Alt+P pause, Alt+B booking, Alt+M message.',
     call: 'Current call', specialty: 'Specialty', class: 'Class', wait: 'Wait',
     past_calls: 'Past calls', next_appointment: 'Next appointment', script: 'Script',
     history: 'Caller\u2019s history', loading: 'Loading…', none: 'none',
@@ -57,7 +58,8 @@ const words = {
     offered: 'offered', answered: 'answered', abandoned: 'abandoned', service_level: 'service level',
     answer_rate: 'answer rate', since: 'since {t}', for: 'for {s}',
     calls_total: '{n} call(s)', outcome: 'outcome', open_messages: 'Open messages',
-    upcoming: 'Upcoming appointments',
+    upcoming: 'Upcoming appointments', booking: 'Book an appointment', find_slots: 'Free slots (14 days)',
+    book_slot: 'Book', booked: 'Appointment booked (no. {id}).', no_slot: 'No free slot.',
   },
 };
 
