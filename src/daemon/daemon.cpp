@@ -68,8 +68,8 @@ std::unique_ptr<Engine> engine_from(Recovered recovered, const Config& config,
     return std::make_unique<Engine>(config.routing);
 }
 
-// GET /api/session's additions to the user: the agent's state (role agent), the pause reasons,
-// the classes' answer targets and the site's zone, as the pages show them.
+// GET /api/session's additions to the user: the agent's state and wrap-up time (role agent), the
+// pause reasons, the classes' answer targets and the site's zone, as the pages show them.
 Json session_info(Service& service, const control::Caller& caller) {
     const RoutingConfig& routing = service.engine().config();
     Json targets = Json::object();
@@ -84,6 +84,12 @@ Json session_info(Service& service, const control::Caller& caller) {
     if (!caller.agent.empty()) {
         if (auto view = find_agent(service.engine(), caller.agent)) {
             agent = agent_json(*view, service.now());
+        }
+        for (const AgentConfig& a : routing.agents) {
+            if (a.id == caller.agent && agent.is_object()) {
+                agent["wrap_up_s"] =
+                    std::chrono::duration_cast<std::chrono::seconds>(a.wrap_up).count();
+            }
         }
     }
     return {{"agent_state", agent},

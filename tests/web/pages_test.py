@@ -4,7 +4,7 @@
 usage: pages_test.py ACDD WEB_ROOT OUT_DIR
 
 An agent signs in and goes ready; a call offered through the gateway pops up on its desk with the
-caller's history and the script; the agent books a free slot and takes a message, and both show
+caller's history and the script, and stays until the wrap-up ends; the agent books a free slot and takes a message, and both show
 in the history; a supervisor's board shows the queue, and the alert of a late urgent call; an
 agent opening /board is refused; when acdd stops, the board says the link is down. Screenshots of each page go to
 OUT_DIR. Every wait is on an element with a deadline; acdd and chromedriver are stopped by their
@@ -61,7 +61,7 @@ class Acdd:
                 {"id": "neurology", "numbers": ["+1002"]},
             ],
             "agents": [
-                {"id": "a1", "uri": "sip:a1@pbx.test", "skills": ["cardiology"], "wrap_up_s": 30},
+                {"id": "a1", "uri": "sip:a1@pbx.test", "skills": ["cardiology"], "wrap_up_s": 4},
                 {"id": "a2", "uri": "sip:a2@pbx.test", "skills": ["cardiology", "neurology"]},
             ],
             "overflow_teams": [{"id": "ext", "uri": "sip:ext@overflow.test",
@@ -326,11 +326,24 @@ def main():
         assert "neurology" in board.find_element(By.CSS_SELECTOR, "#alerts .alert.call_late").text
         board.save_screenshot(os.path.join(out, "board.png"))
 
+        # The card stays through the call and its wrap-up, which the desk counts down; then the
+        # agent is ready again and the next call's card replaces it.
+        gateway.event({"type": "call.answered", "call_id": "c1", "agent": "a1"})
+        wait.until(lambda d: d.find_element(By.ID, "agent-state").get_attribute("data-state") == "busy")
+        gateway.event({"type": "call.ended", "call_id": "c1"})
+        wait.until(lambda d: d.find_element(By.ID, "agent-state").get_attribute("data-state") == "wrap_up")
+        assert desk.find_element(By.ID, "call-card").get_attribute("data-call-id") == "c1"
+        assert desk.find_element(By.ID, "call-card").is_displayed()
+        wait.until(text_in((By.ID, "agent-since"), "left"))
+        wait.until(lambda d: d.find_element(By.ID, "call-card").get_attribute("data-call-id") == "c2")
+
         # An agent opening /board is refused and sees nothing of the queues.
         desk.get(base + "/board")
         wait.until(EC.presence_of_element_located((By.ID, "forbidden")))
         assert not desk.find_elements(By.ID, "queues")
-        assert "c2" not in desk.page_source
+        assert "c3" not in desk.page_source
+        desk.find_element(By.ID, "lang").click()  # the switch: French
+        wait.until(text_in((By.TAG_NAME, "h2"), "Accès refusé"))
         desk.save_screenshot(os.path.join(out, "forbidden.png"))
         quit_browser(desk)
         drivers.remove(desk)

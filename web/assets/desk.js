@@ -10,6 +10,7 @@ let seenAt = 0;     // when `agent` was seen (ms)
 let pop = null;     // the call card's screen pop
 let popAt = 0;
 let history = null; // caller-history of the card's call
+let wrapUp = 0;     // the agent's wrap-up time (s)
 
 function showState() {
   if (!agent) return;
@@ -18,7 +19,8 @@ function showState() {
   $('agent-state').dataset.state = agent.state;
   $('agent-reason').textContent = agent.reason ? `(${agent.reason})` : '';
   const since = (agent.state_for_s || 0) + (Date.now() - seenAt) / 1000;
-  $('agent-since').textContent = t('for', { s: duration(since) });
+  $('agent-since').textContent = agent.state === 'wrap_up' && wrapUp > 0
+    ? t('wrap_up_left', { s: duration(wrapUp - since) }) : t('for', { s: duration(since) });
   const onCall = ['reserved', 'busy'].includes(agent.state);
   $('ready').disabled = onCall || agent.state === 'ready';
   $('pause').disabled = onCall || agent.state === 'paused' || agent.state === 'logged_out';
@@ -200,7 +202,10 @@ async function start() {
   $('who').textContent = `${me.name} (${me.agent})`;
   $('pause-reason').replaceChildren(...me.pause_reasons.filter((r) => r !== 'no_answer' && r !== 'login')
     .map((r) => { const o = el('option', '', r); o.value = r; return o; }));
-  if (me.agent_state) setAgent(me.agent_state);
+  if (me.agent_state) {
+    wrapUp = me.agent_state.wrap_up_s || 0;
+    setAgent(me.agent_state);
+  }
   $('ready').addEventListener('click', ready);
   $('pause').addEventListener('click', pause);
   $('agent-logout').addEventListener('click', () => act('agent-logout', { agent: me.agent }));
