@@ -5,7 +5,8 @@ usage: pages_test.py ACDD WEB_ROOT OUT_DIR
 
 An agent signs in and goes ready; a call offered through the gateway pops up on its desk with the
 caller's history and the script, and stays until the wrap-up ends; the agent books a free slot and takes a message, and both show
-in the history; a supervisor's board shows the queue, and the alert of a late urgent call; an
+in the history; a supervisor's board shows the queue and the alert of a late urgent call, transfers that call,
+and is told in words that a ringing agent cannot be paused; an
 agent opening /board is refused; when acdd stops, the board says the link is down. Screenshots of each page go to
 OUT_DIR. Every wait is on an element with a deadline; acdd and chromedriver are stopped by their
 PIDs. Exits 77 (skipped) when Chromium, its driver or Selenium is not installed.
@@ -28,7 +29,7 @@ try:
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 except ImportError:
     print("skipped: python3-selenium is not installed (scripts/setup.sh installs it)")
     sys.exit(77)
@@ -324,7 +325,22 @@ def main():
         bwait.until(EC.presence_of_element_located((By.CSS_SELECTOR, '#queues [data-specialty="neurology"] [data-call-id="c3"]')))
         bwait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#alerts .alert.call_late")))
         assert "neurology" in board.find_element(By.CSS_SELECTOR, "#alerts .alert.call_late").text
+        board.set_window_size(1280, 1400)
         board.save_screenshot(os.path.join(out, "board.png"))
+
+        # The supervisor transfers the late call to cardiology; a pause of a ringing agent is
+        # refused, in words.
+        board.find_element(By.CSS_SELECTOR, '#queues [data-call-id="c3"]').click()
+        bwait.until(text_in((By.ID, "sel-call"), "c3"))
+        Select(board.find_element(By.ID, "transfer-to")).select_by_value("cardiology")
+        board.find_element(By.ID, "transfer").click()
+        bwait.until(EC.presence_of_element_located(
+            (By.CSS_SELECTOR, '#queues [data-specialty="cardiology"] [data-call-id="c3"]')))
+        bwait.until(text_in((By.ID, "control-result"), "Done"))
+        board.find_element(By.CSS_SELECTOR, '#agents [data-agent="a1"]').click()
+        bwait.until(text_in((By.ID, "sel-agent"), "a1"))
+        board.find_element(By.ID, "agent-pause").click()
+        bwait.until(text_in((By.ID, "control-result"), "Refused"))
 
         # The card stays through the call and its wrap-up, which the desk counts down; then the
         # agent is ready again and the next call's card replaces it.
@@ -335,13 +351,14 @@ def main():
         assert desk.find_element(By.ID, "call-card").get_attribute("data-call-id") == "c1"
         assert desk.find_element(By.ID, "call-card").is_displayed()
         wait.until(text_in((By.ID, "agent-since"), "left"))
-        wait.until(lambda d: d.find_element(By.ID, "call-card").get_attribute("data-call-id") == "c2")
+        # The urgent call (transferred to cardiology) goes first.
+        wait.until(lambda d: d.find_element(By.ID, "call-card").get_attribute("data-call-id") == "c3")
 
         # An agent opening /board is refused and sees nothing of the queues.
         desk.get(base + "/board")
         wait.until(EC.presence_of_element_located((By.ID, "forbidden")))
         assert not desk.find_elements(By.ID, "queues")
-        assert "c3" not in desk.page_source
+        assert "c2" not in desk.page_source
         desk.find_element(By.ID, "lang").click()  # the switch: French
         wait.until(text_in((By.TAG_NAME, "h2"), "Accès refusé"))
         desk.save_screenshot(os.path.join(out, "forbidden.png"))

@@ -10,6 +10,17 @@ let snap = null;    // the last snapshots read
 let readAt = 0;     // when (ms)
 let reading = false;
 let again = false;
+let selectedCall = null;
+let selectedAgent = null;
+
+// Rows a supervisor selects with a click or Enter; the controls act on the selection, so that a
+// fresh read of the board never resets what is being chosen.
+function selectable(e, select) {
+  e.tabIndex = 0;
+  e.setAttribute('role', 'button');
+  e.addEventListener('click', select);
+  e.addEventListener('keydown', (k) => { if (k.key === 'Enter' || k.key === ' ') { k.preventDefault(); select(); } });
+}
 
 async function read() {
   if (reading) { again = true; return; }
@@ -57,17 +68,37 @@ function renderQueues() {
     for (const c of calls) {
       const left = (c.deadline_in_s ?? 0) - elapsed();
       const target = me.targets[c.class] || 1;
-      const li = el('li', 'call ' + c.class + (left < 0 ? ' late' : left < target / 3 ? ' soon' : ''));
+      const li = el('li', 'call ' + c.class + (c.call_id === selectedCall ? ' selected' : ''));
       li.dataset.callId = c.call_id;
-      li.append(el('span', 'class', t('class_' + c.class)), el('span', 'wait', duration((c.wait_s ?? 0) + elapsed())),
-        el('span', 'left', left < 0 ? t('late', { s: duration(-left) }) : t('left', { s: duration(left) })),
+      li.dataset.wait = c.wait_s ?? 0;
+      li.dataset.deadline = c.deadline_in_s ?? 0;
+      li.dataset.target = target;
+      li.append(el('span', 'class', t('class_' + c.class)), el('span', 'wait'), el('span', 'left'),
         el('span', 'target', `${t('target')} ${duration(target)}`));
+      selectable(li, () => { selectedCall = c.call_id; $('sel-call').textContent = c.call_id; renderQueues(); });
       ul.append(li);
     }
     card.append(ul);
     return card;
   });
+  const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.callId : null;
   $('queues').replaceChildren(...cards);
+  if (focused) { const again = $('queues').querySelector(`[data-call-id="${focused}"]`); if (again) again.focus(); }
+  tick();
+}
+
+// Waits, countdowns and their colours, every second between two reads.
+function tick() {
+  for (const li of document.querySelectorAll('#queues li.call')) {
+    const left = Number(li.dataset.deadline) - elapsed();
+    li.classList.toggle('late', left < 0);
+    li.classList.toggle('soon', left >= 0 && left < Number(li.dataset.target) / 3);
+    li.querySelector('.wait').textContent = duration(Number(li.dataset.wait) + elapsed());
+    li.querySelector('.left').textContent = left < 0 ? t('late', { s: duration(-left) }) : t('left', { s: duration(left) });
+  }
+  for (const s of document.querySelectorAll('#agents .for')) {
+    s.textContent = duration(Number(s.dataset.base) + elapsed());
+  }
 }
 
 function renderAgents() {
@@ -78,11 +109,50 @@ function renderAgents() {
     if (them.length === 0) return null;
     const d = el('div', 'agents ' + state);
     d.append(el('h3', 'state ' + state, `${t('state_' + state)} (${them.length})`));
-    d.append(el('p', '', them.map((a) => a.agent + (a.reason ? ` (${a.reason})` : '') +
-      (state === 'logged_out' ? '' : ` ${duration((a.state_for_s ?? 0) + elapsed())}`)).join(' · ')));
+    const p = el('p', 'names');
+    for (const a of them) {
+      const chip = el('span', 'agent' + (a.agent === selectedAgent ? ' selected' : ''), a.agent + (a.reason ? ` (${a.reason})` : ''));
+      chip.dataset.agent = a.agent;
+      chip.dataset.state = a.state;
+      if (state !== 'logged_out') {
+        const f = el('span', 'for');
+        f.dataset.base = a.state_for_s ?? 0;
+        chip.append(' ', f);
+      }
+      selectable(chip, () => { selectedAgent = a.agent; $('sel-agent').textContent = a.agent; renderAgents(); });
+      p.append(chip);
+    }
+    d.append(p);
     return d;
   }).filter(Boolean);
+  const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.agent : null;
   $('agents').replaceChildren(...groups);
+  if (focused) { const again = $('agents').querySelector(`[data-agent="${focused}"]`); if (again) again.focus(); }
+  tick();
+}
+
+// Runs a control's command; its result or its refusal in words.
+async function control(name, args) {
+  const r = await command(name, args);
+  const out = $('control-result');
+  out.textContent = r.result === 0 ? t('done', { text: r.text }) : t('refused', { text: r.text });
+  out.className = r.result === 0 ? 'ok' : 'error';
+  read();
+}
+
+function bindControls() {
+  const option = (value, text) => { const o = el('option', '', text); o.value = value; return o; };
+  $('transfer-to').replaceChildren(...me.specialties.map((s) => option(s, s)));
+  $('reclassify-to').replaceChildren(...Object.keys(me.targets).map((c) => option(c, t('class_' + c))));
+  $('agent-reason').replaceChildren(...me.pause_reasons.filter((r) => r !== 'no_answer' && r !== 'login').map((r) => option(r, r)));
+  $('transfer').addEventListener('click', () => selectedCall && control('call-transfer', { call_id: selectedCall, specialty: $('transfer-to').value }));
+  $('reclassify').addEventListener('click', () => selectedCall && control('call-reclassify', { call_id: selectedCall, class: $('reclassify-to').value }));
+  $('agent-pause').addEventListener('click', () => selectedAgent && control('agent-pause', { agent: selectedAgent, reason: $('agent-reason').value }));
+  $('agent-ready').addEventListener('click', () => {
+    if (!selectedAgent) return;
+    const chip = document.querySelector(`#agents [data-agent="${selectedAgent}"]`);
+    control(chip && chip.dataset.state === 'logged_out' ? 'agent-login' : 'agent-ready', { agent: selectedAgent });
+  });
 }
 
 function renderTeams() {
@@ -113,6 +183,7 @@ function renderFigures() {
 
 function render() {
   if (!snap) return;
+  for (const o of $('reclassify-to').options) o.textContent = t('class_' + o.value);
   renderAlerts();
   renderQueues();
   renderAgents();
@@ -127,10 +198,11 @@ async function start() {
   translate(render);
   bindSignOut();
   $('who').textContent = me.name;
+  bindControls();
   follow('calls,agents,queues,alerts', { message: () => read() }, read);
   setInterval(() => {
     $('clock').textContent = clock();
-    if (!document.body.classList.contains('stale')) { renderQueues(); renderAgents(); }
+    if (!document.body.classList.contains('stale')) tick();
   }, 1000);
 }
 

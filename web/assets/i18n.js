@@ -28,7 +28,10 @@ const words = {
     offered: 'présentés', answered: 'répondus', abandoned: 'abandonnés', service_level: 'niveau de service',
     answer_rate: 'taux de réponse', since: 'depuis {t}', for: 'depuis {s}', wrap_up_left: 'post-appel : reste {s}',
     calls_total: '{n} appel(s)', outcome: 'issue', open_messages: 'Messages ouverts',
-    upcoming: 'Rendez-vous à venir', booking: 'Prendre rendez-vous', find_slots: 'Créneaux libres (14 jours)',
+    upcoming: 'Rendez-vous à venir', controls: 'Actions', selected_call: 'Appel choisi :',
+    selected_agent: 'Agent choisi :', to_specialty: 'vers', transfer: 'Transférer', to_class: 'type',
+    reclassify: 'Reclasser', done: 'Fait : {text}',
+    board_keys: 'Choisir un appel ou un agent : clic, ou Tab puis Entrée.', booking: 'Prendre rendez-vous', find_slots: 'Créneaux libres (14 jours)',
     book_slot: 'Réserver', booked: 'Rendez-vous pris (n° {id}).', no_slot: 'Aucun créneau libre.',
   },
   en: {
@@ -58,7 +61,10 @@ const words = {
     offered: 'offered', answered: 'answered', abandoned: 'abandoned', service_level: 'service level',
     answer_rate: 'answer rate', since: 'since {t}', for: 'for {s}', wrap_up_left: 'wrap-up: {s} left',
     calls_total: '{n} call(s)', outcome: 'outcome', open_messages: 'Open messages',
-    upcoming: 'Upcoming appointments', booking: 'Book an appointment', find_slots: 'Free slots (14 days)',
+    upcoming: 'Upcoming appointments', controls: 'Actions', selected_call: 'Selected call:',
+    selected_agent: 'Selected agent:', to_specialty: 'to', transfer: 'Transfer', to_class: 'class',
+    reclassify: 'Reclassify', done: 'Done: {text}',
+    board_keys: 'Select a call or an agent: click, or Tab then Enter.', booking: 'Book an appointment', find_slots: 'Free slots (14 days)',
     book_slot: 'Book', booked: 'Appointment booked (no. {id}).', no_slot: 'No free slot.',
   },
 };
