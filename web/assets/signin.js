@@ -19,7 +19,6 @@ form.addEventListener('submit', async (e) => {
     return;
   }
   const user = await r.json();
-  const next = new URLSearchParams(location.search).get('next');
-  const home = user.role === 'agent' ? '/desk' : '/board';
-  location.assign(next === '/desk' || next === '/board' ? next : home);
+  // Each role has one page: an agent its desk, a supervisor or an admin the board.
+  location.assign(user.role === 'agent' ? '/desk' : '/board');
 });
