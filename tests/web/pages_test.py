@@ -325,6 +325,10 @@ def main():
         bwait.until(EC.presence_of_element_located((By.CSS_SELECTOR, '#queues [data-specialty="neurology"] [data-call-id="c3"]')))
         bwait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#alerts .alert.call_late")))
         assert "neurology" in board.find_element(By.CSS_SELECTOR, "#alerts .alert.call_late").text
+        board.find_element(By.ID, "large").click()  # large type for a wall screen, and back
+        bwait.until(lambda d: "large" in d.find_element(By.TAG_NAME, "body").get_attribute("class"))
+        board.save_screenshot(os.path.join(out, "board-large.png"))
+        board.find_element(By.ID, "large").click()
         board.set_window_size(1280, 1400)
         board.save_screenshot(os.path.join(out, "board.png"))
 

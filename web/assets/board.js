@@ -199,6 +199,14 @@ async function start() {
   bindSignOut();
   $('who').textContent = me.name;
   bindControls();
+  // Large type for a wall screen, kept in this browser.
+  const large = (on) => {
+    document.body.classList.toggle('large', on);
+    $('large').setAttribute('aria-pressed', String(on));
+    localStorage.setItem('acdd.large', on ? '1' : '');
+  };
+  large(localStorage.getItem('acdd.large') === '1');
+  $('large').addEventListener('click', () => large(!document.body.classList.contains('large')));
   follow('calls,agents,queues,alerts', { message: () => read() }, read);
   setInterval(() => {
     $('clock').textContent = clock();
