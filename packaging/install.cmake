@@ -30,6 +30,8 @@ foreach(page acdd.8 acdctl.8 acd-kamailio.8 acdd.json.5 acd-sim.1 acd-load.1)
   install(FILES ${out} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section})
 endforeach()
 add_custom_target(acd_man_pages ALL DEPENDS ${ACD_MAN_PAGES})
+# The web pages (docs/web.md): acdd finds them in share/acdd/web beside its bin folder.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/web/ DESTINATION ${CMAKE_INSTALL_DATADIR}/acdd/web)
 file(GLOB ACD_DOCS ${PROJECT_SOURCE_DIR}/docs/*.md)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${ACD_DOCS} DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/simulator DESTINATION ${CMAKE_INSTALL_DOCDIR})

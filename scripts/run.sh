@@ -13,7 +13,7 @@ ensure_packages
 build
 mkdir -p "$ROOT/var"
 if [ "${1:-}" != "--chain" ]; then
-  exec "$BUILD_DIR/src/acdd" -c "$ROOT/config/acdd.json" "$@"
+  exec "$BUILD_DIR/src/acdd" -c "$ROOT/config/acdd.json" --web-root "$ROOT/web" "$@"
 fi
 shift
 
@@ -27,7 +27,7 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-"$BUILD_DIR/src/acdd" -c "$ROOT/config/acdd.json" "$@" &
+"$BUILD_DIR/src/acdd" -c "$ROOT/config/acdd.json" --web-root "$ROOT/web" "$@" &
 pids+=($!)
 kamailio -f "$ROOT/config/kamailio/acdd.cfg" -DD -E -Y "$ROOT/var" \
   -A "SIP_LISTEN=$SIP_LISTEN" &

@@ -12,6 +12,7 @@ PACKAGES=(
   libgtest-dev libbenchmark-dev openssl
   libcpp-httplib-dev libargon2-dev  # the web listener (HTTP, TLS) and its users' password hashes
   python3-prometheus-client  # tests: /metrics read by Prometheus's own text parser
+  chromium chromium-driver python3-selenium  # tests: the desk and the board in headless Chromium
   dpkg-dev systemd  # dpkg-shlibdeps for cpack -G DEB; systemd-analyze for the unit's test
   kamailio kamailio-extra-modules sip-tester  # real SIP calls: tests/e2e, scripts/run.sh --chain
 )

@@ -16,6 +16,7 @@
 #include "acd/store.hpp"
 #include "acd/store_lock.hpp"
 #include "acd/version.hpp"
+#include "acd/views.hpp"
 #include "chain_head.hpp"
 #include "control_plane.hpp"
 #include "logging.hpp"
@@ -65,6 +66,46 @@ std::unique_ptr<Engine> engine_from(Recovered recovered, const Config& config,
     config_changed = !recovered.engine || recovered.engine->config() != config.routing;
     if (recovered.engine) return std::move(recovered.engine);
     return std::make_unique<Engine>(config.routing);
+}
+
+// GET /api/session's additions to the user: the agent's state and wrap-up time (role agent), the
+// pause reasons, the classes' answer targets and the site's zone, as the pages show them.
+Json session_info(Service& service, const control::Caller& caller) {
+    const RoutingConfig& routing = service.engine().config();
+    Json targets = Json::object();
+    for (CallClass c : kCallClasses) {
+        targets[std::string(to_string(c))] =
+            std::chrono::duration_cast<std::chrono::seconds>(routing.policy(c).target).count();
+    }
+    Json specialties = Json::array();
+    for (const SpecialtyConfig& s : routing.specialties)
+        specialties.push_back(s.id);
+    Json agent = nullptr;
+    if (!caller.agent.empty()) {
+        if (auto view = find_agent(service.engine(), caller.agent)) {
+            agent = agent_json(*view, service.now());
+        }
+        for (const AgentConfig& a : routing.agents) {
+            if (a.id == caller.agent && agent.is_object()) {
+                agent["wrap_up_s"] =
+                    std::chrono::duration_cast<std::chrono::seconds>(a.wrap_up).count();
+            }
+        }
+    }
+    return {{"agent_state", agent},
+            {"pause_reasons", service.config().pause_reasons},
+            {"targets", targets},
+            {"specialties", specialties},
+            {"timezone", routing.zone.name}};
+}
+
+// Where the pages are: --web-root, else share/acdd/web next to acdd's bin folder (the install).
+std::filesystem::path web_root(const DaemonOptions& options) {
+    if (!options.web_root.empty()) return options.web_root;
+    std::error_code e;
+    const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", e);
+    if (e) return {};
+    return exe.parent_path().parent_path() / "share" / "acdd" / "web";
 }
 
 }  // namespace
@@ -173,29 +214,32 @@ int run_daemon(const std::string& config_file, const DaemonOptions& options) {
     if (config.web) {
         auto web_started = web::WebServer::start(
             *config.web,
-            web::Context{io, (*control)->registry(), (*control)->users(),
-                         [&service] { return service.now(); },
-                         [&store](AuditRecord record) {
-                             WriteBatch batch;
-                             batch.records.push_back(std::move(record));
-                             (*store)->append(std::move(batch));
-                         },
-                         [&ready, &store]() -> std::optional<std::string> {
-                             if ((*store)->failed()) return "the store does not accept writes";
-                             if (!ready) return "starting";
-                             return std::nullopt;
-                         },
-                         [&control] { return (*control)->metrics_text(); },
-                         [&control](std::shared_ptr<control::Stream> stream,
-                                    std::set<std::string, std::less<>> topics) {
-                             (*control)->hub().subscribe(std::move(stream), std::move(topics));
-                         },
-                         [&control](const control::Stream& stream) {
-                             (*control)->hub().unsubscribe(stream);
-                         },
-                         [&control](const Json& message, const control::Caller& caller) {
-                             return (*control)->screen_pop(message, caller);
-                         }});
+            web::Context{
+                io, (*control)->registry(), (*control)->users(),
+                [&service] { return service.now(); },
+                [&store](AuditRecord record) {
+                    WriteBatch batch;
+                    batch.records.push_back(std::move(record));
+                    (*store)->append(std::move(batch));
+                },
+                [&ready, &store]() -> std::optional<std::string> {
+                    if ((*store)->failed()) return "the store does not accept writes";
+                    if (!ready) return "starting";
+                    return std::nullopt;
+                },
+                [&control] { return (*control)->metrics_text(); },
+                [&control](std::shared_ptr<control::Stream> stream,
+                           std::set<std::string, std::less<>> topics) {
+                    (*control)->hub().subscribe(std::move(stream), std::move(topics));
+                },
+                [&control](const control::Stream& stream) {
+                    (*control)->hub().unsubscribe(stream);
+                },
+                [&control](const Json& message, const control::Caller& caller) {
+                    return (*control)->screen_pop(message, caller);
+                },
+                [&service](const control::Caller& caller) { return session_info(service, caller); },
+                web_root(options)});
         if (!web_started) {
             log_error("web.listen", "{}", web_started.error().message);
             return 1;

@@ -14,7 +14,7 @@ constexpr const char* kDefaultConfig = "/etc/acdd/acdd.json";
 
 void usage(std::FILE* out) {
     std::fprintf(out,
-                 "Usage: acdd [-c FILE] [--check-config] [--accept-data-loss]\n"
+                 "Usage: acdd [-c FILE] [--check-config] [--accept-data-loss] [--web-root DIR]\n"
                  "Automatic call distribution for hospital call centers.\n\n"
                  "  -c, --config FILE   configuration file (default %s)\n"
                  "      --check-config  check the configuration and exit: prints \"ok: FILE\"\n"
@@ -24,6 +24,8 @@ void usage(std::FILE* out) {
                  "                      start on a database that is behind what acdd had\n"
                  "                      committed (restored, cut, replaced), recording the loss\n"
                  "                      in the audit log (docs/operations.md)\n"
+                 "      --web-root DIR  the web pages' folder (default: share/acdd/web\n"
+                 "                      beside acdd's bin folder)\n"
                  "  -V, --version       print the version and exit\n"
                  "  -h, --help          print this help and exit\n",
                  kDefaultConfig);
@@ -45,10 +47,11 @@ int check_config(const std::string& file) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    enum { kCheckConfig = 256, kAcceptDataLoss };
+    enum { kCheckConfig = 256, kAcceptDataLoss, kWebRoot };
     static const option kOptions[] = {{"config", required_argument, nullptr, 'c'},
                                       {"check-config", no_argument, nullptr, kCheckConfig},
                                       {"accept-data-loss", no_argument, nullptr, kAcceptDataLoss},
+                                      {"web-root", required_argument, nullptr, kWebRoot},
                                       {"version", no_argument, nullptr, 'V'},
                                       {"help", no_argument, nullptr, 'h'},
                                       {nullptr, 0, nullptr, 0}};
@@ -65,6 +68,9 @@ int main(int argc, char** argv) {
                 break;
             case kAcceptDataLoss:
                 options.accept_data_loss = true;
+                break;
+            case kWebRoot:
+                options.web_root = optarg;
                 break;
             case 'V':
                 std::printf("acdd %s\n", acd::kVersion);

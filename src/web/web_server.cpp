@@ -6,8 +6,10 @@
 #include <openssl/ssl.h>
 
 #include <atomic>
+#include <fstream>
 #include <future>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "acd/log.hpp"
@@ -150,6 +152,9 @@ struct WebServer::Impl {
     void readyz(httplib::Response& res);
     void metrics(httplib::Response& res);
     void events(const httplib::Request& req, httplib::Response& res);
+    void session(const httplib::Request& req, httplib::Response& res);
+    void page(const httplib::Request& req, httplib::Response& res, const char* file,
+              std::optional<std::set<control::Role>> roles);
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -214,7 +219,23 @@ void WebServer::Impl::routes() {
         {"/metrics", "GET", [this](const httplib::Request&, httplib::Response& r) { metrics(r); }},
         {"/api/events", "GET",
          [this](const httplib::Request& q, httplib::Response& r) { events(q, r); }},
+        {"/api/session", "GET",
+         [this](const httplib::Request& q, httplib::Response& r) { session(q, r); }},
+        {"/", "GET",
+         [this](const httplib::Request& q, httplib::Response& r) {
+             page(q, r, "index.html", std::nullopt);
+         }},
+        {"/desk", "GET",
+         [this](const httplib::Request& q, httplib::Response& r) {
+             page(q, r, "desk.html", std::set{control::Role::agent});
+         }},
+        {"/board", "GET",
+         [this](const httplib::Request& q, httplib::Response& r) {
+             page(q, r, "board.html", std::set{control::Role::supervisor, control::Role::admin});
+         }},
     };
+    // Scripts, style sheets and images of the pages: the same for everyone, no personal data.
+    if (!ctx.pages.empty()) s.set_mount_point("/assets", (ctx.pages / "assets").string());
     for (const Route& route : routes) {
         const std::string allow = route.method;
         auto wrong = [allow](const httplib::Request& req, httplib::Response& res) {
@@ -455,6 +476,61 @@ void WebServer::Impl::events(const httplib::Request& req, httplib::Response& res
 }
 
 // ---------------------------------------------------------------------------------------------
+// Pages
+// ---------------------------------------------------------------------------------------------
+
+void WebServer::Impl::session(const httplib::Request& req, httplib::Response& res) {
+    auto info = on_io<Json>([this, token = cookie_token(req),
+                             address = req.remote_addr](std::function<void(Json)> done) {
+        auto caller = caller_of(token, address);
+        if (!caller) return done(nullptr);
+        const users::User* u = ctx.users.find(caller->user);
+        Json out = ctx.session_info(*caller);
+        out["user"] = caller->user;
+        out["name"] = u != nullptr ? u->name : caller->user;
+        out["role"] = to_string(caller->role);
+        out["agent"] = caller->agent.empty() ? Json() : Json(caller->agent);
+        done(std::move(out));
+    });
+    if (!info) return refuse(res, 503, ErrorCode::internal, "acdd is stopping");
+    if (info->is_null()) return refuse(res, 401, ErrorCode::unauthorized, "no session: log in");
+    res.set_content(info->dump(), kJson);
+}
+
+// `file` of the pages, for a session whose role is among `roles` (any visitor when nullopt).
+// Without a session: to the sign-in page. Another role: 403 and forbidden.html, so that nothing
+// of the page (nor its scripts' requests) reaches who may not see it.
+void WebServer::Impl::page(const httplib::Request& req, httplib::Response& res, const char* file,
+                           std::optional<std::set<control::Role>> roles) {
+    if (roles) {
+        auto role = on_io<std::optional<control::Role>>(
+            [this, token = cookie_token(req),
+             address = req.remote_addr](std::function<void(std::optional<control::Role>)> done) {
+                auto caller = caller_of(token, address);
+                done(caller ? std::optional(caller->role) : std::nullopt);
+            });
+        if (!role) return refuse(res, 503, ErrorCode::internal, "acdd is stopping");
+        if (!*role) {
+            res.set_redirect("/?next=" + req.path, 303);
+            return;
+        }
+        if (!roles->contains(**role)) {
+            res.status = 403;
+            file = "forbidden.html";
+        }
+    }
+    std::ifstream in(ctx.pages / file, std::ios::binary);
+    if (!in) {
+        const int status = res.status == 403 ? 403 : 404;
+        return refuse(res, status, ErrorCode::bad_request,
+                      fmt::format("the pages are not installed in {}", ctx.pages.string()));
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    res.set_content(text.str(), "text/html; charset=utf-8");
+}
+
+// ---------------------------------------------------------------------------------------------
 // Start and stop
 // ---------------------------------------------------------------------------------------------
 
@@ -484,6 +560,10 @@ Result<std::unique_ptr<WebServer>> WebServer::start(const WebConfig& config, Con
     if (!dummy) return dummy.error();
     impl->dummy_hash = std::move(*dummy);
     impl->routes();
+    if (std::error_code e; !std::filesystem::exists(impl->ctx.pages / "index.html", e)) {
+        log_warning("web.pages", "no pages in '{}': the listener serves the API only (--web-root)",
+                    impl->ctx.pages.string());
+    }
     impl->port =
         config.port == 0
             ? impl->server->bind_to_any_port(config.host)

@@ -10,7 +10,9 @@
 // (Argon2id, tens of milliseconds) run on the worker, never on the io thread.
 //
 // Routes: POST /api/login, /api/logout, /api/command; GET /api/events (Server-Sent Events, a
-// worker per client), /healthz, /readyz, /metrics. Every
+// worker per client), /api/session, /healthz, /readyz, /metrics; the pages: GET / (sign-in),
+// /desk (role agent), /board (supervisor, admin), /assets/*. A page without a session redirects
+// to the sign-in; a role's wrong page is 403. Every
 // response carries the spec's security headers; a body must be application/json (415) of at most
 // 65536 bytes (413); an unknown path is 404, a known one with the wrong method 405.
 //
@@ -19,6 +21,7 @@
 #pragma once
 
 #include <asio.hpp>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -50,6 +53,12 @@ struct Context {
     // An agent's screen pop for a call.routed message of the `calls` topic: call_id, specialty,
     // class, wait_s, the caller summary, the script lines; recorded as an access by `caller`.
     std::function<Json(const Json& message, const control::Caller& caller)> screen_pop;
+    // GET /api/session: what the pages need besides the user (the agent's state, the pause
+    // reasons, the site's zone), on the io thread.
+    std::function<Json(const control::Caller& caller)> session_info;
+    // The pages (index.html, desk.html, board.html, forbidden.html, assets/); empty or missing:
+    // the listener serves the API only.
+    std::filesystem::path pages;
 };
 
 class WebServer {

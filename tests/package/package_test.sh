@@ -37,7 +37,8 @@ cmake --install "$BUILD" --prefix "$TMP/inst" >"$TMP/install.log" 2>&1 ||
 for f in ./bin/acdd ./bin/acdctl ./bin/acd-sim ./bin/acd-load ./bin/acd-kamailio \
          ./etc/acdd/acdd.json ./lib/systemd/system/acdd.service \
          ./etc/acdd/acd-kamailio.json ./lib/systemd/system/acd-kamailio.service \
-         ./share/acdd/kamailio/acdd.cfg ./share/man/man8/acd-kamailio.8.gz \
+         ./share/acdd/kamailio/acdd.cfg ./share/acdd/web/index.html ./share/acdd/web/assets/desk.js \
+         ./share/man/man8/acd-kamailio.8.gz \
          ./share/man/man8/acdd.8.gz ./share/man/man8/acdctl.8.gz \
          ./share/man/man5/acdd.json.5.gz ./share/man/man1/acd-sim.1.gz \
          ./share/man/man1/acd-load.1.gz \
@@ -66,7 +67,7 @@ echo "package: $(basename "$DEB")"
 dpkg-deb -c "$DEB" | awk '{print $NF}' >"$TMP/contents"
 for f in ./usr/bin/acdd ./usr/bin/acdctl ./usr/bin/acd-sim ./usr/bin/acd-load \
          ./usr/bin/acd-kamailio ./lib/systemd/system/acd-kamailio.service \
-         ./etc/acdd/acd-kamailio.json ./usr/share/acdd/kamailio/acdd.cfg \
+         ./etc/acdd/acd-kamailio.json ./usr/share/acdd/kamailio/acdd.cfg ./usr/share/acdd/web/board.html \
          ./lib/systemd/system/acdd.service ./etc/acdd/acdd.json \
          ./usr/share/man/man8/acdd.8.gz ./usr/share/man/man8/acdctl.8.gz \
          ./usr/share/man/man5/acdd.json.5.gz ./usr/share/man/man1/acd-sim.1.gz \

@@ -1,0 +1,3 @@
+import { translate } from './i18n.js';
+
+translate();
