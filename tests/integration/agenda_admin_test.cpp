@@ -664,7 +664,7 @@ TEST_F(AgendaAdminTest, AChangeWhoseJobFailsFailsAloneAndAcddKeepsServing) {
     EXPECT_EQ(failed["result"], 1) << failed;
     EXPECT_EQ(code_of(failed), "store");
     EXPECT_NE(failed["text"].get<std::string>().find("refused by the test"), std::string::npos);
-    EXPECT_NE(daemon->log().find("store.job"), std::string::npos);
+    EXPECT_TRUE(daemon->process().wait_for_stderr("store.job", 10s)) << daemon->log();
 
     EXPECT_EQ(a->call("status-get")["result"], 0);
     EXPECT_FALSE(open(at(24h)).empty());  // another change is made
