@@ -178,6 +178,9 @@ class Store {
     Result<VerifyResult> verify(std::optional<ChainHead> expected = std::nullopt);
     // The chain's last record as committed; thread-safe (a connection of its own).
     Result<ChainHead> head();
+    // SQLite's PRAGMA integrity_check of the whole database (pages, indexes, constraints), which
+    // reads every page: "ok", or SQLite's first finding. Thread-safe (a connection of its own).
+    Result<std::string> integrity_check();
     // An online, consistent copy of the database (SQLite's backup API) into `destination`, a new
     // file; writes go on meanwhile. Thread-safe (a connection of its own). Returns the number of
     // audit records in the copy.

@@ -160,12 +160,26 @@ void OperationCommands::audit_verify(const Json& args, control::Done done) {
                 "argument 'head' must be a chain head as acdd logs it: ID:HASH (64 hex digits)"));
         }
     }
+    // `deep`: also SQLite's integrity_check, which reads every page (issue of a damaged index or
+    // page that the chain's records do not show).
+    bool deep = false;
+    if (const auto d = args.find("deep"); d != args.end()) {
+        if (!d->is_boolean()) {
+            return done(
+                Answer::failure(ErrorCode::bad_request, "argument 'deep' must be a boolean"));
+        }
+        deep = d->get<bool>();
+    }
     // Walking a long chain takes seconds: not on the engine's thread.
-    asio::post(background_, [this, expected, done = std::move(done)] {
+    asio::post(background_, [this, expected, deep, done = std::move(done)] {
         store_.flush();  // covers every record appended before the command
         auto verified = store_.verify(expected);
-        asio::post(io_, [verified = std::move(verified), expected, done] {
+        std::optional<Result<std::string>> integrity;
+        if (deep && verified) integrity = store_.integrity_check();
+        asio::post(io_, [verified = std::move(verified), integrity = std::move(integrity), expected,
+                         done] {
             if (!verified) return done(Answer::failure(verified.error()));
+            if (integrity && !*integrity) return done(Answer::failure(integrity->error()));
             Json args = {{"ok", verified->ok}, {"records", verified->records}};
             if (!verified->ok) {
                 args["first_bad_id"] = *verified->first_bad_id;
@@ -184,6 +198,13 @@ void OperationCommands::audit_verify(const Json& args, control::Done done) {
                                   "; it does NOT reach the head of record {}: records "
                                   "were cut or changed",
                                   expected->id);
+            }
+            if (integrity) {
+                const std::string& found = **integrity;
+                args["integrity"] = found;
+                if (found != "ok") args["ok"] = false;
+                text += found == "ok" ? "; SQLite's integrity check finds nothing"
+                                      : "; SQLite's integrity check finds: " + found;
             }
             done(Answer::success(text, args));
         });

@@ -46,6 +46,19 @@ Status Store::read_records(std::int64_t after_id, std::optional<RecordKind> kind
     return read_records_on(impl_->reader_db, after_id, kind, fn);
 }
 
+// On a connection of its own, like verify().
+Result<std::string> Store::integrity_check() {
+    auto db = sql::Db::open_reader(impl_->options.path);
+    if (!db) return db.error();
+    auto stmt = db->prepare("PRAGMA integrity_check(1)");
+    if (!stmt) return stmt.error();
+    if (!stmt->step()) {
+        if (stmt->failed()) return stmt->error();
+        return std::string("no answer from integrity_check");
+    }
+    return std::string(stmt->text(0));
+}
+
 // On a connection of its own: verify() may run on any thread, and for long.
 Result<VerifyResult> Store::verify(std::optional<ChainHead> kept) {
     auto db = sql::Db::open_reader(impl_->options.path);

@@ -438,6 +438,24 @@ TEST_F(AdminTest, AuditVerifyWalksTheChain) {
     EXPECT_GE(args_of(r)["records"], 3);
 }
 
+// Issue: a damaged index or page the chain's records do not show is found only by SQLite's own
+// check: audit-verify with `deep` runs integrity_check too and says what it found.
+TEST_F(AdminTest, AuditVerifyDeepAlsoRunsSqlitesIntegrityCheck) {
+    auto a = admin();
+    a->call("agent-login", {{"agent", "a1"}});
+    const Json r = a->call("audit-verify", {{"deep", true}});
+    EXPECT_EQ(r["result"], 0) << r;
+    EXPECT_EQ(args_of(r)["ok"], true) << r;
+    EXPECT_EQ(args_of(r)["integrity"], "ok") << r;
+    EXPECT_NE(r["text"].get<std::string>().find("integrity check finds nothing"),
+              std::string::npos);
+    EXPECT_FALSE(args_of(a->call("audit-verify")).contains("integrity"));  // not unless asked
+    const Json bad = a->call("audit-verify", {{"deep", "yes"}});
+    EXPECT_EQ(bad["result"], 1);
+    EXPECT_EQ(args_of(bad)["code"], "bad_request");
+    EXPECT_EQ(bad["text"], "argument 'deep' must be a boolean");
+}
+
 // Issue: a cut tail goes unseen unless a head is kept outside; acdd logs it at start (then
 // hourly) and at shutdown, and audit-verify checks that the log still reaches one.
 TEST_F(AdminTest, TheChainsHeadIsLoggedAndAuditVerifyChecksThatTheLogReachesIt) {

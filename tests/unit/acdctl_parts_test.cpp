@@ -60,6 +60,10 @@ TEST(Commands, FriendlyWordsBecomeRequests) {
     EXPECT_EQ(invocation({"overflow", "set", "cardiology", "--threshold=0"}).arguments,
               Json::parse(R"({"specialty":"cardiology","threshold":0})"));
     EXPECT_EQ(invocation({"audit", "verify"}).timeout, std::chrono::seconds(600));
+    EXPECT_EQ(invocation({"audit", "verify", "--deep"}).arguments, Json({{"deep", true}}));
+    EXPECT_EQ(invocation({"audit", "verify", "7:ab", "--deep"}).arguments,
+              Json({{"head", "7:ab"}, {"deep", true}}));
+    EXPECT_EQ(invocation({"audit", "verify", "7:ab"}).arguments, Json({{"head", "7:ab"}}));
     EXPECT_TRUE(std::holds_alternative<UsageError>(parse_command({"agent", "pause", "a1"})));
     EXPECT_TRUE(std::holds_alternative<UsageError>(
         parse_command({"overflow", "set", "x", "--enable", "--disable"})));

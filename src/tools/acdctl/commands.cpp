@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <ctime>
 #include <filesystem>
+#include <vector>
 
 namespace acd::ctl {
 
@@ -42,8 +44,9 @@ Commands:
                                   default today 00:00; --all: rows without calls too)
   config test [FILE]              check a configuration file (default: acdd's own)
   config reload                   apply acdd's configuration file again
-  audit verify [HEAD]             check the audit log's hash chain (and that it reaches HEAD,
-                                  ID:HASH as the log's audit.head lines give it)
+  audit verify [HEAD] [--deep]    check the audit log's hash chain (and that it reaches HEAD,
+                                  ID:HASH as the log's audit.head lines give it; --deep:
+                                  also SQLite's integrity check of every page)
   backup FILE                     copy the database, online and consistent, to FILE (new)
   watch [--once]                  live wallboard: queues, waiting calls, agents
   subscribe [TOPIC...]            print every change as JSON lines (topics calls,
@@ -378,11 +381,17 @@ Parsed parse_command(const std::vector<std::string>& args) {
     if (name == "stats") return stats(args);
     if (name == "config") return config(args);
     if (name == "audit") {
-        if (args.size() < 2 || args.size() > 3 || args[1] != "verify") {
-            return usage("usage: acdctl audit verify [HEAD]");
+        std::vector<std::string> rest(args.begin() + std::min<std::size_t>(args.size(), 2),
+                                      args.end());
+        const auto flag = std::find(rest.begin(), rest.end(), "--deep");
+        const bool deep = flag != rest.end();
+        if (deep) rest.erase(flag);
+        if (args.size() < 2 || args[1] != "verify" || rest.size() > 1) {
+            return usage("usage: acdctl audit verify [HEAD] [--deep]");
         }
         Invocation inv{"audit-verify", Json::object(), View::audit};
-        if (args.size() == 3) inv.arguments["head"] = args[2];
+        if (!rest.empty()) inv.arguments["head"] = rest.front();
+        if (deep) inv.arguments["deep"] = true;
         inv.timeout = std::chrono::seconds(600);
         return inv;
     }
