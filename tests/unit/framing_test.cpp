@@ -1,5 +1,5 @@
-// Line framing and the hello line (include/acd/framing.hpp, docs/spec/gateway-protocol.md "Framing" and
-// "Handshake"): the cap, "\r\n", and every refusal of a first line.
+// Line framing and the hello line (include/acd/framing.hpp, docs/spec/gateway-protocol.md "Framing"
+// and "Handshake"): the cap, "\r\n", and every refusal of a first line.
 #include "acd/framing.hpp"
 
 #include <gtest/gtest.h>
