@@ -29,8 +29,11 @@ constexpr auto kFirstRetry = 500ms;    // then doubling up to kLastRetry
 constexpr auto kLastRetry = 5s;
 constexpr int kMaxLinesPerBatch = 5000;
 // Today's figures (stats-get reads the day's finished calls from the store: not a query for every
-// frame) and the teams' sizes are not streamed: asked again this often.
+// frame) and the teams' sizes are not streamed: asked again this often, or, when acdd takes long
+// to answer (a busy day on a slow disk), kFiguresShare times as long as it took, so that the
+// wallboard never keeps acdd busy more than 1/kFiguresShare of the time.
 constexpr auto kFiguresEvery = 5s;
+constexpr int kFiguresShare = 20;
 
 // ---------------------------------------------------------------------------------------------
 // Signals through a pipe, so that poll() wakes up for them without a race.
@@ -394,8 +397,11 @@ int live(Requests& requests) {
         }
         if (stream && Clock::now() >= figures_at) {
             bool changed = false;
+            const auto asked = Clock::now();
             if (auto f = refresh_figures(requests, board, &changed)) lost(f->message);
-            figures_at = Clock::now() + kFiguresEvery;
+            const auto took = Clock::now() - asked;
+            figures_at =
+                Clock::now() + std::max<Clock::duration>(kFiguresEvery, took * kFiguresShare);
             // Off a terminal a frame is printed per change only.
             dirty = dirty || changed;
         }
