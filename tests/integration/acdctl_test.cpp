@@ -503,6 +503,20 @@ TEST_F(AcdctlTest, WatchOncePrintsOneFrame) {
     EXPECT_EQ(lines[20], "a1     reserved   0s  call c1");
 }
 
+// Issue: calls ringing at a team vanished from the list, and the team's load was not shown.
+TEST_F(AcdctlTest, WatchListsACallRingingAtATeamAndTheTeamsLoad) {
+    auto g = gateway();
+    // No agent: past cardiology's threshold of 3 waiting calls, the last goes to the team.
+    for (const char* id : {"c1", "c2", "c3", "c4"})
+        offer(*g, id);
+    const ProcessResult r = ctl({"watch", "--once"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("WAITING CALLS (4)\n"), std::string::npos) << r.out;
+    EXPECT_TRUE(has_line_starting(r.out, "c4    cardiology  appointment")) << r.out;
+    EXPECT_NE(r.out.find("  ringing team ext"), std::string::npos) << r.out;
+    EXPECT_TRUE(has_line(r.out, "ext    1/2  c4 ringing")) << r.out;
+}
+
 // Issue: after acdd stopped, the old numbers stayed as if current.
 TEST_F(AcdctlTest, WatchMarksTheFiguresStaleWhenAcddStops) {
     auto watch = start_ctl({"watch"});
