@@ -186,6 +186,69 @@ TEST_F(AcdctlTest, StatsShowsTheRowsWithCallsAndTheServiceLevelAsAPercentage) {
               "service figures since 2999-01-01T00:00:00.000Z\nno calls\n");
 }
 
+// admin-protocol.md v1.1 quality-list and quality-evaluate, as tables (routing.md "Quality
+// sample").
+struct AcdctlQualityTest : AcdctlTest {
+    void SetUp() override {
+        AcdctlTest::SetUp();
+        ASSERT_EQ(daemon->stop(), 0);
+        Json config = test_config(daemon->dir());
+        config["quality"] = {{"sample_percent", 100}};  // every call routed to an agent
+        daemon->configure(config);
+        ASSERT_TRUE(daemon->start()) << daemon->log();
+    }
+};
+
+TEST_F(AcdctlQualityTest, QualityListIsEmptyBeforeAnyAnsweredCall) {
+    const ProcessResult r = ctl({"quality"});  // result 3
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(r.out.starts_with("no calls in the quality sample since ")) << r.out;
+}
+
+TEST_F(AcdctlQualityTest, QualityListsTheSampleAndEvaluateScoresACall) {
+    admin("agent-login", {{"agent", "a1"}});
+    auto g = gateway();
+    offer(*g, "c1");
+    event(*g, {{"type", "call.answered"}, {"call_id", "c1"}});
+    ProcessResult r = ctl({"quality", "list"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    auto lines = lines_of(r.out);
+    ASSERT_EQ(lines.size(), 3U) << r.out;
+    EXPECT_TRUE(lines[0].starts_with("quality sample since ")) << lines[0];
+    EXPECT_TRUE(lines[0].ends_with(": 1 calls, 0 evaluated")) << lines[0];
+    EXPECT_EQ(lines[1],
+              "CALL  SPECIALTY   CLASS        AGENT  ANSWERED             SCORE  BY  COMMENT");
+    EXPECT_TRUE(lines[2].starts_with("c1    cardiology  appointment  a1     20")) << lines[2];
+    EXPECT_TRUE(lines[2].ends_with("      -  -   -")) << lines[2];
+
+    r = ctl({"quality", "evaluate", "c1", "4", "--by", "chef", "clear", "and", "kind"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "call c1 evaluated 4/5\n");
+    lines = lines_of(ctl({"quality", "--since", "1h"}).out);
+    ASSERT_EQ(lines.size(), 3U);
+    EXPECT_TRUE(lines[0].ends_with(": 1 calls, 1 evaluated")) << lines[0];
+    EXPECT_TRUE(lines[2].ends_with("  4/5  chef  clear and kind")) << lines[2];
+
+    const ProcessResult j = ctl({"--json", "quality"});
+    EXPECT_EQ(j.exit_code, 0);
+    EXPECT_EQ(Json::parse(j.out)["arguments"]["calls"][0]["evaluation"]["score"], 4);
+}
+
+TEST_F(AcdctlQualityTest, QualityEvaluateRefusalsExitOneWithTheDaemonsCode) {
+    // Not in the sample (no such call): invalid_state.
+    ProcessResult r = ctl({"quality", "evaluate", "c9", "3", "--by", "chef", "fine"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(r.err.ends_with("(invalid_state)\n")) << r.err;
+    // Out of range: the daemon's bad_request.
+    r = ctl({"quality", "evaluate", "c9", "9", "--by", "chef", "fine"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(r.err.ends_with("(bad_request)\n")) << r.err;
+    // --json: the response as received, and still exit 1.
+    r = ctl({"-j", "quality", "evaluate", "c9", "3", "--by", "chef", "fine"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(Json::parse(r.out)["arguments"]["code"], "invalid_state");
+}
+
 TEST_F(AcdctlTest, ConfigTestListsEveryErrorAndExitsOne) {
     EXPECT_EQ(ctl({"config", "test"}).out, "ok: " + (daemon->dir() / "acdd.json").string() + "\n");
     const std::string bad = (daemon->dir() / "bad.json").string();
@@ -297,6 +360,11 @@ TEST_F(AcdctlTest, UsageErrorsExitTwoWithoutTalkingToTheDaemon) {
              {"stats", "--since", "yesterday"},
              {"overflow", "set", "cardiology", "--threshold", "many"},
              {"watch", "--json"},
+             {"quality", "frobnicate"},
+             {"quality", "--since", "yesterday"},
+             {"quality", "evaluate", "c1", "four", "--by", "chef", "ok"},
+             {"quality", "evaluate", "c1", "4", "ok"},
+             {"quality", "evaluate", "c1", "4", "--by", "chef"},
              {"backup"},
              {"backup", "a.db", "b.db"},
              {"--timeout", "0", "status"}}) {
@@ -408,22 +476,61 @@ TEST_F(AcdctlTest, WatchOncePrintsOneFrame) {
     const ProcessResult r = ctl({"watch", "--once"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     const auto lines = lines_of(r.out);
-    ASSERT_EQ(lines.size(), 15U) << r.out;
+    ASSERT_EQ(lines.size(), 21U) << r.out;
     EXPECT_TRUE(lines[0].starts_with("acdd 0.1.0 wallboard · " + socket() + " · ")) << lines[0];
     EXPECT_EQ(lines[1],
               "calls: 1 waiting, 1 ringing, 0 talking    agents: 0 ready, 1 reserved, 0 busy, 0 "
               "wrap_up, 0 paused, 1 logged_out");
-    EXPECT_EQ(lines[3], "QUEUES");
-    EXPECT_EQ(lines[4], "SPECIALTY   QUEUED  OLDEST  READY  BUSY");
-    EXPECT_EQ(lines[5], "cardiology       0       -      0     1");
-    EXPECT_EQ(lines[6], "neurology        1      0s      0     0");
-    EXPECT_EQ(lines[8], "WAITING CALLS (1)");
-    EXPECT_EQ(lines[9], "CALL  SPECIALTY  CLASS   WAIT  DEADLINE");
-    EXPECT_TRUE(lines[10].starts_with("c2    neurology  urgent    0s    in ")) << lines[10];
-    EXPECT_TRUE(lines[10].ends_with("s  [..........]")) << lines[10];
-    EXPECT_EQ(lines[12], "AGENTS (1 logged in)");
-    EXPECT_EQ(lines[13], "AGENT  STATE     FOR  DETAIL");
-    EXPECT_EQ(lines[14], "a1     reserved   0s  call c1");
+    // Today's figures, from stats-get.
+    EXPECT_TRUE(lines[2].starts_with("today since ")) << lines[2];
+    EXPECT_TRUE(lines[2].ends_with(": 2 calls, 0 answered, 0 abandoned, service level -"))
+        << lines[2];
+    EXPECT_EQ(lines[4], "WAITING CALLS (2)");
+    EXPECT_EQ(lines[5], "CALL  SPECIALTY   CLASS        WAIT  DEADLINE  AT");
+    EXPECT_TRUE(lines[6].starts_with("c2    neurology   urgent         0s    in ")) << lines[6];
+    EXPECT_TRUE(lines[6].ends_with("s  queue       [..........]")) << lines[6];
+    // Ringing calls stay in the list, where they ring.
+    EXPECT_EQ(lines[7], "c1    cardiology  appointment    0s         -  ringing a1");
+    EXPECT_EQ(lines[9], "QUEUES AND TODAY");
+    EXPECT_EQ(lines[10], "SPECIALTY   QUEUED  OLDEST  READY  BUSY  CALLS  ANSW  ABAND  SL");
+    EXPECT_EQ(lines[11], "cardiology       0       -      0     1      1     0      0   -");
+    EXPECT_EQ(lines[12], "neurology        1      0s      0     0      1     0      0   -");
+    EXPECT_EQ(lines[14], "TEAMS (1)");
+    EXPECT_EQ(lines[15], "TEAM  LOAD  CALLS");
+    EXPECT_EQ(lines[16], "ext    0/2");
+    EXPECT_EQ(lines[18], "AGENTS (1 logged in)");
+    EXPECT_EQ(lines[19], "AGENT  STATE     FOR  DETAIL");
+    EXPECT_EQ(lines[20], "a1     reserved   0s  call c1");
+}
+
+// Issue: calls ringing at a team vanished from the list, and the team's load was not shown.
+TEST_F(AcdctlTest, WatchListsACallRingingAtATeamAndTheTeamsLoad) {
+    auto g = gateway();
+    // No agent: past cardiology's threshold of 3 waiting calls, the last goes to the team.
+    for (const char* id : {"c1", "c2", "c3", "c4"})
+        offer(*g, id);
+    const ProcessResult r = ctl({"watch", "--once"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("WAITING CALLS (4)\n"), std::string::npos) << r.out;
+    EXPECT_TRUE(has_line_starting(r.out, "c4    cardiology  appointment")) << r.out;
+    EXPECT_NE(r.out.find("  ringing team ext"), std::string::npos) << r.out;
+    EXPECT_TRUE(has_line(r.out, "ext    1/2  c4 ringing")) << r.out;
+}
+
+// Issue: after acdd stopped, the old numbers stayed as if current.
+TEST_F(AcdctlTest, WatchMarksTheFiguresStaleWhenAcddStops) {
+    auto watch = start_ctl({"watch"});
+    ASSERT_TRUE(watch_for(*watch, "AGENTS (0 logged in)")) << watch->out_so_far();
+    ASSERT_EQ(daemon->stop(), 0);  // SIGTERM to its PID
+    ASSERT_TRUE(watch->wait_until(
+        [](const std::string& out, const std::string&) {
+            return out.find("DISCONNECTED — figures stale since ") != std::string::npos &&
+                   out.find("AGENTS (0 logged in) — STALE") != std::string::npos;
+        },
+        20s))
+        << watch->out_so_far() << watch->err_so_far();
+    watch->signal(SIGINT);
+    EXPECT_EQ(watch->wait(20s).exit_code, 0);
 }
 
 TEST_F(AcdctlTest, WatchFollowsTheSubscriptionUntilCtrlC) {
@@ -449,7 +556,7 @@ TEST_F(AcdctlTest, WatchFollowsTheSubscriptionUntilCtrlC) {
             return out.find("c1    neurology  urgent") != std::string::npos &&
                    out.find("WAITING CALLS (1)") != std::string::npos &&
                    has_line_starting(out, "c1    neurology  urgent") &&
-                   out.find("s  [..........]") != std::string::npos;
+                   out.find("  queue  [") != std::string::npos;
         },
         20s))
         << watch->out_so_far();

@@ -117,5 +117,16 @@ TEST(LoadOptions, EndpointsTakeIpv4Ipv6AndNames) {
     EXPECT_FALSE(parse_endpoint("h:"));
 }
 
+// The agents are put back as found unless --no-restore; the admin socket may be named.
+TEST(LoadOptions, RestoresTheAgentsUnlessToldNotTo) {
+    EXPECT_TRUE(parsed({}).restore);
+    EXPECT_EQ(parsed({}).admin_socket, "");
+    const Options o = parsed({"--no-restore", "--admin-socket", "/tmp/a.sock"});
+    EXPECT_FALSE(o.restore);
+    EXPECT_EQ(o.admin_socket, "/tmp/a.sock");
+    EXPECT_EQ(refused({"--no-restore=yes"}), 2);
+    EXPECT_EQ(refused({"--admin-socket"}), 2);
+}
+
 }  // namespace
 }  // namespace acd::load

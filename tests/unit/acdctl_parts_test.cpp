@@ -69,6 +69,48 @@ TEST(Commands, FriendlyWordsBecomeRequests) {
         parse_command({"overflow", "set", "x", "--enable", "--disable"})));
 }
 
+// admin-protocol.md v1.1: quality-list and quality-evaluate.
+TEST(Commands, QualityListsTheSampleAndEvaluateTakesTheCommentsWords) {
+    EXPECT_EQ(invocation({"quality"}).command, "quality-list");
+    EXPECT_EQ(invocation({"quality", "list"}).view, View::quality);
+    EXPECT_EQ(invocation({"quality", "--since", "2025-03-14T08:00:00+01:00"}).arguments,
+              Json::parse(R"({"since":"2025-03-14T08:00:00+01:00"})"));
+    const Invocation e =
+        invocation({"quality", "evaluate", "c7", "4", "--by", "chef", "clear", "and", "kind"});
+    EXPECT_EQ(e.command, "quality-evaluate");
+    EXPECT_EQ(e.arguments,
+              Json::parse(R"({"call_id":"c7","score":4,"comment":"clear and kind","by":"chef"})"));
+    for (const std::vector<std::string>& bad : std::vector<std::vector<std::string>>{
+             {"quality", "rate"},
+             {"quality", "list", "extra"},
+             {"quality", "--since", "yesterday"},
+             {"quality", "evaluate", "c7", "4"},
+             {"quality", "evaluate", "c7", "4", "ok"},
+             {"quality", "evaluate", "c7", "4.5", "--by", "chef", "ok"}}) {
+        EXPECT_TRUE(std::holds_alternative<UsageError>(parse_command(bad)))
+            << testing::PrintToString(bad);
+    }
+}
+
+// `acdctl quality`: one row per call of the sample, the evaluation's score, who and comment.
+TEST(Render, QualityShowsEachCallOfTheSampleAndItsEvaluation) {
+    const Json response = Json::parse(R"({"result":0,"text":"2 calls","arguments":{
+        "since":"2026-12-05T00:00:00.000+01:00","calls":[
+        {"call_id":"c1","gateway":"gw","specialty":"card","class":"urgent","agent":"a1",
+         "answered_at":"2026-12-05T09:14:03.120+01:00","evaluation":null},
+        {"call_id":"c2","gateway":"gw","specialty":"card","class":"admin","agent":"a2",
+         "answered_at":"2026-12-05T10:00:00.000+01:00","evaluation":{"score":5,
+         "comment":"kind\nand clear","by":"chef","at":"2026-12-05T11:00:00.000+01:00"}}]}})");
+    const Shown shown =
+        show({"quality-list", Json::object(), View::quality}, response.dump(), false);
+    EXPECT_EQ(shown.exit_code, 0);
+    EXPECT_EQ(shown.out,
+              "quality sample since 2026-12-05T00:00:00.000+01:00: 2 calls, 1 evaluated\n"
+              "CALL  SPECIALTY  CLASS   AGENT  ANSWERED             SCORE  BY    COMMENT\n"
+              "c1    card       urgent  a1     2026-12-05 09:14:03      -  -     -\n"
+              "c2    card       admin   a2     2026-12-05 10:00:00    5/5  chef  kind and clear\n");
+}
+
 TEST(Commands, BackupSendsAnAbsolutePathAndWaitsLonger) {
     const Invocation abs = invocation({"backup", "/var/lib/acdd/b.db"});
     EXPECT_EQ(abs.command, "backup");
@@ -116,6 +158,9 @@ struct WallboardTest : testing::Test {
     }
 };
 
+// The frame of snapshot(), no figures yet:
+//   0 title, 1 counts, 2 "", 3 WAITING CALLS, 4 header, 5 c1, 6 "", 7 QUEUES AND TODAY, 8 header,
+//   9 card, 10 "", 11 TEAMS, 12 "no overflow teams", 13 "", 14 AGENTS, 15 header, 16 a1.
 TEST_F(WallboardTest, StreamedRowsOverTheSnapshotGiveTheNewestState) {
     snapshot();
     EXPECT_EQ(board.take_stale(), std::set<std::string>{"card"});  // c1's deadline is unknown
@@ -131,9 +176,10 @@ TEST_F(WallboardTest, StreamedRowsOverTheSnapshotGiveTheNewestState) {
     EXPECT_EQ(lines[1],
               "calls: 1 waiting, 0 ringing, 0 talking    agents: 1 ready, 0 reserved, 0 busy, 0 "
               "wrap_up, 0 paused, 0 logged_out");
-    EXPECT_EQ(lines[5], "card            1      8s      0     0");  // the oldest wait ticks
-    EXPECT_EQ(lines[9], "c1    card       urgent    8s    in 22s  [###.......]");
-    EXPECT_EQ(lines[13], "a1     ready   3s");
+    EXPECT_EQ(lines[3], "WAITING CALLS (1)");
+    EXPECT_EQ(lines[5], "c1    card       urgent    8s    in 22s  queue  [###.......]");
+    EXPECT_EQ(lines[9], "card            1      8s      0     0      -     -      -   -");
+    EXPECT_EQ(lines[16], "a1     ready   3s");
 }
 
 TEST_F(WallboardTest, ACallPastItsDeadlineIsLate) {
@@ -141,7 +187,9 @@ TEST_F(WallboardTest, ACallPastItsDeadlineIsLate) {
     board.set_deadlines(Json::parse(R"({"specialty":"card","calls":[
         {"call_id":"c1","class":"urgent","wait_s":5,"deadline_in_s":25}]})"),
                         t0);
-    EXPECT_EQ(frame(t0 + 40s)[9], "c1    card       urgent   45s   15s ago  [##########]  LATE");
+    const auto lines = board.draw({"title", "", 0, 0}, t0 + 40s);
+    EXPECT_EQ(lines[5].text, "c1    card       urgent   45s  LATE 15s  queue  [##########]");
+    EXPECT_EQ(lines[5].style, Wallboard::Style::alert);
 }
 
 TEST_F(WallboardTest, ARemovedAgentAndAnEndedCallLeaveThePicture) {
@@ -149,8 +197,136 @@ TEST_F(WallboardTest, ARemovedAgentAndAnEndedCallLeaveThePicture) {
     board.apply({{"topic", "agents"}, {"agent", {{"agent", "a1"}, {"state", "logged_out"}}}}, t0);
     board.apply({{"topic", "calls"}, {"call", call("c1", "ended")}}, t0);
     const auto lines = frame(t0);
-    EXPECT_EQ(lines[8], "no calls waiting");
-    EXPECT_EQ(lines[11], "no agent logged in");
+    EXPECT_EQ(lines[4], "no calls waiting");
+    EXPECT_EQ(lines.back(), "no agent logged in");
+}
+
+// Issue: a call ringing at a team vanished from the list, and the team's load was not shown.
+TEST_F(WallboardTest, ACallRingingAtATeamStaysInTheWaitingListAndCountsInTheTeamsLoad) {
+    snapshot();
+    board.set_teams(Json::parse(R"({"specialties":[],"teams":[
+        {"team":"ext","active":0,"max_concurrent":2},{"team":"night","active":0,"max_concurrent":1}]})"));
+    board.set_deadlines(Json::parse(R"({"specialty":"card","calls":[
+        {"call_id":"c1","class":"urgent","wait_s":5,"deadline_in_s":25}]})"),
+                        t0);
+    Json ringing = call("c1", "offering", 6);
+    ringing["team"] = "ext";
+    board.apply({{"topic", "calls"}, {"event", "call.route"}, {"call", ringing}}, t0 + 1s);
+    Json talking = call("c2", "connected", 3);
+    talking["team"] = "night";
+    board.apply({{"topic", "calls"}, {"event", "call.answered"}, {"call", talking}}, t0 + 1s);
+    const auto lines = frame(t0 + 2s);
+    EXPECT_EQ(lines[1],
+              "calls: 0 waiting, 1 ringing, 1 talking    agents: 0 ready, 0 reserved, 0 busy, 0 "
+              "wrap_up, 1 paused, 0 logged_out");
+    EXPECT_EQ(lines[3], "WAITING CALLS (1)");
+    // Ringing at the team, the deadline learnt while it was queued still counts down.
+    EXPECT_EQ(lines[5], "c1    card       urgent    7s    in 23s  ringing team ext  [##........]");
+    EXPECT_EQ(lines[11], "TEAMS (2)");
+    EXPECT_EQ(lines[12], "TEAM   LOAD  CALLS");
+    EXPECT_EQ(lines[13], "ext     1/2  c1 ringing");
+    EXPECT_EQ(lines[14], "night   1/1  FULL  c2 talking");
+}
+
+// Issue: no service level, answered or abandoned figures of the day.
+TEST_F(WallboardTest, TodaysFiguresShowPerSpecialtyAndForTheDay) {
+    snapshot();
+    const Json stats = Json::parse(R"({"since":"2026-12-05T00:00:00.000+01:00",
+        "timezone":"Europe/Paris","rejected":0,"specialties":[
+        {"specialty":"card","classes":{
+          "urgent":{"offered":10,"answered":8,"abandoned":2,"short_abandoned":1,
+                    "answered_within_target":6},
+          "admin":{"offered":4,"answered":4,"abandoned":0,"short_abandoned":0,
+                   "answered_within_target":3}}}]})");
+    EXPECT_TRUE(board.set_figures(stats));
+    // Asked again every few seconds: the same figures are no change (no new frame in a log).
+    EXPECT_FALSE(board.set_figures(stats));
+    const auto lines = frame(t0);
+    EXPECT_EQ(lines[2],
+              "today since 00:00: 14 calls, 12 answered, 2 abandoned, service level 69.2%");
+    EXPECT_EQ(lines[9], "SPECIALTY  QUEUED  OLDEST  READY  BUSY  CALLS  ANSW  ABAND     SL");
+    // 9 within target of 12 answered + 2 abandoned - 1 short.
+    EXPECT_EQ(lines[10], "card            1      5s      0     0     14    12      2  69.2%");
+}
+
+// Issue: after acdd stopped the old numbers stayed, with a one-line notice cut at 130 columns.
+TEST_F(WallboardTest, AfterAcddIsGoneThePictureIsMarkedStaleAndItsClocksStop) {
+    snapshot();
+    board.disconnected(t0 + 2s, "14:03:22", "acdd closed the subscription");
+    board.disconnected(t0 + 4s, "14:03:24",
+                       "acdd closed the subscription; cannot connect to /run/acdd/admin.sock: No "
+                       "such file or directory (is acdd running?); trying again in 500 ms");
+    EXPECT_TRUE(board.stale());
+    const auto lines = board.draw({"title", "", 60, 0}, t0 + 70s);
+    EXPECT_EQ(lines[1].text, "DISCONNECTED — figures stale since 14:03:22 (1m08s ago):");
+    EXPECT_EQ(lines[1].style, Wallboard::Style::alert);
+    // The whole reason, wrapped at the width rather than cut.
+    EXPECT_EQ(lines[2].text, "acdd closed the subscription; cannot connect to");
+    EXPECT_EQ(lines[3].text, "/run/acdd/admin.sock: No such file or directory (is acdd");
+    EXPECT_EQ(lines[4].text, "running?); trying again in 500 ms");
+    EXPECT_TRUE(lines[5].text.starts_with("as of 14:03:22: calls: 1 waiting")) << lines[5].text;
+    EXPECT_EQ(lines[7].text, "WAITING CALLS (1) — STALE");
+    // The wait stays where it was when acdd went away: 5 s + 2 s.
+    EXPECT_EQ(lines[9].text, "c1    card       urgent    7s         ?  queue");
+    EXPECT_EQ(lines[11].text, "QUEUES AND TODAY — STALE");
+    EXPECT_EQ(lines[15].text, "TEAMS (0) — STALE");
+    EXPECT_EQ(lines[18].text, "AGENTS (1 logged in) — STALE");
+    // A fresh picture is current again.
+    snapshot();
+    EXPECT_FALSE(board.stale());
+    EXPECT_EQ(frame(t0)[3], "WAITING CALLS (1)");
+}
+
+TEST_F(WallboardTest, ALongNoticeIsWrappedToTheWidth) {
+    snapshot();
+    const std::string notice(50, 'x');
+    const auto lines = board.draw({"title", "acdd ended the subscription: " + notice, 40, 0}, t0);
+    EXPECT_EQ(lines[2].text, "acdd ended the subscription:");
+    EXPECT_EQ(lines[3].text, std::string(40, 'x'));
+    EXPECT_EQ(lines[4].text, std::string(10, 'x'));
+}
+
+// Issue: in 80x20 the waiting list showed 0 rows and "... and 7 more", hiding late urgent calls.
+TEST_F(WallboardTest, In80x20TheWaitingCallsComeFirstTheLatestOnTop) {
+    Json queues = Json::array();
+    for (const char* s : {"card", "neuro", "gastro", "vasc", "radio", "surgery"}) {
+        queues.push_back({{"specialty", s},
+                          {"queued", 1},
+                          {"oldest_wait_s", 1},
+                          {"agents_ready", 0},
+                          {"agents_busy", 1},
+                          {"exceeds_threshold", false}});
+    }
+    Json calls = Json::array();
+    Json deadlines = Json::array();
+    for (int i = 0; i < 7; ++i) {
+        const std::string id = "c" + std::to_string(i);
+        Json c = call(id, "queued", 10 * i);
+        c["class"] = i == 5 ? "urgent" : "admin";
+        calls.push_back(c);
+        // c5 is urgent and 40 s late; the others have minutes left.
+        deadlines.push_back({{"call_id", id},
+                             {"class", c["class"]},
+                             {"wait_s", 10 * i},
+                             {"deadline_in_s", i == 5 ? -40 : 300 - 10 * i}});
+    }
+    Json agents = Json::array();
+    for (int i = 0; i < 5; ++i)
+        agents.push_back(agent("a" + std::to_string(i), "busy"));
+    board.reset({{"queues", queues}}, {{"calls", calls}}, {{"agents", agents}}, t0);
+    board.set_deadlines({{"specialty", "card"}, {"calls", deadlines}}, t0);
+    const auto lines = board.draw({"title", "", 80, 20}, t0);
+    ASSERT_LE(lines.size(), 20U);
+    for (const auto& l : lines)
+        EXPECT_LE(display_width(l.text), 80U) << l.text;
+    EXPECT_EQ(lines[3].text, "WAITING CALLS (7)");
+    EXPECT_TRUE(lines[5].text.starts_with("c5    card       urgent    50s  LATE 40s"))
+        << lines[5].text;
+    EXPECT_TRUE(lines[6].text.starts_with("c6 ")) << lines[6].text;    // 240 s left
+    EXPECT_TRUE(lines[11].text.starts_with("c0 ")) << lines[11].text;  // 300 s left
+    EXPECT_EQ(lines[13].text, "QUEUES AND TODAY · 6 not shown: the terminal is too small");
+    EXPECT_EQ(lines[15].text, "TEAMS (0)");
+    EXPECT_EQ(lines[18].text, "AGENTS (5 logged in) · 5 not shown: the terminal is too small");
 }
 
 TEST_F(WallboardTest, ASmallTerminalShowsHowManyRowsDoNotFit) {
@@ -161,8 +337,12 @@ TEST_F(WallboardTest, ASmallTerminalShowsHowManyRowsDoNotFit) {
                 {{"agents", {agent("a1", "ready")}}}, t0);
     const auto lines = frame(t0, 16);
     ASSERT_EQ(lines.size(), 16U);
-    EXPECT_EQ(lines.back(), "a1     ready   0s");
-    EXPECT_EQ(lines[11], "... and 17 more");
+    // 16 lines: 3 on top, the calls' heading and header, 4 calls, "... and 16 more", and the
+    // other lists' headings with the empty lines between them.
+    EXPECT_TRUE(lines[5].starts_with("c19 ")) << lines[5];  // the longest wait first
+    EXPECT_EQ(lines[9], "... and 16 more");
+    EXPECT_EQ(lines[11], "QUEUES AND TODAY");
+    EXPECT_EQ(lines.back(), "AGENTS (1 logged in) · 1 not shown: the terminal is too small");
 }
 
 // routing.md v1.1 "Alerts": the active alerts show under the title, from status-get, then as the

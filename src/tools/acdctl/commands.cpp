@@ -42,6 +42,10 @@ Commands:
   stats [--since TIME] [--all]    service figures per specialty and class
                                   (TIME: RFC 3339, or back from now: 90m, 2h, 7d;
                                   default today 00:00; --all: rows without calls too)
+  quality [list] [--since TIME]   the calls of the quality sample and their evaluations
+                                  (default today 00:00)
+  quality evaluate CALL SCORE --by WHO COMMENT...
+                                  score a call of the sample from 1 to 5, with a comment
   config test [FILE]              check a configuration file (default: acdd's own)
   config reload                   apply acdd's configuration file again
   audit verify [HEAD] [--deep]    check the audit log's hash chain (and that it reaches HEAD,
@@ -67,6 +71,10 @@ Exit status: 0 success (or nothing to show), 1 acdd refused or failed the comman
 )";
 
 namespace {
+
+const std::string kSinceUsage =
+    "--since takes an RFC 3339 time (2025-03-14T08:00:00+01:00) or a span back from now (90m, "
+    "2h, 7d), got '";
 
 UsageError usage(std::string message) {
     return {std::move(message)};
@@ -271,10 +279,7 @@ Parsed stats(const std::vector<std::string>& args) {
         }
         const std::string since = since_argument(value, std::chrono::system_clock::now());
         if (since.empty()) {
-            return usage(
-                "--since takes an RFC 3339 time (2025-03-14T08:00:00+01:00) or a span "
-                "back from now (90m, 2h, 7d), got '" +
-                value + "'");
+            return usage(kSinceUsage + value + "'");
         }
         inv.arguments["since"] = since;
     }
@@ -324,6 +329,51 @@ Parsed subscribe(const std::vector<std::string>& args) {
         inv.arguments["topics"] = std::vector<std::string>(args.begin() + 1, args.end());
     }
     return inv;
+}
+
+// quality list [--since TIME] | quality evaluate CALL SCORE --by WHO COMMENT...
+// (routing.md v1.1 "Quality sample"). The comment is every word after the score, as agent
+// pause's reason; acdd keeps only its length in the audit log.
+Parsed quality(const std::vector<std::string>& args) {
+    const std::string actions =
+        "quality list [--since TIME] | quality evaluate CALL SCORE --by "
+        "WHO COMMENT...";
+    // "quality" and "quality --since 2h" are the list.
+    const bool named = args.size() >= 2 && !args[1].starts_with("-");
+    const std::string action = named ? args[1] : "list";
+    if (action == "list") {
+        auto split_or = split(args, named ? 2 : 1, {"--since"}, {});
+        if (auto* e = std::get_if<UsageError>(&split_or)) return *e;
+        const Words& w = std::get<Words>(split_or);
+        if (auto e = expect_words(w, 0, 0, "quality list [--since TIME]")) return *e;
+        Invocation inv{"quality-list", Json::object(), View::quality};
+        for (const auto& [name, value] : w.options) {
+            const std::string since = since_argument(value, std::chrono::system_clock::now());
+            if (since.empty()) return usage(kSinceUsage + value + "'");
+            inv.arguments["since"] = since;
+        }
+        return inv;
+    }
+    if (action != "evaluate") return usage("unknown action '" + action + "': acdctl " + actions);
+    auto split_or = split(args, 2, {"--by"}, {});
+    if (auto* e = std::get_if<UsageError>(&split_or)) return *e;
+    const Words& w = std::get<Words>(split_or);
+    const std::string synopsis = "quality evaluate CALL SCORE --by WHO COMMENT...";
+    if (auto e = expect_words(w, 3, 256, synopsis)) return *e;
+    if (w.options.empty()) return usage("--by WHO is needed: who listened to the call");
+    const auto score = integer(w.positional[1]);
+    if (!score)
+        return usage("the score is a whole number from 1 to 5, got '" + w.positional[1] + "'");
+    std::string comment = w.positional[2];
+    for (std::size_t i = 3; i < w.positional.size(); ++i)
+        comment += " " + w.positional[i];
+    // The daemon checks the score's range and the call: its refusals name what is wrong.
+    return Invocation{"quality-evaluate",
+                      {{"call_id", w.positional[0]},
+                       {"score", *score},
+                       {"comment", comment},
+                       {"by", w.options.back().second}},
+                      View::text};
 }
 
 Parsed watch(const std::vector<std::string>& args) {
@@ -405,6 +455,7 @@ Parsed parse_command(const std::vector<std::string>& args) {
         inv.timeout = std::chrono::seconds(600);
         return inv;
     }
+    if (name == "quality") return quality(args);
     if (name == "watch") return watch(args);
     if (name == "subscribe") return subscribe(args);
     if (name == "user") return user(args);

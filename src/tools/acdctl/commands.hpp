@@ -27,8 +27,9 @@ enum class View {
     calls,
     overflow,
     stats,
-    config,  // config-test and config-reload: the text, then every error
-    audit,   // audit-verify: the text; a chain that does not verify is an error
+    quality,  // quality-list: the sample's calls and their evaluations
+    config,   // config-test and config-reload: the text, then every error
+    audit,    // audit-verify: the text; a chain that does not verify is an error
     commands,
     raw,  // the response line as received
 };

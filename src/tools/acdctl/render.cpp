@@ -199,6 +199,49 @@ std::string stats_view(const Json& a, bool all) {
     return out;
 }
 
+// "2026-12-05T21:04:00.000+01:00" -> "2026-12-05 21:04:00": the site's date and clock time as
+// acdd gave them.
+std::string site_time_cell(const Json& object, const char* key) {
+    const std::string t = field_string(object, key);
+    if (t.size() < 19) return field_text(object, key);
+    return t.substr(0, 10) + " " + t.substr(11, 8);
+}
+
+// One line of free text for a table cell.
+std::string one_line(std::string text) {
+    std::replace_if(
+        text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
+    return text;
+}
+
+std::string quality_view(const Json& a) {
+    const Json& calls = field_list(a, "calls");
+    if (calls.empty()) {
+        return fmt::format("no calls in the quality sample since {}\n", field_text(a, "since"));
+    }
+    Table t({{"CALL"},
+             {"SPECIALTY"},
+             {"CLASS"},
+             {"AGENT"},
+             {"ANSWERED"},
+             {"SCORE", Align::right},
+             {"BY"},
+             {"COMMENT"}});
+    std::size_t evaluated = 0;
+    for (const Json& c : calls) {
+        const Json e = c.value("evaluation", Json());
+        const bool has = e.is_object();
+        evaluated += has ? 1 : 0;
+        t.add({field_text(c, "call_id"), field_text(c, "specialty"), field_text(c, "class"),
+               field_text(c, "agent"), site_time_cell(c, "answered_at"),
+               has ? field_text(e, "score") + "/5" : "-", has ? field_text(e, "by") : "-",
+               has ? one_line(field_string(e, "comment")) : "-"});
+    }
+    return fmt::format("quality sample since {}: {} calls, {} evaluated\n", field_text(a, "since"),
+                       calls.size(), evaluated) +
+           t.render();
+}
+
 std::string commands_view(const Json& a) {
     std::string out;
     for (const Json& c : field_list(a, "commands"))
@@ -228,6 +271,8 @@ std::string success_view(const Invocation& inv, const Json& response) {
             return stats_view(args, inv.show_all);
         case View::commands:
             return commands_view(args);
+        case View::quality:
+            return quality_view(args);
         case View::text:
         case View::config:
         case View::audit:

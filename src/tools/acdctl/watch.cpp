@@ -28,6 +28,12 @@ constexpr auto kNoticeShownFor = 10s;  // how long a notice stays under the titl
 constexpr auto kFirstRetry = 500ms;    // then doubling up to kLastRetry
 constexpr auto kLastRetry = 5s;
 constexpr int kMaxLinesPerBatch = 5000;
+// Today's figures (stats-get reads the day's finished calls from the store: not a query for every
+// frame) and the teams' sizes are not streamed: asked again this often, or, when acdd takes long
+// to answer (a busy day on a slow disk), kFiguresShare times as long as it took, so that the
+// wallboard never keeps acdd busy more than 1/kFiguresShare of the time.
+constexpr auto kFiguresEvery = 5s;
+constexpr int kFiguresShare = 20;
 
 // ---------------------------------------------------------------------------------------------
 // Signals through a pipe, so that poll() wakes up for them without a race.
@@ -237,6 +243,28 @@ std::optional<Failure> refresh_deadlines(Requests& requests, Wallboard& board) {
     return std::nullopt;
 }
 
+// Today's figures and the teams; `changed` tells whether the picture changed. A daemon that
+// refuses them (an older one, a store error) leaves them out of the picture rather than the
+// whole wallboard; only an unreachable acdd fails.
+std::optional<Failure> refresh_figures(Requests& requests, Wallboard& board,
+                                       bool* changed = nullptr) {
+    bool any = false;
+    auto teams = requests.ask("overflow-get");
+    if (auto* f = std::get_if<Failure>(&teams)) {
+        if (f->exit_code == kExitUnreachable) return *f;
+    } else {
+        any = board.set_teams(std::get<Json>(teams));
+    }
+    auto stats = requests.ask("stats-get");
+    if (auto* f = std::get_if<Failure>(&stats)) {
+        if (f->exit_code == kExitUnreachable) return *f;
+    } else {
+        any = board.set_figures(std::get<Json>(stats)) || any;
+    }
+    if (changed != nullptr) *changed = any;
+    return std::nullopt;
+}
+
 // The whole picture from the lists; `version` for the title.
 std::optional<Failure> load(Requests& requests, Wallboard& board, std::string& version) {
     auto v = requests.ask("version-get");
@@ -252,6 +280,7 @@ std::optional<Failure> load(Requests& requests, Wallboard& board, std::string& v
     auto status = requests.ask("status-get");
     if (auto* f = std::get_if<Failure>(&status)) return *f;
     board.set_alerts(std::get<Json>(status));
+    if (auto f = refresh_figures(requests, board)) return f;
     return refresh_deadlines(requests, board);
 }
 
@@ -310,21 +339,31 @@ int live(Requests& requests) {
     Clock::time_point retry_at{};
     auto retry_after = std::chrono::milliseconds(kFirstRetry);
     Clock::time_point last_draw{};
+    Clock::time_point figures_at{};
     bool dirty = true;
     bool had_picture = false;
 
+    // Off a terminal the frames may be a log: what happens to the connection goes to stderr too.
+    const auto report = [&](const std::string& text) {
+        if (!screen.tty()) fmt::print(stderr, "acdctl: watch: {}\n", text);
+    };
     const auto say = [&](std::string text) {
         notice = std::move(text);
         notice_until = Clock::now() + kNoticeShownFor;
         dirty = true;
-        // Off a terminal the frames may be a log: the notice goes to stderr too.
-        if (!screen.tty()) fmt::print(stderr, "acdctl: watch: {}\n", notice);
+        report(notice);
     };
     std::string loss;  // why the last subscription ended, until a new one starts
+    // The picture stays, marked stale, until a new subscription replaces it.
+    const auto stale = [&](const std::string& why) {
+        board.disconnected(Clock::now(), clock_now(), why);
+        report(why);
+        dirty = true;
+    };
     const auto lost = [&](std::string why) {
         stream.reset();
         loss = std::move(why);
-        if (!screen.tty()) fmt::print(stderr, "acdctl: watch: {}\n", loss);
+        stale(loss);
     };
 
     for (;;) {
@@ -340,8 +379,8 @@ int live(Requests& requests) {
             }
             if (failure) {
                 stream.reset();
-                say(fmt::format("{}{}; trying again in {} ms", loss.empty() ? "" : loss + "; ",
-                                failure->message, retry_after.count()));
+                stale(fmt::format("{}{}; trying again in {} ms", loss.empty() ? "" : loss + "; ",
+                                  failure->message, retry_after.count()));
                 retry_at = Clock::now() + retry_after;
                 retry_after = std::min<std::chrono::milliseconds>(retry_after * 2, kLastRetry);
             } else {
@@ -349,11 +388,22 @@ int live(Requests& requests) {
                 loss.clear();
                 had_picture = true;
                 retry_after = kFirstRetry;
+                figures_at = Clock::now() + kFiguresEvery;
                 dirty = true;
             }
         }
         if (stream) {
             if (auto f = refresh_deadlines(requests, board)) lost(f->message);
+        }
+        if (stream && Clock::now() >= figures_at) {
+            bool changed = false;
+            const auto asked = Clock::now();
+            if (auto f = refresh_figures(requests, board, &changed)) lost(f->message);
+            const auto took = Clock::now() - asked;
+            figures_at =
+                Clock::now() + std::max<Clock::duration>(kFiguresEvery, took * kFiguresShare);
+            // Off a terminal a frame is printed per change only.
+            dirty = dirty || changed;
         }
 
         now = Clock::now();
@@ -376,6 +426,7 @@ int live(Requests& requests) {
         Clock::time_point wake = now + 1s;
         if (dirty) wake = std::min(wake, last_draw + kMinRedraw);
         if (!stream) wake = std::min(wake, retry_at);
+        if (stream) wake = std::min(wake, figures_at);
         if (!notice.empty()) wake = std::min(wake, notice_until);
         if (stream && stream->has_buffered_line()) wake = now;
         pollfd fds[2] = {{signals.fd(), POLLIN, 0}, {stream ? stream->fd() : -1, POLLIN, 0}};

@@ -21,7 +21,7 @@ std::chrono::nanoseconds seconds_d(double s) {
 }  // namespace
 
 Driver::Driver(asio::io_context& io, const Options& options, const RoutingConfig& config,
-               asio::ssl::context* tls, std::FILE* acked_out)
+               asio::ssl::context* tls, std::FILE* acked_out, const AgentStates* before)
     : io_(io),
       options_(options),
       workload_(config, options),
@@ -32,8 +32,21 @@ Driver::Driver(asio::io_context& io, const Options& options, const RoutingConfig
       progress_timer_(io) {
     run_tag_ = fmt::format("{:08x}", std::random_device{}());
     for (const std::string& a : workload_.agents()) {
+        std::optional<StateEvent> back;
+        if (before != nullptr) {
+            const auto found = before->find(a);
+            if (found != before->end()) {
+                back = restoring_event(found->second);
+                if (!back) {  // on a call: not ours to play
+                    report_.agents_left_alone.push_back(a);
+                    continue;
+                }
+            }
+        }
         agent_index_.emplace(a, agent_json_.size());
         agent_json_.push_back(Json(a).dump());
+        restore_.push_back(std::move(back));
+        report_.agents_played.push_back(a);
     }
     ClientSettings settings;
     settings.endpoint = options.connect;
@@ -55,6 +68,21 @@ Driver::Driver(asio::io_context& io, const Options& options, const RoutingConfig
 }
 
 Driver::~Driver() = default;
+
+std::vector<std::string> Driver::played() const {
+    return report_.agents_played;
+}
+
+void Driver::interrupt() {
+    if (phase_ == Phase::running) {
+        ending_ = "interrupted";
+        wind_down();
+        return;
+    }
+    finish(phase_ == Phase::draining && !restored_ ? "interrupted again while ending the run: "
+                                                     "the agents were not put back"
+                                                   : "interrupted");
+}
 
 void Driver::start() {
     for (auto& c : clients_)
@@ -133,13 +161,11 @@ void Driver::check_drained() {
     for (const auto& c : clients_) {
         if (c->unacked() > 0) return;
     }
-    if (!options_.echo && !agent_json_.empty() && !logged_out_) {
-        logged_out_ = true;
-        for (std::size_t a = 0; a < agent_json_.size(); ++a)
-            agent_state(a, "logged_out");
+    if (!options_.echo && !agent_json_.empty() && !restored_) {
+        restore_agents();
         return;
     }
-    finish("");
+    finish(ending_);
 }
 
 void Driver::finish(const std::string& failure) {
@@ -380,14 +406,29 @@ void Driver::on_route(Call& call, std::uint64_t number, const std::string& agent
 // The agents' and callers' part
 // ---------------------------------------------------------------------------------------------
 
-void Driver::agent_state(std::size_t agent, const char* state) {
+void Driver::agent_state(std::size_t agent, const char* state, const std::string& reason) {
     GatewayClient& c = *clients_[agent % clients_.size()];
     c.send([&](std::string& out, std::uint64_t seq) {
-        fmt::format_to(std::back_inserter(out),
-                       R"({{"type":"agent.state","seq":{},"agent":{},"state":"{}"}})", seq,
+        auto it = std::back_inserter(out);
+        fmt::format_to(it, R"({{"type":"agent.state","seq":{},"agent":{},"state":"{}")", seq,
                        agent_json_[agent], state);
+        if (!reason.empty()) fmt::format_to(it, R"(,"reason":{})", Json(reason).dump());
+        out.push_back('}');
     });
     ++report_.events_sent;
+}
+
+// Every call has ended: each agent goes back to the state it was found in (logged out when that
+// is not known). From ready, wrap-up or paused, agent.state ready, paused and logged_out all apply.
+void Driver::restore_agents() {
+    restored_ = true;
+    for (std::size_t a = 0; a < agent_json_.size(); ++a) {
+        if (restore_[a]) {
+            agent_state(a, restore_[a]->state.c_str(), restore_[a]->reason);
+        } else {
+            agent_state(a, "logged_out");
+        }
+    }
 }
 
 void Driver::pickup(std::uint64_t number, Call& call) {

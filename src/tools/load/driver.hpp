@@ -2,8 +2,11 @@
 // window of unacknowledged events allows), the agents' and callers' part, the measurements.
 //
 // A run: connect every gateway; log every configured agent in (agent.state ready, each agent on
-// one gateway); offer calls for the duration; then hang up every live call, log the agents out,
-// wait for the last acks, stop the io_context. Single-threaded, on the io_context's thread.
+// one gateway); offer calls for the duration; then hang up every live call, put every agent back
+// in the state it was found in (agent_states.hpp; logged out when that is not known), wait for
+// the last acks, stop the io_context. SIGINT and SIGTERM (interrupt()) end the run the same way
+// before the duration; a second interrupt() stops at once. Single-threaded, on the io_context's
+// thread.
 #pragma once
 
 #include <asio.hpp>
@@ -18,6 +21,7 @@
 #include <vector>
 
 #include "acd/routing_config.hpp"
+#include "load/agent_states.hpp"
 #include "load/gateway_client.hpp"
 #include "load/options.hpp"
 #include "load/report.hpp"
@@ -28,13 +32,18 @@ namespace acd::load {
 class Driver final : public ClientListener {
   public:
     // `tls`: nullptr for plain TCP. `acked_out`: where acknowledged events are listed, or null.
+    // `before`: the agents' states before the run (agents on a call are not played), or null
+    // when not known (every agent is played, and logged out at the end). Neither is owned.
     Driver(asio::io_context& io, const Options& options, const RoutingConfig& config,
-           asio::ssl::context* tls, std::FILE* acked_out);
+           asio::ssl::context* tls, std::FILE* acked_out, const AgentStates* before);
     ~Driver() override;
 
     void start();
-    // Ends the run now (Ctrl-C): the report says why.
-    void stop(const std::string& why) { finish(why); }
+    // SIGINT, SIGTERM: the first ends the run as its end would (calls hung up, agents put
+    // back), the report saying it was interrupted; the next stops at once.
+    void interrupt();
+    // The agents played, in the configuration's order.
+    std::vector<std::string> played() const;
     // Valid once the io_context has stopped.
     const Report& report() const { return report_; }
 
@@ -80,7 +89,8 @@ class Driver final : public ClientListener {
     void pickup(std::uint64_t number, Call& call);
     void end_call(std::uint64_t number, Call& call, const char* cause);
     void forget(std::uint64_t number, const Call& call);
-    void agent_state(std::size_t agent, const char* state);
+    void agent_state(std::size_t agent, const char* state, const std::string& reason = "");
+    void restore_agents();
     void at(Clock::time_point when, Due what, std::uint64_t key, std::uint32_t generation = 0);
     void arm();
     void on_timer();
@@ -107,7 +117,9 @@ class Driver final : public ClientListener {
     std::size_t next_gateway_ = 0;
     std::vector<std::string> agent_json_;  // quoted ids
     std::unordered_map<std::string, std::size_t> agent_index_;
-    bool logged_out_ = false;
+    std::vector<std::optional<StateEvent>> restore_;  // per played agent; none: log out
+    bool restored_ = false;
+    std::string ending_;  // the failure the run ends with once drained ("interrupted")
     std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
     // Patience timers all have the same delay but for early hang-ups: a FIFO keeps them cheap.
     std::deque<std::pair<Clock::time_point, std::uint64_t>> patience_;

@@ -1,12 +1,17 @@
 // acd-load: a load generator speaking the gateway protocol to acdd (docs/performance.md), and a
 // bare NDJSON echo server to compare it with.
+#include <fmt/format.h>
+
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "acd/admin_socket.hpp"
 #include "acd/config.hpp"
+#include "load/agent_states.hpp"
 #include "load/driver.hpp"
 #include "load/echo_server.hpp"
 #include "load/options.hpp"
@@ -59,6 +64,16 @@ int run_echo_server(const Options& o) {
     return 0;
 }
 
+// --admin-socket, else admin.socket of acdd's configuration file, else acdd's default.
+std::string admin_socket(const Options& o) {
+    if (!o.admin_socket.empty()) return o.admin_socket;
+    const auto from_file = acd::admin_socket_of(o.config);
+    if (from_file.ok() && *from_file) return (*from_file)->string();
+    return "/run/acdd/admin.sock";
+}
+
+constexpr auto kAdminTimeout = std::chrono::seconds(10);
+
 int run_load(const Options& o) {
     const acd::ConfigResult config = acd::load_config(o.config);
     if (!config.ok()) {
@@ -85,18 +100,51 @@ int run_load(const Options& o) {
             return 1;
         }
     }
-    acd::load::Driver driver(io, o, config->routing, tls.get(), acked);
+    // The agents' states, to put them back at the end: without them acd-load does not start.
+    std::optional<acd::load::AgentStates> before;
+    const std::string socket = admin_socket(o);
+    if (!o.echo && o.restore) {
+        auto states = acd::load::read_agent_states(socket, kAdminTimeout);
+        if (!states) {
+            std::fprintf(stderr,
+                         "acd-load: cannot read the agents' states before the run, to put them "
+                         "back after it: %s\n(give --admin-socket, or --no-restore to log every "
+                         "agent of %s out at the end)\n",
+                         states.error().message.c_str(), o.config.c_str());
+            return 1;
+        }
+        before = std::move(*states);
+    }
+    acd::load::Driver driver(io, o, config->routing, tls.get(), acked, before ? &*before : nullptr);
     asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&](const std::error_code& ec, int) {
-        if (!ec) driver.stop("interrupted");
-    });
+    std::function<void(const std::error_code&, int)> on_signal = [&](const std::error_code& ec,
+                                                                     int) {
+        if (ec) return;
+        driver.interrupt();
+        signals.async_wait(on_signal);  // a second one stops at once
+    };
+    signals.async_wait(on_signal);
     driver.start();
     io.run();
     if (acked != nullptr && std::fclose(acked) != 0) {
         std::perror(("acd-load: " + o.acked_file).c_str());
         return 1;
     }
-    const acd::load::Report& report = driver.report();
+    acd::load::Report report = driver.report();
+    if (before && !report.agents_played.empty()) {
+        auto after = acd::load::read_agent_states(socket, kAdminTimeout);
+        if (!after) {
+            report.agents_not_restored.push_back("cannot check: " + after.error().message);
+        } else {
+            report.agents_not_restored =
+                acd::load::not_restored(*before, *after, report.agents_played);
+        }
+        report.restore_checked = true;
+        if (!report.agents_not_restored.empty() && report.failure.empty()) {
+            report.failure = fmt::format("{} agents not put back as they were found",
+                                         report.agents_not_restored.size());
+        }
+    }
     if (o.json) {
         std::printf("%s\n", acd::load::to_json(report).dump(2).c_str());
     } else {

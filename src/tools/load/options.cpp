@@ -20,6 +20,10 @@ after a delay, hangs up after a handle time, sometimes does not answer) and the 
 hang up early), and reports events/s, ack latency and call.offered -> call.route latency.
 Resumes after a disconnect: resends every event above the welcome's last_seq.
 
+It changes the daemon it drives: its calls are recorded in the audit log and counted in the
+day's statistics. The agents it plays are put back at the end (and on Ctrl-C) in the state it
+read on the admin socket before the run; agents on a call then are not played.
+
 Connection:
   --connect HOST:PORT     acdd's gateway listener (default 127.0.0.1:7400)
   --tls                   speak TLS
@@ -30,6 +34,10 @@ Connection:
   --gateways N            gateway connections, named PREFIX1..PREFIXN (default 1)
   --gateway-prefix NAME   (default "load")
   --reconnect-timeout S   give up when a gateway cannot reconnect for S seconds (default 30)
+  --admin-socket PATH     acdd's admin socket, to read the agents' states before the run and
+                          check them after it (default: admin.socket of the config file, else
+                          /run/acdd/admin.sock)
+  --no-restore            do not read the agents' states: log every agent out at the end
 
 Load:
   -c, --config FILE       acdd's configuration: specialties, numbers, agents (default
@@ -177,6 +185,7 @@ std::variant<Options, int> parse_options(const std::vector<std::string>& args) {
          }},
         {"--drain-timeout", number(o.drain_timeout_s, 0, 86400, "seconds (0 to 86400)")},
         {"--acked-file", text(o.acked_file)},
+        {"--admin-socket", text(o.admin_socket)},
     };
     const std::map<std::string, bool*> flags = {
         {"--tls", &o.tls},
@@ -184,6 +193,7 @@ std::variant<Options, int> parse_options(const std::vector<std::string>& args) {
         {"--json", &o.json},
         {"--progress", &o.progress},
     };
+    bool no_restore = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
         std::string name = args[i];
         std::optional<std::string> value;
@@ -197,6 +207,11 @@ std::variant<Options, int> parse_options(const std::vector<std::string>& args) {
         }
         if (name == "--echo-server") {
             o.mode = Options::Mode::echo_server;
+            continue;
+        }
+        if (name == "--no-restore") {
+            if (value) return usage_error(name + " takes no value");
+            no_restore = true;
             continue;
         }
         if (const auto f = flags.find(name); f != flags.end()) {
@@ -220,6 +235,7 @@ std::variant<Options, int> parse_options(const std::vector<std::string>& args) {
         return usage_error("--max-waiting takes a whole number");
     }
     o.max_waiting = static_cast<std::size_t>(max_waiting);
+    o.restore = !no_restore;
     o.gateways = static_cast<int>(gateways);
     o.window = static_cast<std::size_t>(window);
     if (o.tls_files.cert.empty() != o.tls_files.key.empty()) {

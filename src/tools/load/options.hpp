@@ -54,6 +54,10 @@ struct Options {
     bool json = false;
     bool progress = false;
     std::string acked_file;
+    // Where acd-load reads the agents' states before the run and checks them after it
+    // (agent_states.hpp); empty: admin.socket of --config's file, else acdd's default.
+    std::string admin_socket;
+    bool restore = true;  // --no-restore: log every played agent out at the end instead
 };
 
 // The help text.

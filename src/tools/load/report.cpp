@@ -1,6 +1,7 @@
 #include "load/report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace acd::load {
 namespace {
@@ -61,6 +62,19 @@ std::string to_text(const Report& r) {
     }
     out += fmt::format("connection   reconnects {}, unacknowledged at the end {}, lost {}\n",
                        r.reconnects, r.unacked_at_end, r.lost_acked);
+    if (r.restore_checked) {
+        out += fmt::format("agents       played {}, put back as found {}", r.agents_played.size(),
+                           r.agents_played.size() - r.agents_not_restored.size());
+        if (!r.agents_left_alone.empty()) {
+            out += fmt::format(", left alone (on a call) {}", fmt::join(r.agents_left_alone, " "));
+        }
+        out += '\n';
+        for (const std::string& a : r.agents_not_restored)
+            out += fmt::format("             NOT PUT BACK: {}\n", a);
+    } else if (!r.agents_played.empty()) {
+        out += fmt::format("agents       played {}, logged out at the end (--no-restore)\n",
+                           r.agents_played.size());
+    }
     if (!r.failure.empty()) out += fmt::format("FAILED: {}\n", r.failure);
     return out;
 }
@@ -104,6 +118,11 @@ nlohmann::json to_json(const Report& r) {
         {"reconnects", r.reconnects},
         {"lost_acked", r.lost_acked},
         {"unacked_at_end", r.unacked_at_end},
+        {"agents",
+         {{"played", r.agents_played},
+          {"left_alone", r.agents_left_alone},
+          {"restore_checked", r.restore_checked},
+          {"not_restored", r.agents_not_restored}}},
         {"ok", r.failure.empty()},
         {"failure", r.failure},
     };

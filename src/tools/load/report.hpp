@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "load/histogram.hpp"
 
@@ -51,6 +52,13 @@ struct Report {
     std::uint64_t reconnects = 0;
     std::uint64_t lost_acked = 0;  // acknowledged events a later welcome did not cover
     std::uint64_t unacked_at_end = 0;
+    // The configuration's agents acd-load played, those it left alone (on a call when it
+    // started), and those not found afterwards in the state they had before ("a3 is paused
+    // (no_answer), was ready"; agent_states.hpp). restore_checked: the states were compared.
+    std::vector<std::string> agents_played;
+    std::vector<std::string> agents_left_alone;
+    std::vector<std::string> agents_not_restored;
+    bool restore_checked = false;
     std::string failure;  // why the run failed; empty when it did not
 };
 
