@@ -151,6 +151,18 @@ TEST(ScenarioFiles, EveryErrorIsReportedNotOnlyTheFirst) {
     EXPECT_TRUE(has_error(errors, "shifts: shifts[0].agents[0]: unknown agent 'b'"));
 }
 
+TEST(ScenarioFiles, ShiftsAreAnObjectWithAListOfShifts) {
+    EXPECT_EQ(errors_of(config_with(), traffic_with(), "[1]"),
+              std::vector<std::string>{"shifts: expected an object, got [1]"});
+    EXPECT_EQ(errors_of(config_with(), traffic_with(), "{}"),
+              std::vector<std::string>{"shifts: missing key 'shifts'"});
+}
+
+TEST(ScenarioFiles, CallsAreAnObjectBySpecialty) {
+    EXPECT_EQ(errors_of(config_with(), R"({"calls": []})"),
+              std::vector<std::string>{"traffic: calls: expected an object, got []"});
+}
+
 TEST(ScenarioFiles, CallsAreRequired) {
     EXPECT_ERROR(errors_of(config_with(), R"({"name": "t"})"), "traffic: missing key 'calls'");
 }

@@ -252,6 +252,7 @@ class ShiftsReader {
     std::vector<std::optional<std::vector<Shift>>> read(const Json& root) {
         json::Reader r = json::Reader::at_path(root, "", problems_);
         r.only({"shifts"});
+        if (!r.valid()) return std::move(shifts_);
         const Json* list = r.array("shifts", json::required);
         if (list == nullptr) return std::move(shifts_);
         for (std::size_t i = 0; i < list->size(); ++i)
