@@ -136,8 +136,6 @@ acd::sim::RunResult timed_run(const acd::sim::Scenario& scenario, acd::sim::Poli
     return r;
 }
 
-}  // namespace
-
 // --check with --config alone: the configuration as the daemon reads it.
 int check_config_only(const Options& o) {
     const std::vector<std::string> errors = acd::sim::check_config(o.config);
@@ -147,6 +145,17 @@ int check_config_only(const Options& o) {
     fmt::print("ok: {}\n", o.config);
     return 0;
 }
+
+// "chl-day" for sim/chl-day.traffic.json.
+std::string name_of(const std::string& traffic) {
+    std::string name = std::filesystem::path(traffic).filename().string();
+    for (std::string_view suffix : {".json", ".traffic"}) {
+        if (name.ends_with(suffix)) name.resize(name.size() - suffix.size());
+    }
+    return name;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     Options o;
@@ -163,7 +172,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     acd::sim::Scenario& scenario = *parsed.scenario;
-    if (scenario.name.empty()) scenario.name = std::filesystem::path(o.traffic).stem().string();
+    if (scenario.name.empty()) scenario.name = name_of(o.traffic);
     if (o.seed) scenario.seed = *o.seed;
     if (o.lead_s) {
         acd::ClassPolicy& urgent = scenario.routing.classes[acd::index_of(acd::CallClass::urgent)];
