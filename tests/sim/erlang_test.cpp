@@ -5,7 +5,9 @@
 
 #include <cmath>
 
-namespace acd::sim {
+#include "sim_test_util.hpp"
+
+namespace acd::sim::test {
 namespace {
 
 TEST(ErlangC, OneAgentWaitsWithProbabilityRho) {
@@ -44,22 +46,18 @@ TEST(ErlangC, WaitTailAndMeanForMM1) {
 }
 
 TEST(ErlangC, ShippedMMcScenariosAreMMcQueues) {
-    const ParseResult r = load_scenario(std::string(ACD_SCENARIO_DIR) + "/mmc-c5-rho90.json");
-    ASSERT_TRUE(r.scenario);
-    const auto m = as_mmc(*r.scenario);
+    const auto m = as_mmc(load_ok("mmc-c5-rho90"));
     ASSERT_TRUE(m);
     EXPECT_EQ(m->agents, 5);
     EXPECT_NEAR(m->occupancy(), 0.9, 1e-12);
 }
 
 TEST(ErlangC, OtherScenariosAreNot) {
-    const ParseResult r = load_scenario(std::string(ACD_SCENARIO_DIR) + "/chl-day.json");
-    ASSERT_TRUE(r.scenario);
-    EXPECT_FALSE(as_mmc(*r.scenario));
-    Scenario one = *load_scenario(std::string(ACD_SCENARIO_DIR) + "/mmc-c1-rho50.json").scenario;
+    EXPECT_FALSE(as_mmc(load_ok("chl-day")));
+    Scenario one = load_ok("mmc-c1-rho50");
     one.routing.agents[0].wrap_up = seconds(5);
     EXPECT_FALSE(as_mmc(one));
 }
 
 }  // namespace
-}  // namespace acd::sim
+}  // namespace acd::sim::test

@@ -1,6 +1,6 @@
 // Issue 8, "Validation": for a single queue M/M/c without abandonment, the simulated probability
 // of waiting, P(wait > t) for several t and the mean wait match Erlang C within 2 % over a long
-// run, for five (load, agents) pairs from light to heavy: the config/scenarios/mmc-* files.
+// run, for five (load, agents) pairs from light to heavy: the sim/mmc-* files.
 //
 // Run lengths. The estimates of a queue's averages are strongly autocorrelated, the more so the
 // heavier the load, so their spread falls slowly with the number of calls. Measured over 60
@@ -59,7 +59,7 @@ TEST_P(MMcMatchesErlangC, ProbabilityOfWaitingTailAndMeanWaitWithinTwoPercent) {
     // t at a quarter, a half and once the mean wait of the calls that wait, 1 / (c mu - lambda).
     const double theta = 1.0 / (m.agents * m.mu - m.lambda);
     WaitCounts w{{theta / 4, theta / 2, theta}, 0, 0, {0, 0, 0}, 0};
-    const Time measured_from = run_start() + std::chrono::hours(24 * kWarmUpDays);
+    const Time measured_from = run_start(s) + std::chrono::hours(24 * kWarmUpDays);
     const RunResult r = run(s, Policy::acdd, [&](const CallSnapshot& c) {
         if (c.enqueued_at < measured_from || !c.answered_at) return;
         const double wait = static_cast<double>((*c.answered_at - c.enqueued_at).count()) / 1000;

@@ -49,12 +49,23 @@ TEST(Report, ListsEverySpecialtyWithEachClassItsTotalAndTheOverallTotal) {
     EXPECT_NE(text.find("08:00"), std::string::npos);
 }
 
-TEST(Report, ComparisonPutsBothPoliciesOnEachLine) {
+TEST(Report, ComparisonIsOneReportWithBothPoliciesSideBySide) {
     std::ostringstream out;
-    write_comparison(out, chl().acdd, chl().fifo);
-    EXPECT_NE(out.str().find("SL acdd"), std::string::npos);
-    EXPECT_NE(out.str().find("SL fifo"), std::string::npos);
-    EXPECT_NE(out.str().find("all                urgent"), std::string::npos);
+    write_comparison(out, chl().scenario, chl().acdd, chl().fifo);
+    const std::string text = out.str();
+    EXPECT_EQ(count_of(text, "acd-sim: "), 1u);  // one header, not one report per policy
+    EXPECT_EQ(count_of(text, "Service by specialty and class, acdd | fifo"), 1u);
+    EXPECT_EQ(count_of(text, "By hour, acdd | fifo"), 1u);
+    // Each line holds both runs' figures: the SL of acdd, then of fifo.
+    const ServiceFigures a = chl().acdd.overall.figures();
+    const ServiceFigures f = chl().fifo.overall.figures();
+    const std::string all = fmt::format("{:<18} {:<12} {:>7} | {:>7} {:>7} |", "all", "all",
+                                        a.offered, fmt::format("{:.1f}%", *a.service_level * 100),
+                                        fmt::format("{:.1f}%", *f.service_level * 100));
+    EXPECT_NE(text.find(all), std::string::npos) << text;
+    for (const SpecialtyConfig& sp : chl().scenario.routing.specialties)
+        EXPECT_NE(text.find(fmt::format("{:<18} {:<12}", sp.id, "urgent")), std::string::npos);
+    EXPECT_NE(text.find("08:00"), std::string::npos);
 }
 
 TEST(HourlyCsv, HasAHeaderAndOneRowPerHourAndScope) {
@@ -114,6 +125,43 @@ TEST(Chart, DrawsBothPoliciesWhenGivenTwoRuns) {
     EXPECT_EQ(count_of(one.str(), "<polyline"), 1u);
     EXPECT_EQ(count_of(two.str(), "<polyline"), 2u);
     EXPECT_NE(two.str().find("policy fifo"), std::string::npos);
+}
+
+// y and height of each <rect ...> with `marker` in it.
+std::vector<std::pair<double, double>> rects_with(const std::string& svg,
+                                                  const std::string& marker) {
+    std::vector<std::pair<double, double>> out;
+    for (auto pos = svg.find("<rect"); pos != std::string::npos; pos = svg.find("<rect", pos + 1)) {
+        const std::string tag = svg.substr(pos, svg.find('>', pos) - pos);
+        if (tag.find(marker) == std::string::npos) continue;
+        const auto attr = [&](const std::string& name) {
+            const auto at = tag.find(" " + name + "=\"");
+            return std::stod(tag.substr(at + name.size() + 3));
+        };
+        out.emplace_back(attr("y"), attr("height"));
+    }
+    return out;
+}
+
+TEST(Chart, TheLegendCoversNoPanelNoLabelAndNoOtherEntry) {
+    std::ostringstream out;
+    write_svg(out, chl().scenario, {&chl().acdd, &chl().fifo});
+    const std::string svg = out.str();
+    const auto panels = rects_with(svg, "class=\"frame\"");
+    const auto swatches = rects_with(svg, "class=\"swatch\"");
+    ASSERT_EQ(panels.size(), 2u);
+    ASSERT_EQ(swatches.size(), 2u);
+    const double axis_labels = panels[1].first + panels[1].second + 16;  // their baseline
+    const auto at = svg.find("height=\"");
+    const double height = std::stod(svg.substr(at + 8));
+    for (std::size_t i = 0; i < swatches.size(); ++i) {
+        EXPECT_GT(swatches[i].first, axis_labels + 4) << "entry " << i;
+        EXPECT_LE(swatches[i].first + swatches[i].second, height) << "entry " << i;
+        // Each entry has a row of its own: its text, however long, meets no other entry.
+        if (i > 0) {
+            EXPECT_GE(swatches[i].first, swatches[i - 1].first + swatches[i - 1].second + 4);
+        }
+    }
 }
 
 TEST(Chart, EscapesTheScenarioName) {

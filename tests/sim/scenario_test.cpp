@@ -1,31 +1,43 @@
-// The scenario format (docs/simulator.md): what it accepts, and errors that name the JSON path.
+// The scenario's files (docs/simulator.md): the daemon's configuration read by the daemon's own
+// parser, the traffic and the shifts; what they accept, and errors that name file and JSON path.
 #include "sim/scenario.hpp"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
+#include "acd/config.hpp"
 #include "sim_test_util.hpp"
 
 namespace acd::sim::test {
 namespace {
 
-// A small valid scenario; tests splice one bad value into it.
-std::string with(const std::string& specialty_extra = "", const std::string& agent_extra = "",
-                 const std::string& root_extra = "") {
-    return R"({
-      "name": "t", )" +
-           root_extra + R"(
+// A small valid configuration in the daemon's format; tests splice values into it.
+std::string config_with(const std::string& root_extra = "", const std::string& specialty_extra = "",
+                        const std::string& agent_extra = "") {
+    return R"({)" + root_extra + R"(
       "specialties": [{"id": "cardio", )" +
-           specialty_extra + R"(
-        "demand": {"urgent": {"per_hour": 10, "handle": {"dist": "exponential", "mean_s": 60}}}}],
-      "agents": [{"id": "a", "skills": ["cardio"], )" +
-           agent_extra + R"( "shifts": [{"start": "08:00", "end": "16:00"}]}]
+           specialty_extra + R"( "name": "Cardiologie"}],
+      "agents": [{"id": "a", "uri": "sip:a@pbx.local", )" +
+           agent_extra + R"( "skills": ["cardio"]}]
     })";
 }
 
-std::vector<std::string> errors_of(const std::string& json) {
-    return parse_scenario(json).errors;
+std::string traffic_with(const std::string& root_extra = "", const std::string& calls_extra = "",
+                         const std::string& urgent_extra = "") {
+    return R"({"name": "t", )" + root_extra + R"( "calls": {"cardio": {)" + calls_extra +
+           R"( "urgent": {)" + urgent_extra +
+           R"( "per_hour": 10, "handle": {"dist": "exponential", "mean_s": 60}}}}})";
+}
+
+std::string shifts_with(const std::string& entry) {
+    return R"({"shifts": [)" + entry + "]}";
+}
+
+std::vector<std::string> errors_of(const std::string& config, const std::string& traffic,
+                                   const std::optional<std::string>& shifts = std::nullopt) {
+    return shifts ? parse_scenario(config, traffic, *shifts).errors
+                  : parse_scenario(config, traffic).errors;
 }
 
 bool has_error(const std::vector<std::string>& errors, const std::string& text) {
@@ -35,27 +47,69 @@ bool has_error(const std::vector<std::string>& errors, const std::string& text) 
     return false;
 }
 
-#define EXPECT_ERROR(json, text)                                                         \
+#define EXPECT_ERROR(errors_expr, text)                                                  \
     do {                                                                                 \
-        const auto errors = errors_of(json);                                             \
+        const auto errors = (errors_expr);                                               \
         EXPECT_TRUE(has_error(errors, text))                                             \
             << "expected an error containing: " << (text)                                \
             << "\ngot: " << (errors.empty() ? std::string("no error") : errors.front()); \
     } while (0)
 
-TEST(ScenarioFormat, EveryShippedScenarioIsValid) {
+TEST(ScenarioFiles, EveryShippedScenarioIsValid) {
     int count = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(ACD_SCENARIO_DIR)) {
-        if (entry.path().extension() != ".json") continue;
-        const ParseResult r = load_scenario(entry.path().string());
-        EXPECT_TRUE(r.errors.empty()) << entry.path() << ": " << r.errors.front();
+    for (const auto& entry : std::filesystem::directory_iterator(ACD_SIM_DIR)) {
+        const std::string file = entry.path().filename().string();
+        if (!file.ends_with(".traffic.json")) continue;
+        const ScenarioFiles f = files_of(file.substr(0, file.size() - 13));
+        const ParseResult r = load_scenario(f.config, f.traffic, f.shifts);
+        EXPECT_TRUE(r.errors.empty()) << file << ": " << r.errors.front();
         ++count;
     }
-    EXPECT_GE(count, 7);  // chl-day, aphp-week, five mmc-*
+    EXPECT_GE(count, 8);  // chl-day, chl-24h, aphp-week, five mmc-*
 }
 
-TEST(ScenarioFormat, AValidScenarioGivesTheRoutingConfigAndTheModels) {
-    const Scenario s = parse_ok(with());
+TEST(ScenarioFiles, TheDaemonsConfigurationIsTakenUnchanged) {
+    const std::string config = std::string(ACD_CONFIG_DIR) + "/acdd.json";
+    const ParseResult r = load_scenario(config, std::string(ACD_SIM_DIR) + "/chl-day.traffic.json");
+    ASSERT_TRUE(r.errors.empty()) << r.errors.front();
+    const ConfigResult daemon = load_config(config);
+    ASSERT_TRUE(daemon);
+    EXPECT_EQ(r.scenario->routing, daemon->routing);
+    EXPECT_EQ(r.scenario->timezone, "Europe/Luxembourg");
+}
+
+TEST(ScenarioFiles, ConfigurationErrorsAreTheDaemonsOwn) {
+    const std::string bad = config_with(R"("ring_timeout_s": 0,)", "", R"("wrap_up_s": "15",)");
+    const ConfigResult daemon = parse_config(bad, ".");
+    ASSERT_FALSE(daemon);
+    std::vector<std::string> expected;
+    for (const json::Problem& p : daemon.error())
+        expected.push_back("config: " + p.to_string());
+    EXPECT_EQ(errors_of(bad, traffic_with()), expected);
+    EXPECT_EQ(expected.size(), 2u);
+}
+
+TEST(ScenarioFiles, TrafficNamingASpecialtyTheConfigurationLacksIsRefusedNamingIt) {
+    const std::string traffic = R"({"calls": {"cardio": {}, "general-surgery": {}}})";
+    EXPECT_EQ(errors_of(config_with(), traffic),
+              std::vector<std::string>{"traffic: calls.general-surgery: unknown specialty "
+                                       "'general-surgery' (the configuration has cardio)"});
+}
+
+TEST(ScenarioFiles, ShiftsNamingAnAgentTheConfigurationLacksAreRefusedNamingIt) {
+    EXPECT_EQ(
+        errors_of(
+            config_with(), traffic_with(),
+            shifts_with(R"({"agents": ["a", "card-early-1"], "start": "07:00", "end": "15:00"})")),
+        std::vector<std::string>{
+            "shifts: shifts[0].agents[1]: unknown agent 'card-early-1' (not in "
+            "the configuration's agents)"});
+}
+
+TEST(ScenarioFiles, AValidScenarioGivesTheRoutingConfigAndTheModels) {
+    const Scenario s =
+        parse_ok(config_with(), traffic_with(),
+                 shifts_with(R"({"agents": ["a"], "start": "08:00", "end": "16:00"})"));
     ASSERT_EQ(s.routing.specialties.size(), 1u);
     EXPECT_EQ(s.routing.specialties[0].id, "cardio");
     ASSERT_TRUE(s.demand[0][index_of(CallClass::urgent)]);
@@ -64,185 +118,162 @@ TEST(ScenarioFormat, AValidScenarioGivesTheRoutingConfigAndTheModels) {
     ASSERT_EQ(s.routing.agents.size(), 1u);
     EXPECT_EQ(s.shifts[0][0].start_s, 8 * 3600);
     EXPECT_EQ(s.shifts[0][0].end_s, 16 * 3600);
+    EXPECT_FALSE(s.team_handle);
 }
 
-TEST(ScenarioFormat, UnknownKeyIsRefusedWithItsPath) {
-    EXPECT_ERROR(with(R"("colour": "red",)"), "specialties[0].colour: unknown key");
+TEST(ScenarioFiles, UnknownKeyIsRefusedWithItsPath) {
+    EXPECT_ERROR(errors_of(config_with(), traffic_with(R"("colour": "red",)")),
+                 "traffic: colour: unknown key");
+    EXPECT_ERROR(errors_of(config_with(), traffic_with("", R"("vip": {},)")),
+                 "traffic: calls.cardio.vip: unknown class");
+    EXPECT_ERROR(errors_of(config_with(), traffic_with("", "", R"("agents": 2,)")),
+                 "traffic: calls.cardio.urgent.agents: unknown key");
 }
 
-TEST(ScenarioFormat, WrongTypeIsRefusedWithItsPath) {
-    EXPECT_ERROR(with("", R"("wrap_up_s": "long",)"), "agents[0].wrap_up_s: must be an integer");
+TEST(ScenarioFiles, WrongTypeAndOutOfRangeAreRefusedWithTheirPath) {
+    EXPECT_ERROR(errors_of(config_with(), traffic_with(R"("days": "two",)")),
+                 "traffic: days: expected an integer");
+    EXPECT_ERROR(errors_of(config_with(), traffic_with(R"("answer_delay_s": -1,)")),
+                 "traffic: answer_delay_s: expected a number from 0 to 600, got -1");
 }
 
-TEST(ScenarioFormat, OutOfRangeValueIsRefusedWithItsPath) {
-    EXPECT_ERROR(with(R"("overflow_threshold": -1,)"),
-                 "specialties[0].overflow_threshold: -1 is out of range");
+TEST(ScenarioFiles, SyntaxErrorNamesFileLineAndColumn) {
+    EXPECT_ERROR(errors_of(config_with(), "{\n  \"name\": \"t\",\n  \"seed\": ,\n}"),
+                 "traffic: line 3, column");
 }
 
-TEST(ScenarioFormat, UnknownSkillIsRefusedWithItsPath) {
-    const std::string json = R"({"specialties": [{"id": "cardiology"}],
-      "agents": [{"id": "a", "skills": ["cardiology"], "shifts": []},
-                 {"id": "b", "skills": ["cardiology", "cardio"], "shifts": []}]})";
-    EXPECT_ERROR(json, "agents[1].skills[1]: unknown specialty 'cardio'");
+TEST(ScenarioFiles, EveryErrorIsReportedNotOnlyTheFirst) {
+    const auto errors = errors_of(config_with(), traffic_with(R"("colour": "red",)"),
+                                  shifts_with(R"({"agents": ["b"], "start": "8", "end": "9:00"})"));
+    EXPECT_TRUE(has_error(errors, "traffic: colour"));
+    EXPECT_TRUE(has_error(errors, "shifts: shifts[0].start"));
+    EXPECT_TRUE(has_error(errors, "shifts: shifts[0].end"));
+    EXPECT_TRUE(has_error(errors, "shifts: shifts[0].agents[0]: unknown agent 'b'"));
 }
 
-TEST(ScenarioFormat, SyntaxErrorNamesLineAndColumn) {
-    EXPECT_ERROR("{\n  \"name\": \"t\",\n  \"seed\": ,\n}", "line 3, column");
+TEST(ScenarioFiles, ShiftsAreAnObjectWithAListOfShifts) {
+    EXPECT_EQ(errors_of(config_with(), traffic_with(), "[1]"),
+              std::vector<std::string>{"shifts: expected an object, got [1]"});
+    EXPECT_EQ(errors_of(config_with(), traffic_with(), "{}"),
+              std::vector<std::string>{"shifts: missing key 'shifts'"});
 }
 
-TEST(ScenarioFormat, EveryErrorIsReportedNotOnlyTheFirst) {
-    const auto errors = errors_of(with(R"("colour": "red",)", R"("wrap_up_s": -5,)"));
-    EXPECT_TRUE(has_error(errors, "specialties[0].colour"));
-    EXPECT_TRUE(has_error(errors, "agents[0].wrap_up_s"));
+TEST(ScenarioFiles, CallsAreAnObjectBySpecialty) {
+    EXPECT_EQ(errors_of(config_with(), R"({"calls": []})"),
+              std::vector<std::string>{"traffic: calls: expected an object, got []"});
 }
 
-TEST(ScenarioFormat, MissingSpecialtiesAreRefused) {
-    EXPECT_ERROR(R"({"name": "t"})", "specialties: missing");
+TEST(ScenarioFiles, CallsAreRequired) {
+    EXPECT_ERROR(errors_of(config_with(), R"({"name": "t"})"), "traffic: missing key 'calls'");
 }
 
-TEST(ScenarioFormat, DuplicateIdsAreRefused) {
-    const std::string json = R"({"specialties": [{"id": "x"}, {"id": "x"}]})";
-    EXPECT_ERROR(json, "specialties[1].id: duplicate specialty 'x'");
-}
-
-TEST(ScenarioFormat, IdsFollowTheConfigRules) {
-    EXPECT_ERROR(R"({"specialties": [{"id": "car dio"}]})",
-                 "specialties[0].id: 'car dio' is not an id");
-}
-
-TEST(ScenarioFormat, CountMakesNumberedAgents) {
-    const Scenario s = parse_ok(with("", R"("count": 3,)"));
-    ASSERT_EQ(s.routing.agents.size(), 3u);
-    EXPECT_EQ(s.routing.agents[0].id, "a-1");
-    EXPECT_EQ(s.routing.agents[2].id, "a-3");
-    EXPECT_EQ(s.shifts.size(), 3u);
-}
-
-TEST(ScenarioFormat, CountedIdsFollowTheConfigRulesToo) {
-    const std::string long_id(62, 'x');
-    const std::string json = R"({"specialties": [{"id": "c"}], "agents": [{"id": ")" + long_id +
-                             R"(", "count": 100, "skills": ["c"], "shifts": []}]})";
-    EXPECT_ERROR(json, "agents[0].id: '" + long_id + "-100' is longer than 64 characters");
-}
-
-TEST(ScenarioFormat, PerHourIsOneNumberOrTwentyFourNumbers) {
+TEST(ScenarioFiles, PerHourIsOneNumberOrTwentyFourNumbers) {
     std::string hours = "[";
     for (int h = 0; h < 24; ++h)
         hours += std::to_string(h) + (h < 23 ? "," : "]");
-    const std::string ok = R"({"specialties": [{"id": "c", "demand": {"admin": {"per_hour": )" +
-                           hours + R"(, "handle": {"dist": "constant", "mean_s": 60}}}}]})";
-    EXPECT_EQ(parse_ok(ok).demand[0][index_of(CallClass::admin)]->per_hour[23], 23);
-    const std::string short_list =
-        R"({"specialties": [{"id": "c", "demand": {"admin": {"per_hour": [1, 2],
-            "handle": {"dist": "constant", "mean_s": 60}}}}]})";
-    EXPECT_ERROR(short_list,
-                 "specialties[0].demand.admin.per_hour: must be a number or an array of 24");
-}
-
-TEST(ScenarioFormat, LognormalNeedsItsSpreadAndOnlyLognormalTakesOne) {
-    const auto demand = [](const std::string& handle) {
-        return R"({"specialties": [{"id": "c", "demand": {"admin": {"per_hour": 1, "handle": )" +
-               handle + "}}}]}";
+    const auto traffic = [](const std::string& per_hour) {
+        return R"({"calls": {"cardio": {"admin": {"per_hour": )" + per_hour +
+               R"(, "handle": {"dist": "constant", "mean_s": 60}}}}})";
     };
-    EXPECT_ERROR(demand(R"({"dist": "lognormal", "mean_s": 60})"),
-                 "specialties[0].demand.admin.handle.sd_s: missing");
-    EXPECT_ERROR(demand(R"({"dist": "exponential", "mean_s": 60, "sd_s": 5})"),
-                 "specialties[0].demand.admin.handle.sd_s: not used by a exponential");
-    EXPECT_ERROR(demand(R"({"dist": "weibull", "mean_s": 60})"),
-                 "specialties[0].demand.admin.handle.dist: unknown distribution 'weibull'");
+    EXPECT_EQ(
+        parse_ok(config_with(), traffic(hours)).demand[0][index_of(CallClass::admin)]->per_hour[23],
+        23);
+    EXPECT_ERROR(errors_of(config_with(), traffic("[1, 2]")),
+                 "traffic: calls.cardio.admin.per_hour: expected a number or an array of 24");
 }
 
-TEST(ScenarioFormat, PatienceIsNoneOrADistribution) {
-    const auto patience = [](const std::string& p) {
-        return R"({"specialties": [{"id": "c", "demand": {"admin": {"per_hour": 1,
+TEST(ScenarioFiles, LognormalNeedsItsSpreadAndOnlyLognormalTakesOne) {
+    const auto traffic = [](const std::string& handle) {
+        return R"({"calls": {"cardio": {"admin": {"per_hour": 1, "handle": )" + handle + "}}}}";
+    };
+    EXPECT_ERROR(errors_of(config_with(), traffic(R"({"dist": "lognormal", "mean_s": 60})")),
+                 "calls.cardio.admin.handle.sd_s: missing");
+    EXPECT_ERROR(
+        errors_of(config_with(), traffic(R"({"dist": "exponential", "mean_s": 60, "sd_s": 5})")),
+        "calls.cardio.admin.handle.sd_s: not used by a exponential");
+    EXPECT_ERROR(
+        errors_of(config_with(), traffic(R"({"dist": "weibull", "mean_s": 60})")),
+        "calls.cardio.admin.handle.dist: expected one of exponential, lognormal, constant");
+}
+
+TEST(ScenarioFiles, PatienceIsNoneOrADistribution) {
+    const auto traffic = [](const std::string& p) {
+        return R"({"calls": {"cardio": {"admin": {"per_hour": 1,
           "handle": {"dist": "constant", "mean_s": 60}, "patience": )" +
-               p + "}}}]}";
+               p + "}}}}";
     };
-    EXPECT_FALSE(parse_ok(patience(R"("none")")).demand[0][2]->patience);
-    EXPECT_TRUE(
-        parse_ok(patience(R"({"dist": "exponential", "mean_s": 90})")).demand[0][2]->patience);
-    EXPECT_ERROR(patience("3"), "specialties[0].demand.admin.patience: must be \"none\"");
+    EXPECT_FALSE(parse_ok(config_with(), traffic(R"("none")")).demand[0][2]->patience);
+    EXPECT_TRUE(parse_ok(config_with(), traffic(R"({"dist": "exponential", "mean_s": 90})"))
+                    .demand[0][2]
+                    ->patience);
+    EXPECT_ERROR(errors_of(config_with(), traffic("3")),
+                 "calls.cardio.admin.patience: expected \"none\" or a distribution");
 }
 
-TEST(ScenarioFormat, ShiftsNeedValidTimesInOrderAndKnownDays) {
+TEST(ScenarioFiles, ShiftsNeedValidTimesInOrderAndKnownDays) {
     const auto shift = [](const std::string& s) {
-        return R"({"specialties": [{"id": "c"}], "agents": [{"id": "a", "skills": ["c"],
-          "shifts": [)" +
-               s + "]}]}";
+        return errors_of(config_with(), traffic_with(), shifts_with(s));
     };
-    EXPECT_ERROR(shift(R"({"start": "8:00", "end": "16:00"})"),
-                 "agents[0].shifts[0].start: '8:00' is not a time of day");
-    EXPECT_ERROR(shift(R"({"start": "16:00", "end": "08:00"})"),
-                 "agents[0].shifts[0].end: must be after start");
-    EXPECT_ERROR(shift(R"({"start": "08:00", "end": "16:00", "days": ["mon", "fri", "sunday"]})"),
-                 "agents[0].shifts[0].days[2]: 'sunday' is not a day");
-    const Scenario s =
-        parse_ok(shift(R"({"start": "00:00", "end": "24:00", "days": ["tue", "sun"]})"));
+    EXPECT_ERROR(shift(R"({"agents": ["a"], "start": "8:00", "end": "16:00"})"),
+                 "shifts[0].start: expected a time of day HH:MM");
+    EXPECT_ERROR(shift(R"({"agents": ["a"], "start": "16:00", "end": "08:00"})"),
+                 "shifts[0].end: must be after start");
+    EXPECT_ERROR(
+        shift(R"({"agents": ["a"], "start": "08:00", "end": "16:00", "days": ["mon", "sunday"]})"),
+        "shifts[0].days[1]: expected a day");
+    const Scenario s = parse_ok(
+        config_with(), traffic_with(),
+        shifts_with(
+            R"({"agents": ["a"], "start": "00:00", "end": "24:00", "days": ["tue", "sun"]})"));
     EXPECT_EQ(s.shifts[0][0].end_s, 24 * 3600);
     EXPECT_EQ(s.shifts[0][0].weekdays, (1 << 1) | (1 << 6));
 }
 
-TEST(ScenarioFormat, ClassesOverrideTheDefaultsOfRoutingMd) {
-    const Scenario s =
-        parse_ok(with("", "", R"("classes": {"admin": {"target_s": 600, "overflow": false}},)"));
-    EXPECT_EQ(s.routing.policy(CallClass::admin).target, seconds(600));
-    EXPECT_FALSE(s.routing.policy(CallClass::admin).overflow);
-    EXPECT_EQ(s.routing.policy(CallClass::urgent).target, seconds(30));
-    EXPECT_ERROR(with("", "", R"("classes": {"vip": {}},)"), "classes.vip: unknown key");
+TEST(ScenarioFiles, AnAgentNoShiftNamesWorksItsSpecialtiesOpeningHours) {
+    const std::string config = R"({
+      "schedules": {"office": {"mon": ["08:00-12:00", "13:00-18:00"]},
+                    "late": {"mon": ["17:00-20:00"], "sat": ["09:00-12:00"]}},
+      "specialties": [{"id": "cardio", "hours": "office"}, {"id": "neuro", "hours": "late"},
+                      {"id": "desk"}],
+      "agents": [{"id": "a", "uri": "sip:a@pbx.local", "skills": ["cardio", "neuro"]},
+                 {"id": "b", "uri": "sip:b@pbx.local", "skills": ["cardio", "desk"]}]})";
+    const Scenario s = parse_ok(config, R"({"calls": {}})");
+    ASSERT_EQ(s.shifts.size(), 2u);
+    ASSERT_EQ(s.shifts[0].size(), 3u);  // Monday 08:00-12:00 and 13:00-20:00, Saturday 09:00-12:00
+    EXPECT_EQ(s.shifts[0][0].start_s, 8 * 3600);
+    EXPECT_EQ(s.shifts[0][1].start_s, 13 * 3600);
+    EXPECT_EQ(s.shifts[0][1].end_s, 20 * 3600);
+    EXPECT_EQ(s.shifts[0][1].weekdays, 1);
+    EXPECT_EQ(s.shifts[0][2].weekdays, 1 << 5);
+    // A specialty without hours is always open: so is its agent.
+    ASSERT_EQ(s.shifts[1].size(), 1u);
+    EXPECT_EQ(s.shifts[1][0].end_s, 24 * 3600);
+    EXPECT_EQ(s.shifts[1][0].weekdays, 0x7f);
 }
 
-TEST(ScenarioFormat, TeamsServeListedSpecialtiesOrAll) {
-    const std::string teams = R"("overflow_teams": [
-        {"id": "ext", "max_concurrent": 2, "specialties": ["*"], "handle": {"dist": "constant", "mean_s": 90}},
-        {"id": "bad", "specialties": ["neuro"], "handle": {"dist": "constant", "mean_s": 90}}],)";
-    EXPECT_ERROR(with("", "", teams),
-                 "overflow_teams[1].specialties[0]: unknown specialty 'neuro'");
-    const std::string good = R"("overflow_teams": [
-        {"id": "ext", "max_concurrent": 2, "specialties": ["*"], "handle": {"dist": "constant", "mean_s": 90}}],)";
-    const Scenario s = parse_ok(with("", "", good));
-    ASSERT_EQ(s.routing.teams.size(), 1u);
-    EXPECT_TRUE(s.routing.teams[0].all_specialties);
-    EXPECT_EQ(s.team_handle[0].mean_s, 90);
+TEST(ScenarioFiles, AnswerDelayMustLeaveTheCallRinging) {
+    EXPECT_ERROR(errors_of(config_with(R"("ring_timeout_s": 10,)"),
+                           traffic_with(R"("answer_delay_s": 15,)")),
+                 "traffic: answer_delay_s: must be under the configuration's ring_timeout_s + 5");
 }
 
-TEST(ScenarioFormat, AnswerDelayMustLeaveTheCallRinging) {
-    EXPECT_ERROR(with("", "", R"("ring_timeout_s": 10, "answer_delay_s": 15,)"),
-                 "answer_delay_s: must be under ring_timeout_s + 5");
-}
-
-TEST(ScenarioFormat, DayFactorsAreSevenNumbersMondayFirst) {
-    EXPECT_ERROR(with("", "", R"("day_factors": [1, 1],)"), "day_factors: must have 7 numbers");
-    const Scenario s =
-        parse_ok(with("", "", R"("day_factors": [1, 1, 1, 1, 1, 0.5, 0], "first_day": "sat",)"));
+TEST(ScenarioFiles, DayFactorsAreSevenNumbersMondayFirstAndTheStartDateGivesTheWeekday) {
+    EXPECT_ERROR(errors_of(config_with(), traffic_with(R"("day_factors": [1, 1],)")),
+                 "traffic: day_factors: expected 7 numbers");
+    EXPECT_ERROR(errors_of(config_with(), traffic_with(R"("start_date": "2026-02-30",)")),
+                 "traffic: start_date: expected a date YYYY-MM-DD");
+    const Scenario s = parse_ok(
+        config_with(),
+        traffic_with(R"("day_factors": [1, 1, 1, 1, 1, 0.5, 0], "start_date": "2026-11-28",)"));
     EXPECT_EQ(s.day_factors[5], 0.5);
-    EXPECT_EQ(s.first_weekday, 5);
+    EXPECT_EQ(s.first_weekday, 5);  // a Saturday
 }
 
-TEST(ScenarioFormat, SchedulesHoursAndClosedRulesAreRead) {
-    const Scenario s = parse_ok(with(R"("hours": "office", "closed": {"admin": "queue"},)", "",
-                                     R"("schedules": {"office": {"mon": ["08:00-12:00",
-                                        "13:00-18:00"], "closed_dates": ["2026-12-25"]}},
-                                        "team_retry_s": 30,)"));
-    ASSERT_EQ(s.routing.schedules.size(), 1u);
-    EXPECT_EQ(s.routing.schedules[0].week[0], (std::vector<TimeRange>{{480, 720}, {780, 1080}}));
-    EXPECT_EQ(s.routing.schedules[0].closed_dates.size(), 1u);
-    EXPECT_EQ(s.routing.specialties[0].hours, "office");
-    EXPECT_EQ(s.routing.specialties[0].closed[index_of(CallClass::admin)], ClosedRule::queue);
-    EXPECT_EQ(s.routing.team_retry, seconds(30));
-}
-
-TEST(ScenarioFormat, ScheduleErrorsNameTheirPath) {
-    EXPECT_ERROR(with(R"("hours": "nights",)"), "specialties[0].hours: unknown schedule 'nights'");
-    EXPECT_ERROR(with("", "", R"("schedules": {"o": {"mon": ["18:00-08:00"]}},)"),
-                 "schedules.o.mon[0]: '18:00-08:00' is not a range");
-    EXPECT_ERROR(with("", "", R"("schedules": {"o": {"mon": ["08:00-12:00", "11:00-13:00"]}},)"),
-                 "schedules.o.mon: ranges overlap");
-    EXPECT_ERROR(with("", "", R"("schedules": {"o": {"closed_dates": ["2026-13-01"]}},)"),
-                 "schedules.o.closed_dates[0]: '2026-13-01' is not a date");
-    EXPECT_ERROR(with(R"("closed": {"urgent": "maybe"},)"),
-                 "specialties[0].closed.urgent: 'maybe' is not a rule");
-    EXPECT_ERROR(with("", "", R"("classes": {"urgent": {"overflow_lead_s": 31}},)"),
-                 "classes.urgent.overflow_lead_s");
+TEST(ScenarioFiles, TeamHandleIsOneDistributionForEveryTeam) {
+    const Scenario s = parse_ok(
+        config_with(), traffic_with(R"("team_handle": {"dist": "constant", "mean_s": 90},)"));
+    ASSERT_TRUE(s.team_handle);
+    EXPECT_EQ(s.team_handle->mean_s, 90);
 }
 
 }  // namespace

@@ -16,16 +16,25 @@ namespace {
 double secs(Duration d) {
     return static_cast<double>(d.count()) / 1000.0;
 }
-double at_s(Time t) {
-    return secs(t - run_start());
+double at_s(const Scenario& s, Time t) {
+    return secs(t - run_start(s));
 }
 
-// One specialty "desk" with the given demand and agents, one day.
-std::string desk(const std::string& demand, const std::string& agents,
-                 const std::string& extra = "") {
-    return R"({"name": "t", "seed": 5, )" + extra +
-           R"( "specialties": [{"id": "desk", "demand": )" + demand + R"(}], "agents": )" + agents +
-           "}";
+// One specialty "desk" with the given calls, one day; agent "a" (when `shift` is given) works
+// that shift, "HH:MM", "HH:MM".
+Scenario desk(const std::string& calls, const std::string& shift, int wrap_up_s = 15,
+              const std::string& config_extra = "", const std::string& traffic_extra = "") {
+    const std::string agents =
+        shift.empty()
+            ? "[]"
+            : R"([{"id": "a", "uri": "sip:a@pbx.local", "skills": ["desk"], "wrap_up_s": )" +
+                  std::to_string(wrap_up_s) + "}]";
+    const std::string config =
+        "{" + config_extra + R"( "specialties": [{"id": "desk"}], "agents": )" + agents + "}";
+    const std::string traffic =
+        R"({"name": "t", "seed": 5, )" + traffic_extra + R"( "calls": {"desk": )" + calls + "}}";
+    if (shift.empty()) return parse_ok(config, traffic);
+    return parse_ok(config, traffic, R"({"shifts": [{"agents": ["a"], )" + shift + "}]}");
 }
 
 // Calls between 09:00 and 10:00 only.
@@ -129,10 +138,9 @@ TEST(Simulation, UrgentCallsWaitLessUnderAcddThanUnderFifo) {
 
 TEST(Simulation, CallerHangsUpWhenPatienceRunsOut) {
     // Nobody works while the calls come: every caller waits exactly its patience, then hangs up.
-    const Scenario s = parse_ok(desk(
-        nine_to_ten(30, "admin", R"({"dist": "constant", "mean_s": 60})",
-                    R"({"dist": "constant", "mean_s": 45})"),
-        R"([{"id": "a", "skills": ["desk"], "shifts": [{"start": "14:00", "end": "15:00"}]}])"));
+    const Scenario s = desk(nine_to_ten(30, "admin", R"({"dist": "constant", "mean_s": 60})",
+                                        R"({"dist": "constant", "mean_s": 45})"),
+                            R"("start": "14:00", "end": "15:00")");
     RunResult r;
     const auto calls = calls_of(s, Policy::acdd, &r);
     ASSERT_FALSE(calls.empty());
@@ -144,7 +152,7 @@ TEST(Simulation, CallerHangsUpWhenPatienceRunsOut) {
 }
 
 TEST(Simulation, CallsNobodyCanAnswerCountAsStillWaiting) {
-    const Scenario s = parse_ok(desk(nine_to_ten(30), "[]"));
+    const Scenario s = desk(nine_to_ten(30), "");
     const RunResult r = run(s, Policy::acdd);
     EXPECT_GT(figures(r).offered, 0);
     EXPECT_EQ(r.still_waiting_at_end, figures(r).offered);
@@ -153,10 +161,9 @@ TEST(Simulation, CallsNobodyCanAnswerCountAsStillWaiting) {
 
 TEST(Simulation, AnswerDelayIsPartOfEveryWait) {
     // One agent with little to do: a call that finds the agent free waits the delay exactly.
-    const Scenario s = parse_ok(desk(
-        nine_to_ten(2, "appointment", R"({"dist": "constant", "mean_s": 30})"),
-        R"([{"id": "a", "skills": ["desk"], "wrap_up_s": 0, "shifts": [{"start": "08:00", "end": "12:00"}]}])",
-        R"("answer_delay_s": 4,)"));
+    const Scenario s =
+        desk(nine_to_ten(2, "appointment", R"({"dist": "constant", "mean_s": 30})"),
+             R"("start": "08:00", "end": "12:00")", 0, "", R"("answer_delay_s": 4,)");
     const auto calls = calls_of(s, Policy::acdd);
     ASSERT_FALSE(calls.empty());
     int exactly = 0;
@@ -170,9 +177,9 @@ TEST(Simulation, AnswerDelayIsPartOfEveryWait) {
 
 TEST(Simulation, CallsLastTheirHandleTimeAndWrapUpKeepsTheAgentAway) {
     // Constant 100 s calls, 60 s wrap-up, one agent: answers are at least 160 s apart.
-    const Scenario s = parse_ok(desk(
-        nine_to_ten(60, "appointment", R"({"dist": "constant", "mean_s": 100})"),
-        R"([{"id": "a", "skills": ["desk"], "wrap_up_s": 60, "shifts": [{"start": "08:00", "end": "12:00"}]}])"));
+    const Scenario s =
+        desk(nine_to_ten(60, "appointment", R"({"dist": "constant", "mean_s": 100})"),
+             R"("start": "08:00", "end": "12:00")", 60);
     auto calls = calls_of(s, Policy::acdd);
     std::erase_if(calls, [](const CallSnapshot& c) { return !c.answered_at; });
     ASSERT_GT(calls.size(), 2u);
@@ -192,18 +199,15 @@ class ShiftEnd : public ::testing::TestWithParam<int> {};  // wrap-up seconds
 // 09:30, finishes it, and takes no other. With no wrap-up the engine offers the agent the next
 // queued call the instant the call ends; the simulated phone does not pick it up.
 TEST_P(ShiftEnd, AgentOnACallAtShiftEndFinishesItAndTakesNoOther) {
-    const Scenario s = parse_ok(
-        desk(nine_to_ten(60), R"([{"id": "a", "skills": ["desk"], "wrap_up_s": )" +
-                                  std::to_string(GetParam()) +
-                                  R"(, "shifts": [{"start": "09:00", "end": "09:30"}]}])"));
+    const Scenario s = desk(nine_to_ten(60), R"("start": "09:00", "end": "09:30")", GetParam());
     RunResult r;
     const auto calls = calls_of(s, Policy::acdd, &r);
     const double shift_end = 9.5 * 3600;
     int finished_after_end = 0;
     for (const CallSnapshot& c : calls) {
         if (!c.answered_at) continue;
-        EXPECT_LE(at_s(*c.answered_at), shift_end);
-        finished_after_end += at_s(*c.ended_at) > shift_end;
+        EXPECT_LE(at_s(s, *c.answered_at), shift_end);
+        finished_after_end += at_s(s, *c.ended_at) > shift_end;
     }
     EXPECT_EQ(finished_after_end, 1);
     EXPECT_GT(r.still_waiting_at_end, 0);
@@ -219,7 +223,7 @@ TEST(Simulation, AgentsAnswerOnlyDuringTheirShifts) {
         shifts[s.routing.agents[a].id] = work_intervals(s.shifts[a], s);
     for (const CallSnapshot& c : calls_of(s, Policy::acdd)) {
         if (!c.answered_at || c.agent.empty()) continue;
-        const double t = at_s(*c.answered_at);
+        const double t = at_s(s, *c.answered_at);
         const auto& mine = shifts.at(c.agent);
         EXPECT_TRUE(std::any_of(
             mine.begin(), mine.end(),
@@ -229,11 +233,10 @@ TEST(Simulation, AgentsAnswerOnlyDuringTheirShifts) {
 }
 
 TEST(Simulation, OverflowTeamTakesCallsWhenTheQueueExceedsItsThreshold) {
-    const Scenario s = parse_ok(
-        desk(nine_to_ten(120),
-             R"([{"id": "a", "skills": ["desk"], "shifts": [{"start": "08:00", "end": "12:00"}]}])",
-             R"("overflow_teams": [{"id": "ext", "max_concurrent": 3, "specialties": ["*"],
-                "handle": {"dist": "constant", "mean_s": 300}}],)"));
+    const Scenario s = desk(nine_to_ten(120), R"("start": "08:00", "end": "12:00")", 15,
+                            R"("overflow_teams": [{"id": "ext", "uri": "sip:ext@provider.example",
+                "max_concurrent": 3, "specialties": ["*"]}],)",
+                            R"("team_handle": {"dist": "constant", "mean_s": 300},)");
     RunResult r;
     const auto calls = calls_of(s, Policy::acdd, &r);
     EXPECT_GT(figures(r).answered_overflow, 0);
@@ -242,6 +245,21 @@ TEST(Simulation, OverflowTeamTakesCallsWhenTheQueueExceedsItsThreshold) {
         EXPECT_TRUE(c.overflowed);
         EXPECT_EQ(*c.ended_at - *c.answered_at, seconds(300));  // the team's handle time
     }
+}
+
+TEST(Simulation, WithoutTeamHandleATeamTalksTheCallsOwnHandleTime) {
+    const Scenario s =
+        desk(nine_to_ten(120, "appointment", R"({"dist": "constant", "mean_s": 420})"),
+             R"("start": "08:00", "end": "12:00")", 15,
+             R"("overflow_teams": [{"id": "ext", "uri": "sip:ext@provider.example",
+                "max_concurrent": 3, "specialties": ["*"]}],)");
+    int by_team = 0;
+    for (const CallSnapshot& c : calls_of(s, Policy::acdd)) {
+        if (c.team.empty() || !c.answered_at) continue;
+        ++by_team;
+        EXPECT_EQ(*c.ended_at - *c.answered_at, seconds(420));
+    }
+    EXPECT_GT(by_team, 0);
 }
 
 TEST(Simulation, HourlyFiguresAddUpToTheDay) {
@@ -283,7 +301,7 @@ TEST(Simulation, TheNightFollowsTheOpeningHoursAndTheClosedRules) {
     int night_urgent = 0;
     int closed = 0;
     for (const CallSnapshot& c : calls) {
-        const double hour = std::fmod(at_s(c.enqueued_at) / 3600.0, 24.0);
+        const double hour = std::fmod(at_s(s, c.enqueued_at) / 3600.0, 24.0);
         const bool night = hour < 7 || hour >= 18;
         if (c.outcome == Outcome::closed) {
             ++closed;

@@ -1,9 +1,11 @@
-// acd-sim: runs the routing engine under virtual time on a scenario (docs/simulator.md).
+// acd-sim: runs the routing engine under virtual time on acdd's configuration and a traffic
+// file (docs/simulator.md).
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
 #include <charconv>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -16,20 +18,28 @@
 
 namespace {
 
-constexpr std::string_view kUsage = R"(usage: acd-sim SCENARIO.json [options]
-  --policy acdd|fifo  routing policy (default acdd: the scenario's classes, tiers and overflow;
-                      fifo: one plain FIFO queue per specialty, no classes, no overflow)
-  --compare           run both policies on the same calls and report them one after the other
+constexpr std::string_view kUsage =
+    R"(usage: acd-sim --config ACDD.json --traffic TRAFFIC.json [options]
+  --config FILE       acdd's configuration (the daemon's own file: routing, agents, teams, hours)
+  --traffic FILE      the calls: per specialty and class through the day, talk times, patience
+  --shifts FILE       when the configuration's agents are logged in (default: while one of
+                      their specialties is open)
+  --policy acdd|fifo  routing policy (default acdd: the configuration's classes, tiers and
+                      overflow; fifo: one plain FIFO queue per specialty, no classes, no overflow)
+  --compare           run both policies on the same calls: one table with both side by side
   --csv               print the hourly table as CSV instead of the report
   --svg FILE          write a chart of waiting calls and service level through the day
-  --seed N            use seed N instead of the scenario's
-  --lead S            overflow lead of urgent calls, in seconds, instead of the scenario's
-  --check             only check the scenario: print "ok: FILE" or every error found
+  --seed N            use seed N instead of the traffic file's
+  --lead S            overflow lead of urgent calls, in seconds, instead of the configuration's
+  --check             only check the files: print "ok: FILE..." or every error found (with
+                      --config alone, the configuration as acdd --check-config reads it)
   --timing            print the simulation's wall time on stderr
 )";
 
 struct Options {
-    std::string scenario;
+    std::string config;
+    std::string traffic;
+    std::optional<std::string> shifts;
     acd::sim::Policy policy = acd::sim::Policy::acdd;
     bool compare = false;
     bool csv = false;
@@ -65,6 +75,10 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
             } else {
                 return usage_error("--policy takes acdd or fifo");
             }
+        } else if (a == "--config" || a == "--traffic" || a == "--shifts") {
+            const std::string* v = value();
+            if (!v) return usage_error(fmt::format("{} takes a file name", a));
+            (a == "--config" ? o.config : a == "--traffic" ? o.traffic : o.shifts.emplace()) = *v;
         } else if (a == "--svg") {
             const std::string* v = value();
             if (!v) return usage_error("--svg takes a file name");
@@ -95,13 +109,17 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
             o.timing = true;
         } else if (!a.empty() && a[0] == '-') {
             return usage_error(fmt::format("unknown option {}", a));
-        } else if (o.scenario.empty()) {
-            o.scenario = a;
         } else {
-            return usage_error("one scenario only");
+            return usage_error(
+                fmt::format("unexpected argument '{}': name the files with "
+                            "--config and --traffic",
+                            a));
         }
     }
-    if (o.scenario.empty()) return usage_error("no scenario given");
+    if (o.config.empty()) return usage_error("no configuration given (--config FILE)");
+    if (o.traffic.empty() && !(o.check && !o.shifts)) {
+        return usage_error("no traffic given (--traffic FILE)");
+    }
     return std::nullopt;
 }
 
@@ -118,23 +136,43 @@ acd::sim::RunResult timed_run(const acd::sim::Scenario& scenario, acd::sim::Poli
     return r;
 }
 
+// --check with --config alone: the configuration as the daemon reads it.
+int check_config_only(const Options& o) {
+    const std::vector<std::string> errors = acd::sim::check_config(o.config);
+    for (const std::string& e : errors)
+        fmt::print(std::cerr, "{}\n", e);
+    if (!errors.empty()) return 1;
+    fmt::print("ok: {}\n", o.config);
+    return 0;
+}
+
+// "chl-day" for sim/chl-day.traffic.json.
+std::string name_of(const std::string& traffic) {
+    std::string name = std::filesystem::path(traffic).filename().string();
+    for (std::string_view suffix : {".json", ".traffic"}) {
+        if (name.ends_with(suffix)) name.resize(name.size() - suffix.size());
+    }
+    return name;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     Options o;
     if (const auto code = parse_args(argc, argv, o)) return *code;
-    acd::sim::ParseResult parsed = acd::sim::load_scenario(o.scenario);
+    if (o.check && o.traffic.empty()) return check_config_only(o);
+    acd::sim::ParseResult parsed = acd::sim::load_scenario(o.config, o.traffic, o.shifts);
     if (!parsed.scenario) {
         for (const std::string& e : parsed.errors)
-            fmt::print(std::cerr, "{}: {}\n", o.scenario, e);
+            fmt::print(std::cerr, "{}\n", e);
         return 1;
     }
     if (o.check) {
-        fmt::print("ok: {}\n", o.scenario);
+        fmt::print("ok: {} {}{}\n", o.config, o.traffic, o.shifts ? " " + *o.shifts : "");
         return 0;
     }
     acd::sim::Scenario& scenario = *parsed.scenario;
-    if (scenario.name.empty()) scenario.name = o.scenario;
+    if (scenario.name.empty()) scenario.name = name_of(o.traffic);
     if (o.seed) scenario.seed = *o.seed;
     if (o.lead_s) {
         acd::ClassPolicy& urgent = scenario.routing.classes[acd::index_of(acd::CallClass::urgent)];
@@ -159,12 +197,10 @@ int main(int argc, char** argv) {
 
     if (o.csv) {
         acd::sim::write_hourly_csv(std::cout, runs.front());
+    } else if (runs.size() == 2) {
+        acd::sim::write_comparison(std::cout, scenario, runs[0], runs[1]);
     } else {
-        for (const acd::sim::RunResult& r : runs) {
-            acd::sim::write_report(std::cout, scenario, r);
-            std::cout << '\n';
-        }
-        if (runs.size() == 2) acd::sim::write_comparison(std::cout, runs[0], runs[1]);
+        acd::sim::write_report(std::cout, scenario, runs.front());
     }
     if (!o.svg.empty()) {
         std::ofstream svg(o.svg);

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <chrono>
+
 #include "sim/erlang.hpp"
 
 namespace acd::sim {
@@ -40,8 +42,12 @@ void figures_row(std::ostream& out, std::string_view first, std::string_view sec
 }
 
 void write_header(std::ostream& out, const Scenario& scenario, const RunResult& r) {
-    fmt::print(out, "acd-sim: {} (policy {}, seed {}, {} day{})\n", r.scenario, to_string(r.policy),
-               r.seed, r.days, r.days > 1 ? "s" : "");
+    const std::chrono::year_month_day start{scenario.start_date};
+    fmt::print(
+        out, "acd-sim: {} (policy {}, seed {}, {} day{} from {:04}-{:02}-{:02}, site time {})\n",
+        r.scenario, to_string(r.policy), r.seed, r.days, r.days > 1 ? "s" : "",
+        static_cast<int>(start.year()), static_cast<unsigned>(start.month()),
+        static_cast<unsigned>(start.day()), scenario.timezone.empty() ? "UTC" : scenario.timezone);
     if (!scenario.description.empty()) fmt::print(out, "{}\n", scenario.description);
     fmt::print(out,
                "{} specialties, {} agents, {} overflow team{}; targets: ", r.specialties.size(),
@@ -172,27 +178,40 @@ void write_hourly_csv(std::ostream& out, const RunResult& r) {
     }
 }
 
-void write_comparison(std::ostream& out, const RunResult& a, const RunResult& b) {
+namespace {
+
+ServiceFigures bucket(const RunResult& r, const std::string& sp, CallClass c) {
+    const auto it = r.by_specialty_class.buckets().find({sp, c});
+    return it == r.by_specialty_class.buckets().end() ? ServiceFigures{} : it->second.figures();
+}
+
+void comparison_by_specialty(std::ostream& out, const RunResult& a, const RunResult& b) {
     const std::string na(to_string(a.policy));
     const std::string nb(to_string(b.policy));
-    fmt::print(out, "\n{} next to {} (same calls; SL and ASA per specialty and class)\n", na, nb);
-    fmt::print(out, "{:<18} {:<12} {:>7} {:>9} {:>9} {:>9} {:>9} {:>7} {:>7} {:>7}\n", "specialty",
-               "class", "offered", "SL " + na, "SL " + nb, "ASA " + na, "ASA " + nb, "ab " + na,
-               "ab " + nb, "routed");
+    fmt::print(out,
+               "\nService by specialty and class, {} | {} (same calls; ab: abandoned; routed: "
+               "sent to an overflow team by {})\n",
+               na, nb, na);
+    const auto line = [&](auto&&... v) {
+        fmt::print(
+            out,
+            "{:<18} {:<12} {:>7} | {:>7} {:>7} | {:>7} {:>7} | {:>6} {:>6} | {:>5} {:>5} | {:>6}\n",
+            v...);
+    };
+    line("specialty", "class", "offered", "SL", "SL", "answer", "answer", "ASA s", "ASA s", "ab",
+         "ab", "routed");
+    line("", "", "", na, nb, na, nb, na, nb, na, nb, na);
     const auto row = [&](std::string_view sp, std::string_view cls, const ServiceFigures& fa,
                          const ServiceFigures& fb) {
-        fmt::print(out, "{:<18} {:<12} {:>7} {:>9} {:>9} {:>9} {:>9} {:>7} {:>7} {:>7}\n", sp, cls,
-                   fa.offered, percent(fa.service_level), percent(fb.service_level), secs(fa.asa_s),
-                   secs(fb.asa_s), fa.abandoned, fb.abandoned, fa.overflowed);
+        line(sp, cls, fa.offered, percent(fa.service_level), percent(fb.service_level),
+             percent(fa.answer_rate), percent(fb.answer_rate), secs(fa.asa_s), secs(fb.asa_s),
+             fa.abandoned, fb.abandoned, fa.overflowed);
     };
-    const auto bucket = [](const RunResult& r, const std::string& sp, CallClass c) {
-        const auto it = r.by_specialty_class.buckets().find({sp, c});
-        return it == r.by_specialty_class.buckets().end() ? ServiceFigures{} : it->second.figures();
-    };
-    for (const std::string& sp : a.specialties) {
+    for (std::size_t sp = 0; sp < a.specialties.size(); ++sp) {
+        const std::string& id = a.specialties[sp];
         for (CallClass c : kCallClasses) {
-            const ServiceFigures fa = bucket(a, sp, c);
-            if (fa.offered > 0) row(sp, to_string(c), fa, bucket(b, sp, c));
+            const ServiceFigures fa = bucket(a, id, c);
+            if (fa.offered > 0) row(id, to_string(c), fa, bucket(b, id, c));
         }
     }
     for (CallClass c : kCallClasses) {
@@ -200,6 +219,51 @@ void write_comparison(std::ostream& out, const RunResult& a, const RunResult& b)
         if (fa.offered > 0) row("all", to_string(c), fa, b.by_class[index_of(c)].figures());
     }
     row("all", "all", a.overall.figures(), b.overall.figures());
+}
+
+void comparison_by_hour(std::ostream& out, const Scenario& scenario, const RunResult& a,
+                        const RunResult& b) {
+    constexpr int kMaxDaysByHour = 7;
+    if (a.days > kMaxDaysByHour) return;
+    const std::string na(to_string(a.policy));
+    const std::string nb(to_string(b.policy));
+    fmt::print(out, "\nBy hour, {} | {} (waiting: mean/max of the calls queued or ringing)\n", na,
+               nb);
+    const auto line = [&](auto&&... v) {
+        fmt::print(out, "{:<10} {:>7} | {:>7} {:>7} | {:>7} {:>7} | {:>6} {:>6} | {:>7} {:>7}\n",
+                   v...);
+    };
+    line("hour", "offered", "SL", "SL", "answer", "answer", "aband", "aband", "waiting", "waiting");
+    line("", "", na, nb, na, nb, na, nb, na, nb);
+    const std::size_t per_hour = static_cast<std::size_t>(3600 / a.waiting.bin_s());
+    const auto waiting = [&](const RunResult& r, std::size_t h) {
+        return fmt::format("{:.1f}/{}", r.waiting.mean(h * per_hour, (h + 1) * per_hour),
+                           r.waiting.max(h * per_hour, (h + 1) * per_hour));
+    };
+    for (std::size_t h = 0; h < a.hours.size(); ++h) {
+        if (hour_is_empty(a, h) && hour_is_empty(b, h)) continue;
+        const ServiceFigures fa = a.hours[h].all.figures();
+        const ServiceFigures fb = b.hours[h].all.figures();
+        line(hour_label(scenario, h), fa.offered, percent(fa.service_level),
+             percent(fb.service_level), percent(fa.answer_rate), percent(fb.answer_rate),
+             fa.abandoned, fb.abandoned, waiting(a, h), waiting(b, h));
+    }
+}
+
+}  // namespace
+
+void write_comparison(std::ostream& out, const Scenario& scenario, const RunResult& a,
+                      const RunResult& b) {
+    write_header(out, scenario, a);
+    fmt::print(out, "compared with policy {}: {}\n", to_string(b.policy),
+               b.policy == Policy::fifo
+                   ? "one queue per specialty in arrival order, no classes, no overflow "
+                     "(figures use the targets above)"
+                   : "the configuration's classes, tiers and overflow");
+    comparison_by_specialty(out, a, b);
+    comparison_by_hour(out, scenario, a, b);
+    fmt::print(out, "\nCalls still waiting at the end (nobody left to answer them): {} | {}\n",
+               a.still_waiting_at_end, b.still_waiting_at_end);
 }
 
 }  // namespace acd::sim

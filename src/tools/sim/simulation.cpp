@@ -74,7 +74,7 @@ class Simulation {
         : scenario_(scenario),
           engine_(routing_for(scenario, policy)),
           observer_(observer),
-          start_(run_start()) {
+          start_(run_start(scenario)) {
         init_result(policy);
         init_streams();
         init_agents();
@@ -214,8 +214,10 @@ class Simulation {
         if (call->agent != kNone) {
             agent = scenario_.routing.agents[call->agent].id;
         } else {
-            Rng rng(call->team_seed);
-            talk = to_duration(sample(scenario_.team_handle[call->team], rng));
+            if (scenario_.team_handle) {
+                Rng rng(call->team_seed);
+                talk = to_duration(sample(*scenario_.team_handle, rng));
+            }
         }
         schedule(now_ + talk, EventKind::talk_end, ev.index, call->serial);
         apply(input::GatewayEvent{kGateway, ++seq_, input::CallAnswered{call->id, agent}});
@@ -421,20 +423,15 @@ class Simulation {
 
 }  // namespace
 
-Time run_start() {
-    return std::chrono::sys_days{std::chrono::year{2026} / 11 / 23};
+Time run_start(const Scenario& scenario) {
+    return scenario.start_date;
 }
 
 RoutingConfig routing_for(const Scenario& scenario, Policy policy) {
     RoutingConfig config = scenario.routing;
-    // The engine reads weekdays from its clock, whose day 0 (run_start()) is a Monday; the
-    // scenario's day 0 is its first_day. The simulator's clock is site time (zone UTC).
-    for (Schedule& sc : config.schedules) {
-        std::array<std::vector<TimeRange>, 7> week;
-        for (int d = 0; d < kDaysPerWeek; ++d)
-            week[d] = sc.week[(d + scenario.first_weekday) % kDaysPerWeek];
-        sc.week = std::move(week);
-    }
+    // The simulator's clock is site time: its days are 24 hours from the start date's midnight,
+    // as are the traffic's hours and the shifts, so the schedules are read in the same clock.
+    config.zone = ZoneRules{};
     if (policy == Policy::acdd) return config;
     for (ClassPolicy& c : config.classes)
         c = ClassPolicy{Duration{0}, 0, false};

@@ -32,8 +32,8 @@ using CallObserver = std::function<void(const CallSnapshot&)>;
 
 RunResult run(const Scenario& scenario, Policy policy, const CallObserver& observer = {});
 
-// The engine time of the start of a run (a Monday at midnight UTC; weekdays come from the
-// scenario's first_day, so the date itself does not matter).
-Time run_start();
+// The engine time of the start of a run: the start date at midnight. The engine runs in site
+// time (its zone is UTC): a day of the run is 24 hours, daylight-saving changes are not played.
+Time run_start(const Scenario& scenario);
 
 }  // namespace acd::sim

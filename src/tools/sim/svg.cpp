@@ -13,7 +13,7 @@ namespace acd::sim {
 namespace {
 
 constexpr double kWidth = 1000;
-constexpr double kHeight = 600;
+constexpr double kHeight = 620;
 constexpr double kLeft = 70;
 constexpr double kRight = 30;
 constexpr double kPlotWidth = kWidth - kLeft - kRight;
@@ -21,10 +21,17 @@ constexpr double kPlotWidth = kWidth - kLeft - kRight;
 struct Panel {
     double top;
     double height;
-    double bottom() const { return top + height; }
+    constexpr double bottom() const { return top + height; }
 };
 constexpr Panel kWaitingPanel{70, 230};
 constexpr Panel kServicePanel{360, 170};
+
+// The legend: a swatch and its text per row, under the time axis's labels (16 px under the
+// service panel).
+constexpr double kSwatch = 12;
+constexpr double kLegendRow = 20;
+constexpr double kLegendTop = kServicePanel.bottom() + 34;
+static_assert(kLegendTop + 2 * kLegendRow <= kHeight);
 
 const char* const kLineColours[] = {"#1f5fa8", "#c2571a"};
 const char* const kFillColours[] = {"#b8cfe8", "#f0cdb5"};
@@ -226,21 +233,23 @@ void service_panel(std::ostream& out, const Scenario& scenario,
     }
 }
 
+// Below the time axis's labels, one policy per row: a row is as wide as its text, which the
+// chart cannot measure, so rows never share a line and nothing is drawn over a panel or a label.
 void legend(std::ostream& out, const std::vector<const RunResult*>& runs) {
-    const double y = kServicePanel.bottom() + 45;
     for (std::size_t i = 0; i < runs.size(); ++i) {
-        const double x = kLeft + 220 * static_cast<double>(i);
+        const double y = kLegendTop + kLegendRow * static_cast<double>(i);
         const RunResult& r = *runs[i];
         const auto sl = r.overall.figures().service_level;
-        fmt::print(out,
-                   R"(<rect x="{:.1f}" y="{:.1f}" width="14" height="14" fill="{}"/>)"
-                   "\n",
-                   x, y - 11, kLineColours[i]);
+        fmt::print(
+            out,
+            R"(<rect x="{:.1f}" y="{:.1f}" width="{}" height="{}" fill="{}" class="swatch"/>)"
+            "\n",
+            kLeft, y, kSwatch, kSwatch, kLineColours[i]);
         fmt::print(
             out,
             R"(<text x="{:.1f}" y="{:.1f}" class="tick">policy {}: service level {} overall</text>)"
             "\n",
-            x + 20, y, to_string(r.policy),
+            kLeft + kSwatch + 6, y + kSwatch - 3, to_string(r.policy),
             sl ? fmt::format("{:.1f}%", *sl * 100) : std::string("-"));
     }
 }
