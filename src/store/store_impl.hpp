@@ -108,6 +108,7 @@ struct Store::Impl {
     bool stopping = false;
     std::atomic<bool> failed{false};
     std::thread writer;
+    CommitHistogram commit_times;  // recorded by the writer thread (run), read by anyone
 
     // Checkpoints (copying the WAL into the database and syncing it) run on their own connection
     // and thread, so that commits, and the acks waiting for them, do not wait for them. A
