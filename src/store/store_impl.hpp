@@ -75,6 +75,8 @@ struct Store::Impl {
     Status write_snapshot(const std::string& state);
     Status run_job(const std::function<Status(WriteContext&)>& job);
     void run_checkpoints();  // the checkpointer thread
+    int checkpoint_pass();   // on the checkpointer thread: returns the pages left to copy
+    void sync_wal() const;   // fdatasync of the WAL file
     // Checks at open (integrity.cpp): damage, a database behind its side file, a disk that does
     // not take writes.
     Status check_pages();
