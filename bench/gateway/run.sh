@@ -9,6 +9,7 @@
 # so that a run at night measures routing, not the closed rule), 240 agents without wrap-up, one
 # overflow team.
 # Prints a line per run and a summary; the JSON reports stay in $ACD_BENCH_OUT if set.
+# The three-minute run at 2,000 calls/s that looks for ack stalls is bench/gateway/stalls.sh.
 # ACD_BENCH_PRIO is put before every program started (acdd, the echo server, acd-load), e.g.
 # ACD_BENCH_PRIO="chrt -r 10" on a machine shared with other work; real-time scheduling raises
 # throughput and, through the kernel's RT throttling, the latency tails (docs/performance.md).
@@ -36,36 +37,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The agents: 40 per specialty, every third one with a second skill.
-specialties=(cardiology general_surgery vascular_surgery gastroenterology neurology radiology)
-agents_json() {
-  local i sep="" skills
-  for ((i = 0; i < 240; i++)); do
-    skills="\"${specialties[i % 6]}\""
-    ((i % 3 == 0)) && skills+=",\"${specialties[(i + 1) % 6]}\""
-    printf '%s{"id":"b%03d","uri":"sip:b%03d@pbx.local","skills":[%s],"wrap_up_s":0}' \
-      "$sep" "$i" "$i" "$skills"
-    sep=$',\n'
-  done
-}
-
-# write_config DIR SYNCHRONOUS TLS(plain|mutual)
-write_config() {
-  local dir=$1 sync=$2 tls=$3 tls_json=""
-  mkdir -p "$dir"
-  if [[ $tls == mutual ]]; then
-    tls_json=",\"tls\":{\"cert\":\"$work/server.pem\",\"key\":\"$work/server.key\",\"client_ca\":\"$work/ca.pem\"}"
-  fi
-  jq --arg dir "$dir" --arg sync "$sync" --argjson tls "{${tls_json#,}}" \
-     --argjson agents "[$(agents_json)]" '
-    .gateway = ({listen: "127.0.0.1:0"} + $tls)
-    | .admin.socket = ($dir + "/admin.sock")
-    | .store.path = ($dir + "/acdd.db") | .store.synchronous = $sync
-    | .agents = $agents
-    | .specialties |= map(del(.hours))
-    | .overflow_teams = [.overflow_teams[0] | del(.hours)]' config/acdd.json > "$dir/acdd.json"
-}
-
 certificates() {
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
     -subj /CN=acd-bench-ca -keyout "$work/ca.key" -out "$work/ca.pem" 2> /dev/null
@@ -75,19 +46,6 @@ certificates() {
     openssl x509 -req -in "$work/$who.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" \
       -CAcreateserial -days 1 -out "$work/$who.pem" 2> /dev/null
   done
-}
-
-# wait_port LOGFILE PATTERN: prints the port once the log line shows it (10 s at most).
-wait_port() {
-  local i
-  for ((i = 0; i < 200; i++)); do
-    if grep -qo "$2[0-9]*" "$1" 2> /dev/null; then
-      grep -o "$2[0-9]*" "$1" | head -1 | sed 's/.*://'
-      return
-    fi
-    sleep 0.05
-  done
-  echo "run.sh: no '$2' in $1:" >&2; cat "$1" >&2; exit 1
 }
 
 # daemon NAME SYNCHRONOUS TLS: starts acdd; sets cfg, port and daemon_pid.
@@ -153,6 +111,7 @@ measure() {
 }
 
 cd "$(dirname "$0")/../.."
+source bench/gateway/common.sh
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 certificates
 tls_client=(--tls --ca "$work/ca.pem" --cert "$work/client.pem" --key "$work/client.key")

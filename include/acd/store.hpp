@@ -35,6 +35,7 @@
 #include <string_view>
 #include <vector>
 
+#include "acd/commit_histogram.hpp"
 #include "acd/config.hpp"
 #include "acd/engine.hpp"
 #include "acd/json.hpp"
@@ -166,6 +167,8 @@ class Store {
     void flush();
     std::size_t pending_records() const;
     bool failed() const;
+    // The duration of every commit so far (thread-safe; lives as long as the store).
+    const CommitHistogram& commit_times() const;
 
     // --- read side (one thread at a time) --------------------------------------------------
     Result<std::optional<Snapshot>> latest_snapshot();

@@ -54,12 +54,29 @@ double seconds_of(Duration d) {
     return std::chrono::duration<double>(d).count();
 }
 
+// A histogram's buckets are cumulative: each counts the samples at or below its bound.
+void commit_histogram(Writer& w, const CommitHistogram::Snapshot& h) {
+    constexpr std::string_view name = "acdd_store_commit_seconds";
+    w.family(name, "histogram",
+             "Duration of the store's commits, from taking a batch to COMMIT returned.");
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < CommitHistogram::kBounds.size(); ++i) {
+        cumulative += h.buckets[i];
+        w.sample("acdd_store_commit_seconds_bucket", double(cumulative),
+                 Label{"le", fmt::format("{}", CommitHistogram::kBounds[i])});
+    }
+    w.sample("acdd_store_commit_seconds_bucket", double(h.count), Label{"le", "+Inf"});
+    w.sample("acdd_store_commit_seconds_sum", h.sum_seconds);
+    w.sample("acdd_store_commit_seconds_count", double(h.count));
+}
+
 }  // namespace
 
 Result<Metrics> Metrics::load(Store& store, const RoutingConfig& routing) {
     auto calls = store.finished_calls(Time{});
     if (!calls) return calls.error();
     Metrics m;
+    m.commit_times_ = &store.commit_times();
     for (const CallSnapshot& c : *calls)
         m.call_finished(c, routing);
     return m;
@@ -143,6 +160,7 @@ std::string Metrics::text(const Engine& engine, Time now) const {
     for (const GatewayView& g : engine.gateways()) {
         w.sample("acdd_gateway_connected", g.away_since ? 0.0 : 1.0, Label{"gateway", g.id});
     }
+    if (commit_times_ != nullptr) commit_histogram(w, commit_times_->snapshot());
     return w.out;
 }
 

@@ -6,6 +6,8 @@
 //   survive restarts), then moved on by each call the store reports finished. A call counts when
 //   it ends, once, so a counter never goes back; calls still live show in the gauges.
 // - Gauges (queues, agents, teams, alerts, gateways) are read from the engine at each scrape.
+// - acdd_store_commit_seconds is read from the store's CommitHistogram at each scrape (the store
+//   must outlive the Metrics loaded from it); it counts the commits since the daemon started.
 //
 // Single-threaded, on the io thread.
 #pragma once
@@ -35,6 +37,7 @@ class Metrics {
     std::map<SpecialtyClass, std::int64_t> abandoned_;
     std::map<SpecialtyClass, std::int64_t> rejected_;  // (specialty, reason)
     std::map<SpecialtyClass, std::int64_t> within_target_;
+    const CommitHistogram* commit_times_ = nullptr;  // the store's
 };
 
 }  // namespace acd

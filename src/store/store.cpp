@@ -183,4 +183,8 @@ bool Store::failed() const {
     return impl_->failed;
 }
 
+const CommitHistogram& Store::commit_times() const {
+    return impl_->commit_times;
+}
+
 }  // namespace acd

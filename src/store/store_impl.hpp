@@ -75,6 +75,8 @@ struct Store::Impl {
     Status write_snapshot(const std::string& state);
     Status run_job(const std::function<Status(WriteContext&)>& job);
     void run_checkpoints();  // the checkpointer thread
+    int checkpoint_pass();   // on the checkpointer thread: returns the pages left to copy
+    void sync_wal() const;   // fdatasync of the WAL file
     // Checks at open (integrity.cpp): damage, a database behind its side file, a disk that does
     // not take writes.
     Status check_pages();
@@ -108,6 +110,7 @@ struct Store::Impl {
     bool stopping = false;
     std::atomic<bool> failed{false};
     std::thread writer;
+    CommitHistogram commit_times;  // recorded by the writer thread (run), read by anyone
 
     // Checkpoints (copying the WAL into the database and syncing it) run on their own connection
     // and thread, so that commits, and the acks waiting for them, do not wait for them. A

@@ -11,10 +11,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 
+#include "acd/commit_histogram.hpp"
 #include "admin_client.hpp"
 #include "daemon_test.hpp"
 
@@ -590,6 +593,52 @@ TEST_F(WebTest, MetricsAreThePrometheusTextFormatWithTheScenariosCounts) {
     EXPECT_EQ(s["acdd_alerts_active{alert=call_late}"], 0.0);
     EXPECT_EQ(m["types"]["acdd_calls_offered"], "counter");
     EXPECT_EQ(m["types"]["acdd_queue_calls"], "gauge");
+}
+
+// acdd_store_commit_seconds: its buckets (le -> cumulative count), the count and the sum.
+struct CommitHistogramSamples {
+    std::map<double, double> buckets;
+    double count = -1;
+    double sum = -1;
+};
+CommitHistogramSamples commit_histogram(const Json& m) {
+    CommitHistogramSamples h;
+    const std::string bucket = "acdd_store_commit_seconds_bucket{le=";
+    for (const auto& [name, value] : m["samples"].items()) {
+        if (name.rfind(bucket, 0) == 0) {
+            const std::string le = name.substr(bucket.size(), name.size() - bucket.size() - 1);
+            h.buckets[le == "+Inf" ? HUGE_VAL : std::stod(le)] = value.get<double>();
+        }
+    }
+    h.count = m["samples"].value("acdd_store_commit_seconds_count{}", -1.0);
+    h.sum = m["samples"].value("acdd_store_commit_seconds_sum{}", -1.0);
+    return h;
+}
+
+TEST_F(WebTest, TheStoreCommitHistogramCountsEveryCommitInCumulativeBuckets) {
+    const auto scrape = [&] {
+        return commit_histogram(parsed_metrics(daemon->dir(), request("GET", "/metrics").text));
+    };
+    const CommitHistogramSamples before = scrape();
+    ASSERT_GE(before.count, 0) << request("GET", "/metrics").text;
+    // Three events, each sent once the one before is acknowledged, so each is durable in a
+    // commit of its own: three commits at least.
+    auto g = gateway();
+    offer(*g, "c1");
+    event(*g, {{"type", "call.ended"}, {"call_id", "c1"}});
+    offer(*g, "c2");
+    const Json m = parsed_metrics(daemon->dir(), request("GET", "/metrics").text);
+    EXPECT_EQ(m["types"]["acdd_store_commit_seconds"], "histogram");
+    const CommitHistogramSamples after = commit_histogram(m);
+    EXPECT_GE(after.count, before.count + 3);
+    EXPECT_GT(after.sum, before.sum);
+    ASSERT_EQ(after.buckets.size(), CommitHistogram::kBounds.size() + 1);
+    double previous = 0;
+    for (const auto& [le, n] : after.buckets) {
+        EXPECT_GE(n, previous) << "bucket le=" << le << " holds fewer than the one below it";
+        previous = n;
+    }
+    EXPECT_EQ(after.buckets.rbegin()->second, after.count);  // +Inf holds every commit
 }
 
 TEST_F(WebTest, MetricCountersSurviveARestart) {
