@@ -233,6 +233,16 @@ Result<Message> acknowledge(WriteContext& ctx, std::int64_t message_id, const Ac
 Result<Appointment> mark_reminder_sent(WriteContext& ctx, std::int64_t appointment_id,
                                        const Actor& actor);
 
+// A call still live when its caller's data is erased: it ends under a fresh pseudonym. The
+// erasure journals an action record of type kCallUnlinkRecord for it (gateway, call_id, body
+// {"unlinked": the pseudonym}), so that recovery unlinks it again when acdd restarts before the
+// call ends.
+struct LiveCallId {
+    std::string gateway;
+    std::string call_id;
+};
+inline constexpr std::string_view kCallUnlinkRecord = "call-unlink";
+
 struct Erasure {
     bool personal_data = false;  // a sealed row was deleted
     std::int64_t appointments = 0;

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "acd/codec.hpp"
+#include "acd/site_time.hpp"
 
 namespace acd::agenda {
 namespace {
@@ -57,11 +58,15 @@ Time Arguments::time(const char* name) {
     return r_.time(name, json::required).value_or(Time{});
 }
 
-std::optional<Time> Arguments::date_or_time(const char* name) {
+std::optional<Time> Arguments::date_or_time(const char* name, const ZoneRules& zone) {
     const Json* v = r_.get(name);
     if (v == nullptr) return std::nullopt;
     if (v->is_string()) {
-        if (const auto d = parse_date(v->get<std::string>())) return Time(*d);
+        if (const auto d = parse_date(v->get<std::string>())) {
+            // The site's day: its 00:00, found from its noon (offsets are within +-14 h).
+            const Time noon = Time(*d) + std::chrono::hours(12);
+            return site_midnight(zone, noon - zone.offset_at(noon));
+        }
         if (const auto t = parse_time(v->get<std::string>())) return *t;
     }
     r_.wrong(name, "a date (YYYY-MM-DD) or an RFC 3339 time");

@@ -35,8 +35,8 @@ class Arguments {
                          std::optional<std::int64_t> fallback = std::nullopt);
     std::int64_t id(const char* name);  // 1 or more
     Time time(const char* name);        // required
-    // A date (YYYY-MM-DD, that day 00:00 UTC) or an RFC 3339 time.
-    std::optional<Time> date_or_time(const char* name);
+    // A date (YYYY-MM-DD: 00:00 of that day in `zone`) or an RFC 3339 time with any offset.
+    std::optional<Time> date_or_time(const char* name, const ZoneRules& zone);
     bool flag(const char* name, bool fallback) { return r_.boolean(name).value_or(fallback); }
     std::string choice(const char* name, std::initializer_list<std::string_view> allowed,
                        bool required = true);

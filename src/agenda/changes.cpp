@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "acd/agenda_views.hpp"
+#include "acd/site_time.hpp"
 #include "command_parts.hpp"
 #include "rows.hpp"
 
@@ -14,13 +15,29 @@ constexpr std::int64_t kMaxSlotsAtOnce = 500;
 
 using control::Answer;
 
-Json freed_event(const std::string& cause, const Freed& freed, Time at) {
+Json freed_event(const std::string& cause, const Freed& freed, Time at, const ZoneRules& zone) {
     return {{"topic", "agenda"},
             {"event", "slot.freed"},
-            {"at", format_time(at)},
+            {"at", format_site_time(zone, at)},
             {"cause", cause},
-            {"slot", slot_json(freed.slot)},
-            {"waitlist", json_list(freed.waitlist, entry_json)}};
+            {"slot", slot_json(freed.slot, zone)},
+            {"waitlist", json_list(freed.waitlist, entry_json, zone)}};
+}
+
+// One action record per live call an erasure unlinked (agenda.hpp, kCallUnlinkRecord).
+Status journal_unlinked(WriteContext& ctx, const std::vector<LiveCallId>& live,
+                        const std::string& unlinked, Time at) {
+    for (const LiveCallId& call : live) {
+        AuditRecord r;
+        r.at = at;
+        r.kind = RecordKind::action;
+        r.type = std::string(kCallUnlinkRecord);
+        r.gateway = call.gateway;
+        r.call_id = call.call_id;
+        r.body = Json{{"unlinked", unlinked}}.dump();
+        if (Status s = ctx.append(std::move(r)); !s) return s;
+    }
+    return {};
 }
 
 Change slot_open(Arguments& a, const ParseEnv&) {
@@ -50,74 +67,76 @@ Change appointment_book(Arguments& a, const ParseEnv& env) {
     const std::string reason = a.text("reason");
     const std::string pseudonym = patient.phone.empty() ? "" : env.key.pseudonym(patient.phone);
     return {true, true, std::nullopt,
-            [slot_id, patient, reason, pseudonym](WriteContext& ctx,
-                                                  const Actor& actor) -> Result<Written> {
+            [slot_id, patient, reason, pseudonym, zone = env.zone](
+                WriteContext& ctx, const Actor& actor) -> Result<Written> {
                 auto r = book(ctx, slot_id, patient, reason, actor);
                 if (!r) return refused_or_failed(r.error());
                 const auto& b = *r;
                 Written w;
                 w.answer = Answer::success(
                     fmt::format("appointment {} booked: {} {} at {}", b.id, b.slot.specialty,
-                                b.slot.practitioner, format_time(b.slot.start)),
-                    appointment_json(b));
+                                b.slot.practitioner, format_site_time(zone, b.slot.start)),
+                    appointment_json(b, zone));
                 w.facts = {{"appointment_id", b.id}, {"slot_id", b.slot.id}};
                 w.remember = [b, pseudonym](Summaries& s) { s.booked(b, pseudonym); };
                 return w;
             }};
 }
 
-Change appointment_cancel(Arguments& a, const ParseEnv&) {
+Change appointment_cancel(Arguments& a, const ParseEnv& env) {
     const std::int64_t id = a.id("appointment_id");
     const std::string reason = a.text("reason");
-    return {true, true, std::nullopt,
-            [id, reason](WriteContext& ctx, const Actor& actor) -> Result<Written> {
-                auto r = cancel(ctx, id, reason, actor);
-                if (!r) return refused_or_failed(r.error());
-                const auto& c = *r;
-                Written w;
-                w.answer = Answer::success(
-                    fmt::format("appointment {} cancelled: slot {} is free, {} on the waiting list",
-                                id, c.freed.slot.id, c.freed.waitlist.size()),
-                    {{"appointment_id", id},
-                     {"appointment", appointment_json(c.appointment)},
-                     {"slot", slot_json(c.freed.slot)},
-                     {"waitlist", json_list(c.freed.waitlist, entry_json)}});
-                w.facts = {{"appointment_id", id}, {"slot_id", c.freed.slot.id}};
-                w.events.push_back(freed_event("appointment-cancel", c.freed, actor.at));
-                w.remember = [id](Summaries& s) { s.cancelled(id); };
-                return w;
-            }};
+    return {
+        true, true, std::nullopt,
+        [id, reason, zone = env.zone](WriteContext& ctx, const Actor& actor) -> Result<Written> {
+            auto r = cancel(ctx, id, reason, actor);
+            if (!r) return refused_or_failed(r.error());
+            const auto& c = *r;
+            Written w;
+            w.answer = Answer::success(
+                fmt::format("appointment {} cancelled: slot {} is free, {} on the waiting list", id,
+                            c.freed.slot.id, c.freed.waitlist.size()),
+                {{"appointment_id", id},
+                 {"appointment", appointment_json(c.appointment, zone)},
+                 {"slot", slot_json(c.freed.slot, zone)},
+                 {"waitlist", json_list(c.freed.waitlist, entry_json, zone)}});
+            w.facts = {{"appointment_id", id}, {"slot_id", c.freed.slot.id}};
+            w.events.push_back(freed_event("appointment-cancel", c.freed, actor.at, zone));
+            w.remember = [id](Summaries& s) { s.cancelled(id); };
+            return w;
+        }};
 }
 
-Change appointment_move(Arguments& a, const ParseEnv&) {
+Change appointment_move(Arguments& a, const ParseEnv& env) {
     const std::int64_t id = a.id("appointment_id");
     const std::int64_t slot_id = a.id("slot_id");
     return {
         true, true, std::nullopt,
-        [id, slot_id](WriteContext& ctx, const Actor& actor) -> Result<Written> {
+        [id, slot_id, zone = env.zone](WriteContext& ctx, const Actor& actor) -> Result<Written> {
             auto r = move(ctx, id, slot_id, actor);
             if (!r) return refused_or_failed(r.error());
             const auto& m = *r;
-            Json result = appointment_json(m.appointment);
-            result["freed_slot"] = slot_json(m.freed.slot);
-            result["waitlist"] = json_list(m.freed.waitlist, entry_json);
+            Json result = appointment_json(m.appointment, zone);
+            result["freed_slot"] = slot_json(m.freed.slot, zone);
+            result["waitlist"] = json_list(m.freed.waitlist, entry_json, zone);
             Written w;
-            w.answer = Answer::success(fmt::format("appointment {} moved to slot {} at {}", id,
-                                                   slot_id, format_time(m.appointment.slot.start)),
-                                       result);
+            w.answer =
+                Answer::success(fmt::format("appointment {} moved to slot {} at {}", id, slot_id,
+                                            format_site_time(zone, m.appointment.slot.start)),
+                                result);
             w.facts = {
                 {"appointment_id", id}, {"slot_id", slot_id}, {"freed_slot_id", m.freed.slot.id}};
-            w.events.push_back(freed_event("appointment-move", m.freed, actor.at));
+            w.events.push_back(freed_event("appointment-move", m.freed, actor.at, zone));
             w.remember = [moved = m.appointment](Summaries& s) { s.moved(moved); };
             return w;
         }};
 }
 
-Change waitlist_add(Arguments& a, const ParseEnv&) {
+Change waitlist_add(Arguments& a, const ParseEnv& env) {
     const std::string specialty = a.word("specialty");
     const PatientData patient = a.patient();
     const std::string reason = a.text("reason");
-    const std::optional<Time> before = a.date_or_time("before");
+    const std::optional<Time> before = a.date_or_time("before", env.zone);
     return {true, true, specialty,
             [specialty, patient, reason, before](WriteContext& ctx,
                                                  const Actor& actor) -> Result<Written> {
@@ -157,46 +176,52 @@ Change message_create(Arguments& a, const ParseEnv&) {
             }};
 }
 
-Change message_ack(Arguments& a, const ParseEnv&) {
+Change message_ack(Arguments& a, const ParseEnv& env) {
     const std::int64_t id = a.id("message_id");
     return {true, true, std::nullopt,
-            [id](WriteContext& ctx, const Actor& actor) -> Result<Written> {
+            [id, zone = env.zone](WriteContext& ctx, const Actor& actor) -> Result<Written> {
                 auto r = acknowledge(ctx, id, actor);
                 if (!r) return refused_or_failed(r.error());
                 Written w;
                 w.answer = Answer::success(fmt::format("message {} acknowledged", id),
-                                           message_json(*r, actor.at));
+                                           message_json(*r, actor.at, zone));
                 w.facts = {{"message_id", id}};
                 w.messages_changed = true;
                 return w;
             }};
 }
 
-Change reminder_sent(Arguments& a, const ParseEnv&) {
+Change reminder_sent(Arguments& a, const ParseEnv& env) {
     const std::int64_t id = a.id("appointment_id");
-    return {
-        false, false, std::nullopt, [id](WriteContext& ctx, const Actor& actor) -> Result<Written> {
-            auto r = mark_reminder_sent(ctx, id, actor);
-            if (!r) return refused_or_failed(r.error());
-            Written w;
-            w.answer = Answer::success(fmt::format("reminder of appointment {} marked sent", id),
-                                       appointment_json(*r));
-            w.facts = {{"appointment_id", id}};
-            return w;
-        }};
+    return {false, false, std::nullopt,
+            [id, zone = env.zone](WriteContext& ctx, const Actor& actor) -> Result<Written> {
+                auto r = mark_reminder_sent(ctx, id, actor);
+                if (!r) return refused_or_failed(r.error());
+                Written w;
+                w.answer =
+                    Answer::success(fmt::format("reminder of appointment {} marked sent", id),
+                                    appointment_json(*r, zone));
+                w.facts = {{"appointment_id", id}};
+                return w;
+            }};
 }
 
 Change patient_erase(Arguments& a, const ParseEnv& env) {
     const std::string phone = a.phone("phone");
     const std::string pseudonym = phone.empty() ? "" : env.key.pseudonym(phone);
     // Calls still live end after the job has run: they are unlinked from here on, on this thread,
-    // so that none is recorded under the erased pseudonym.
-    if (!pseudonym.empty() && !a.failed() && env.erasing)
-        env.erasing(pseudonym, random_pseudonym());
+    // so that none is recorded under the erased pseudonym; and journaled with the erasure, so
+    // that a restart before they end unlinks them again.
+    std::vector<LiveCallId> live;
+    const std::string unlinked = random_pseudonym();
+    if (!pseudonym.empty() && !a.failed() && env.erasing) live = env.erasing(pseudonym, unlinked);
     return {true, false, std::nullopt,
-            [pseudonym](WriteContext& ctx, const Actor& actor) -> Result<Written> {
+            [pseudonym, live, unlinked](WriteContext& ctx, const Actor& actor) -> Result<Written> {
                 auto e = erase_patient(ctx, pseudonym, actor);
                 if (!e) return e.error();
+                if (Status s = journal_unlinked(ctx, live, unlinked, actor.at); !s) {
+                    return s.error();
+                }
                 const Json counts = {{"personal_data", e->personal_data ? 1 : 0},
                                      {"appointments", e->appointments},
                                      {"messages", e->messages},

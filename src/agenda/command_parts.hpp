@@ -23,7 +23,11 @@ struct ParseEnv {
                                               const std::string& gateway)>
         live_call;
     // Context::erasing.
-    std::function<void(const std::string& pseudonym, const std::string& unlinked)> erasing;
+    std::function<std::vector<LiveCallId>(const std::string& pseudonym,
+                                          const std::string& unlinked)>
+        erasing;
+    // The site's zone: the times answers show are in it (config.md v1.1 `site.timezone`).
+    ZoneRules zone;
 };
 
 // What a change produced, on the writer thread: the answer, what its audit record adds, what

@@ -7,6 +7,7 @@
 
 #include "acd/agenda_views.hpp"
 #include "acd/log.hpp"
+#include "acd/site_time.hpp"
 #include "command_parts.hpp"
 #include "store/module.hpp"
 
@@ -115,7 +116,8 @@ std::optional<Answer> Commands::Impl::check_specialty(const Commands& self,
 
 void Commands::Impl::change(Commands& self, ChangeParser parse, control::Request& request,
                             control::Done done) {
-    const ParseEnv env{self.ctx_.now(), self.ctx_.key, self.ctx_.live_call, self.ctx_.erasing};
+    const ParseEnv env{self.ctx_.now(), self.ctx_.key, self.ctx_.live_call, self.ctx_.erasing,
+                       self.ctx_.routing().zone};
     Arguments args(request.arguments);
     Change change = parse(args, env);
     Actor actor = args.actor(env.now, change.by_required);
@@ -215,7 +217,8 @@ void Commands::Impl::refuse(Commands& self, const control::Request& request, con
 
 void Commands::Impl::read(Commands& self, ReadParser parse, control::Request& request,
                           control::Done done) {
-    const ParseEnv env{self.ctx_.now(), self.ctx_.key, self.ctx_.live_call, self.ctx_.erasing};
+    const ParseEnv env{self.ctx_.now(), self.ctx_.key, self.ctx_.live_call, self.ctx_.erasing,
+                       self.ctx_.routing().zone};
     Arguments args(request.arguments);
     Read read = parse(args, env);
     if (args.failed()) return done(args.refusal());
@@ -237,7 +240,7 @@ void Commands::Impl::read(Commands& self, ReadParser parse, control::Request& re
 std::optional<Json> Commands::caller_summary(const std::string& caller) {
     auto summary = summaries_.get(caller, ctx_.now());
     if (!summary) return std::nullopt;
-    return summary_json(*summary);
+    return summary_json(*summary, ctx_.routing().zone);
 }
 
 void Commands::start(std::function<void()> ready) {
@@ -265,11 +268,12 @@ void Commands::check_overdue(std::function<void()> then) {
                        std::set<std::int64_t> still_overdue;
                        std::vector<Json> messages;
                        std::vector<std::pair<std::string, Json>> fresh;
+                       const ZoneRules& zone = ctx_.routing().zone;
                        for (const Message& m : *overdue) {
                            Json event = {{"topic", "agenda"},
                                          {"event", "message.overdue"},
-                                         {"at", format_time(now)},
-                                         {"message", message_json(m, now)}};
+                                         {"at", format_site_time(zone, now)},
+                                         {"message", message_json(m, now, zone)}};
                            still_overdue.insert(m.id);
                            if (!overdue_.contains(m.id)) fresh.emplace_back("agenda", event);
                            messages.push_back(std::move(event));

@@ -53,7 +53,11 @@ struct Context {
     std::function<void(std::uint64_t ticket, std::function<void()> fn)> when_durable;
     // A person's data is being erased: their calls still live are to be recorded under
     // `unlinked` when they end, not under `pseudonym` (else caller-history would show them).
-    std::function<void(const std::string& pseudonym, const std::string& unlinked)> erasing;
+    // Returns those calls (gateway, call_id): the erasure journals one `call-unlink` record for
+    // each, so that a restart before they end unlinks them again (docs/storage.md).
+    std::function<std::vector<LiveCallId>(const std::string& pseudonym,
+                                          const std::string& unlinked)>
+        erasing;
 };
 
 class Commands {

@@ -12,29 +12,29 @@ constexpr double kMaxReminderHours = 24 * 31;
 
 using control::Answer;
 
-Read slot_list(Arguments& a, const ParseEnv&) {
+Read slot_list(Arguments& a, const ParseEnv& env) {
     const std::string specialty = a.word("specialty");
     const Time from = a.time("from");
     const Time to = a.time("to");
     const bool free_only = a.flag("free_only", false);
-    return {specialty, [=](Reader& reader) -> Result<Answer> {
+    return {specialty, [=, zone = env.zone](Reader& reader) -> Result<Answer> {
                 auto slots = reader.slots(specialty, from, to, free_only);
                 if (!slots) return slots.error();
                 return Answer::listing(slots->empty(),
                                        fmt::format("{} {}slots in {}", slots->size(),
                                                    free_only ? "free " : "", specialty),
-                                       {{"slots", json_list(*slots, slot_json)}});
+                                       {{"slots", json_list(*slots, slot_json, zone)}});
             }};
 }
 
 Read appointment_list(Arguments& a, const ParseEnv& env) {
     const bool cancelled = a.flag("include_cancelled", false);
-    const auto answer = [](Result<std::vector<Appointment>> found,
-                           const std::string& whose) -> Result<Answer> {
+    const auto answer = [zone = env.zone](Result<std::vector<Appointment>> found,
+                                          const std::string& whose) -> Result<Answer> {
         if (!found) return found.error();
         return Answer::listing(found->empty(),
                                fmt::format("{} appointments {}", found->size(), whose),
-                               {{"appointments", json_list(*found, appointment_json)}});
+                               {{"appointments", json_list(*found, appointment_json, zone)}});
     };
     if (a.has("phone")) {
         const std::string phone = a.phone("phone");
@@ -56,14 +56,14 @@ Read appointment_list(Arguments& a, const ParseEnv& env) {
     return {};
 }
 
-Read waitlist_list(Arguments& a, const ParseEnv&) {
+Read waitlist_list(Arguments& a, const ParseEnv& env) {
     const std::string specialty = a.word("specialty");
-    return {specialty, [=](Reader& reader) -> Result<Answer> {
+    return {specialty, [=, zone = env.zone](Reader& reader) -> Result<Answer> {
                 auto entries = reader.waitlist(specialty);
                 if (!entries) return entries.error();
                 return Answer::listing(
                     entries->empty(), fmt::format("{} waiting for {}", entries->size(), specialty),
-                    {{"specialty", specialty}, {"entries", json_list(*entries, entry_json)}});
+                    {{"specialty", specialty}, {"entries", json_list(*entries, entry_json, zone)}});
             }};
 }
 
@@ -73,16 +73,16 @@ Read message_list(Arguments& a, const ParseEnv& env) {
     const std::string status = a.choice("status", {"open", "acknowledged"}, false);
     std::optional<bool> open;
     if (!status.empty()) open = status == "open";
-    return {
-        specialty, [=, now = env.now](Reader& reader) -> Result<Answer> {
-            auto messages = reader.messages(specialty, open);
-            if (!messages) return messages.error();
-            return Answer::listing(
-                messages->empty(),
-                fmt::format("{} {}messages", messages->size(), status.empty() ? "" : status + " "),
-                {{"messages",
-                  json_list(*messages, [&](const Message& m) { return message_json(m, now); })}});
-        }};
+    return {specialty, [=, now = env.now, zone = env.zone](Reader& reader) -> Result<Answer> {
+                auto messages = reader.messages(specialty, open);
+                if (!messages) return messages.error();
+                return Answer::listing(messages->empty(),
+                                       fmt::format("{} {}messages", messages->size(),
+                                                   status.empty() ? "" : status + " "),
+                                       {{"messages", json_list(*messages, [&](const Message& m) {
+                                             return message_json(m, now, zone);
+                                         })}});
+            }};
 }
 
 Read reminders_due(Arguments& a, const ParseEnv& env) {
@@ -97,19 +97,20 @@ Read reminders_due(Arguments& a, const ParseEnv& env) {
     }
     const auto window = std::chrono::duration_cast<Duration>(
         std::chrono::duration<double, std::ratio<3600>>(within_h));
-    return {std::nullopt, [=, now = env.now](Reader& reader) -> Result<Answer> {
+    return {std::nullopt, [=, now = env.now, zone = env.zone](Reader& reader) -> Result<Answer> {
                 auto due = reader.reminders_due(now, now + window);
                 if (!due) return due.error();
                 return Answer::listing(
                     due->empty(),
                     fmt::format("{} reminders due within {} h", due->size(), within_h),
-                    {{"within_h", within_h}, {"appointments", json_list(*due, appointment_json)}});
+                    {{"within_h", within_h},
+                     {"appointments", json_list(*due, appointment_json, zone)}});
             }};
 }
 
 Read caller_history(Arguments& a, const ParseEnv& env) {
-    const auto answer = [now = env.now](Reader& reader,
-                                        const std::string& pseudonym) -> Result<Answer> {
+    const auto answer = [now = env.now, zone = env.zone](
+                            Reader& reader, const std::string& pseudonym) -> Result<Answer> {
         auto history = reader.history(pseudonym, now);
         if (!history) return history.error();
         const bool empty = !history->patient.known() && history->calls.empty() &&
@@ -122,7 +123,7 @@ Read caller_history(Arguments& a, const ParseEnv& env) {
                 : fmt::format("{} past calls, {} upcoming appointments, {} open messages",
                               history->calls_total, history->upcoming.size(),
                               history->open_messages.size()),
-            history_json(*history, now));
+            history_json(*history, now, zone));
     };
     if (a.has("call_id")) {
         const std::string call_id = a.word("call_id", kMaxCallIdBytes);

@@ -19,6 +19,7 @@
 
 #include "acd/control.hpp"
 #include "acd/store.hpp"
+#include "call_figures.hpp"
 #include "notify.hpp"
 #include "quality/quality.hpp"
 #include "service.hpp"
@@ -27,11 +28,14 @@ namespace acd {
 
 void add_engine_commands(control::Registry& registry, Service& service);
 
-// `urgent_overdue` is what status-get reports of urgent messages open too long (nullopt when it
-// cannot be read); `quality_figures` what stats-get reports of the quality sample since a time.
+// `figures` are the day's figures stats-get shows without a `since` (and with today's); other
+// days are read from the store (a scan of their calls, on this thread). `urgent_overdue` is what
+// status-get reports of urgent messages open too long (nullopt when it cannot be read);
+// `quality_figures` what stats-get reports of the quality sample since a time.
 using QualityFigures =
     std::function<Result<std::map<std::pair<std::string, CallClass>, quality::Figures>>(Time)>;
 void add_status_commands(control::Registry& registry, Service& service, Store& store,
+                         CallFigures& figures,
                          std::function<std::optional<std::int64_t>()> urgent_overdue,
                          QualityFigures quality_figures);
 

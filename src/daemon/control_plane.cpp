@@ -4,7 +4,9 @@
 
 #include <set>
 
+#include "acd/site_time.hpp"
 #include "alerts.hpp"
+#include "metrics.hpp"
 #include "publisher.hpp"
 #include "users/roles.hpp"
 
@@ -38,7 +40,7 @@ Result<std::unique_ptr<ControlPlane>> ControlPlane::open(asio::io_context& io, S
                             service.when_durable(ticket, std::move(fn));
                         },
                         [&service](const std::string& pseudonym, const std::string& unlinked) {
-                            service.unlink_live_calls(pseudonym, unlinked);
+                            return service.unlink_live_calls(pseudonym, unlinked);
                         }});
     if (!agenda) return agenda.error();
     plane->agenda_ = std::move(*agenda);
@@ -53,12 +55,13 @@ Result<std::unique_ptr<ControlPlane>> ControlPlane::open(asio::io_context& io, S
                                if (a.id == agent) return true;
                            }
                            return false;
-                       }});
+                       },
+                       [&service] { return service.engine().config().zone; }});
     if (!users) return users.error();
     plane->users_ = std::move(*users);
-    auto metrics = Metrics::load(store, service.engine().config());
-    if (!metrics) return metrics.error();
-    plane->metrics_ = std::move(*metrics);
+    auto figures = CallFigures::load(store, service.engine().config(), service.now());
+    if (!figures) return figures.error();
+    plane->figures_ = std::make_unique<CallFigures>(std::move(*figures));
 
     plane->quality_ = std::make_unique<quality::Quality>(quality::Context{
         store, service.config().store.path, [&service] { return service.now(); },
@@ -70,12 +73,18 @@ Result<std::unique_ptr<ControlPlane>> ControlPlane::open(asio::io_context& io, S
             audit_command(store, service.now(), request, answer);
         }});
 
+    // Today's quality figures, counted from the table now, before any evaluation is under way.
+    const RoutingConfig& routing = service.engine().config();
+    if (auto today = plane->quality_->figures(site_midnight(routing.zone, service.now())); !today) {
+        return today.error();
+    }
+
     control::Registry& r = plane->registry_;
     add_engine_commands(r, service);
     agenda::Commands& a = *plane->agenda_;
     quality::Quality& q = *plane->quality_;
     add_status_commands(
-        r, service, store, [&a] { return a.urgent_overdue_count(); },
+        r, service, store, *plane->figures_, [&a] { return a.urgent_overdue_count(); },
         [&q](Time since) { return q.figures(since); });
     plane->operations_.add_to(r);
     a.add_to(r);
@@ -103,10 +112,10 @@ Result<std::unique_ptr<ControlPlane>> ControlPlane::open(asio::io_context& io, S
     service.set_call_finished([self](const CallSnapshot& c) {
         self->agenda_->call_finished(c);
         self->call_ended(c);
-        self->metrics_.call_finished(c, self->service_.engine().config());
     });
     service.set_output_job([self](const Output& out) { return self->quality_->job_for(out); });
     service.set_observer([self](const Output& out) {
+        self->figures_->output(out, self->service_.engine().config(), self->service_.now());
         log_alerts(out, self->service_.engine().config().zone);
         publish_output(
             self->hub_, self->service_.engine(), self->service_.now(), out,
@@ -123,7 +132,7 @@ ControlPlane::~ControlPlane() {
 }
 
 std::string ControlPlane::metrics_text() const {
-    return metrics_.text(service_.engine(), service_.now());
+    return Metrics(*figures_, store_.commit_times()).text(service_.engine(), service_.now());
 }
 
 namespace {

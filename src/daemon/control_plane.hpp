@@ -14,8 +14,8 @@
 #include "acd/admin_server.hpp"
 #include "acd/control.hpp"
 #include "agenda/commands.hpp"
+#include "call_figures.hpp"
 #include "commands.hpp"
-#include "metrics.hpp"
 #include "quality/quality.hpp"
 #include "users/users.hpp"
 
@@ -62,7 +62,8 @@ class ControlPlane : public net::AdminHub {
     std::unique_ptr<agenda::Commands> agenda_;
     std::unique_ptr<quality::Quality> quality_;
     std::unique_ptr<users::Users> users_;
-    Metrics metrics_;
+    // The figures of finished calls: stats-get's today and /metrics' counters.
+    std::unique_ptr<CallFigures> figures_;
     // Calls that ended at an agent in the last 10 minutes, oldest first: an agent may still read
     // its caller's data (docs/spec/web.md, roles).
     struct Ended {

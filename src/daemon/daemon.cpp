@@ -156,6 +156,11 @@ int run_daemon(const std::string& config_file, const DaemonOptions& options) {
     Service service(io, config, engine_from(std::move(*recovered), config, config_changed), **store,
                     *key);
     service_ptr = &service;
+    // An erasure made during a call that is still live: that call still ends unlinked.
+    auto unlinked = unlinked_live_calls(**store, service.engine());
+    if (!unlinked) return refuse("store.recover", unlinked.error().message);
+    for (const auto& [call, pseudonym] : *unlinked)
+        service.unlink_call(call, pseudonym);
     if (config_changed) {
         // The file must be what runs: a file the recovered state cannot take (a specialty
         // removed while calls wait in it) is refused, never silently left unapplied.

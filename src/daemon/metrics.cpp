@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <map>
+#include <vector>
 
 namespace acd {
 namespace {
@@ -54,6 +56,55 @@ double seconds_of(Duration d) {
     return std::chrono::duration<double>(d).count();
 }
 
+// A counter per specialty and class: a sample for each pair that counted a call.
+void per_class(Writer& w, std::string_view name, std::string_view help,
+               const std::vector<std::pair<ServiceStats::Key, ServiceFigures>>& figures,
+               std::int64_t (*value)(const ServiceFigures&)) {
+    w.family(name, "counter", help);
+    for (const auto& [key, f] : figures) {
+        if (const std::int64_t n = value(f); n > 0) {
+            w.sample(name, double(n), Label{"specialty", key.first},
+                     Label{"class", std::string(to_string(key.second))});
+        }
+    }
+}
+
+// The call counters, read from the figures stats-get shows (one count of the finished calls).
+void write_counters(Writer& w, const ServiceStats& totals) {
+    std::vector<std::pair<ServiceStats::Key, ServiceFigures>> figures;
+    for (const auto& [key, tally] : totals.buckets())
+        figures.emplace_back(key, tally.figures());
+    per_class(w, "acdd_calls_offered_total", "Calls offered to a queue, counted when they end.",
+              figures, [](const ServiceFigures& f) { return f.offered - f.rejected - f.closed; });
+    w.family("acdd_calls_answered_total", "counter", "Calls answered, by an agent or a team.");
+    for (const auto& [key, f] : figures) {
+        const std::string cls(to_string(key.second));
+        if (f.answered_internal > 0) {
+            w.sample("acdd_calls_answered_total", double(f.answered_internal),
+                     Label{"specialty", key.first}, Label{"class", cls}, Label{"by", "agent"});
+        }
+        if (f.answered_overflow > 0) {
+            w.sample("acdd_calls_answered_total", double(f.answered_overflow),
+                     Label{"specialty", key.first}, Label{"class", cls}, Label{"by", "team"});
+        }
+    }
+    per_class(w, "acdd_calls_abandoned_total", "Calls abandoned before an answer.", figures,
+              [](const ServiceFigures& f) { return f.abandoned; });
+    w.family("acdd_calls_rejected_total", "counter", "Calls rejected: no route, or closed.");
+    std::map<std::pair<std::string, std::string>, std::int64_t> rejected;  // specialty, reason
+    for (const auto& [key, f] : figures) {
+        if (f.rejected > 0) rejected[{key.first, "no_route"}] += f.rejected;
+        if (f.closed > 0) rejected[{key.first, "closed"}] += f.closed;
+    }
+    for (const auto& [key, n] : rejected) {
+        w.sample("acdd_calls_rejected_total", double(n), Label{"specialty", key.first},
+                 Label{"reason", key.second});
+    }
+    per_class(w, "acdd_calls_answered_within_target_total",
+              "Calls answered within their class's target.", figures,
+              [](const ServiceFigures& f) { return f.answered_within_target; });
+}
+
 // A histogram's buckets are cumulative: each counts the samples at or below its bound.
 void commit_histogram(Writer& w, const CommitHistogram::Snapshot& h) {
     constexpr std::string_view name = "acdd_store_commit_seconds";
@@ -72,59 +123,9 @@ void commit_histogram(Writer& w, const CommitHistogram::Snapshot& h) {
 
 }  // namespace
 
-Result<Metrics> Metrics::load(Store& store, const RoutingConfig& routing) {
-    auto calls = store.finished_calls(Time{});
-    if (!calls) return calls.error();
-    Metrics m;
-    m.commit_times_ = &store.commit_times();
-    for (const CallSnapshot& c : *calls)
-        m.call_finished(c, routing);
-    return m;
-}
-
-void Metrics::call_finished(const CallSnapshot& c, const RoutingConfig& routing) {
-    const std::string cls(to_string(c.call_class));
-    if (c.outcome == Outcome::rejected || c.outcome == Outcome::closed) {
-        ++rejected_[{c.specialty, c.outcome == Outcome::closed ? "closed" : "no_route"}];
-        return;
-    }
-    ++offered_[{c.specialty, cls}];
-    if (c.answered_at) {
-        ++answered_[{c.specialty, cls, c.agent.empty() ? "team" : "agent"}];
-        if (*c.answered_at - c.enqueued_at <= routing.policy(c.call_class).target) {
-            ++within_target_[{c.specialty, cls}];
-        }
-    } else if (c.outcome == Outcome::abandoned) {
-        ++abandoned_[{c.specialty, cls}];
-    }
-}
-
 std::string Metrics::text(const Engine& engine, Time now) const {
     Writer w;
-    const auto by_specialty_class = [&w](std::string_view name, std::string_view help,
-                                         const std::map<SpecialtyClass, std::int64_t>& counts) {
-        w.family(name, "counter", help);
-        for (const auto& [key, n] : counts) {
-            w.sample(name, double(n), Label{"specialty", std::get<0>(key)},
-                     Label{"class", std::get<1>(key)});
-        }
-    };
-    by_specialty_class("acdd_calls_offered_total",
-                       "Calls offered to a queue, counted when they end.", offered_);
-    w.family("acdd_calls_answered_total", "counter", "Calls answered, by an agent or a team.");
-    for (const auto& [key, n] : answered_) {
-        w.sample("acdd_calls_answered_total", double(n), Label{"specialty", std::get<0>(key)},
-                 Label{"class", std::get<1>(key)}, Label{"by", std::get<2>(key)});
-    }
-    by_specialty_class("acdd_calls_abandoned_total", "Calls abandoned before an answer.",
-                       abandoned_);
-    w.family("acdd_calls_rejected_total", "counter", "Calls rejected: no route, or closed.");
-    for (const auto& [key, n] : rejected_) {
-        w.sample("acdd_calls_rejected_total", double(n), Label{"specialty", std::get<0>(key)},
-                 Label{"reason", std::get<1>(key)});
-    }
-    by_specialty_class("acdd_calls_answered_within_target_total",
-                       "Calls answered within their class's target.", within_target_);
+    write_counters(w, figures_->totals());
 
     const std::vector<QueueView> queues = engine.queues();
     w.family("acdd_queue_calls", "gauge", "Calls waiting in the queue.");
@@ -160,7 +161,7 @@ std::string Metrics::text(const Engine& engine, Time now) const {
     for (const GatewayView& g : engine.gateways()) {
         w.sample("acdd_gateway_connected", g.away_since ? 0.0 : 1.0, Label{"gateway", g.id});
     }
-    if (commit_times_ != nullptr) commit_histogram(w, commit_times_->snapshot());
+    commit_histogram(w, commit_times_->snapshot());
     return w.out;
 }
 

@@ -17,13 +17,14 @@ void publish_output(control::Hub& hub, const Engine& engine, Time now, const Out
         !hub.watched("alerts")) {
         return;
     }
+    const ZoneRules& zone = engine.config().zone;        // the times shown are the site's
     std::vector<std::pair<std::string, Json>> messages;  // (topic, message)
     std::set<std::string> specialties;
     for (const Change& change : output.changes) {
         if (const auto* c = std::get_if<CallChange>(&change)) {
             Json message = {{"topic", "calls"},
                             {"event", change_type(change)},
-                            {"at", format_time(c->at)},
+                            {"at", format_site_time(zone, c->at)},
                             {"call", call_json(c->call, now)}};
             add_script(message["call"], engine.config(), c->call);
             // What an agent desktop pops: when the call arrives and when it rings an agent.
@@ -42,16 +43,15 @@ void publish_output(control::Hub& hub, const Engine& engine, Time now, const Out
             agent["state"] = to_string(a->state);  // as of this change, not the end of the step
             messages.emplace_back("agents", Json{{"topic", "agents"},
                                                  {"event", "agent.state"},
-                                                 {"at", format_time(a->at)},
+                                                 {"at", format_site_time(zone, a->at)},
                                                  {"cause", to_string(a->cause)},
                                                  {"agent", agent}});
             if (view) specialties.insert(view->skills.begin(), view->skills.end());
         } else if (const auto* alert = std::get_if<AlertChange>(&change)) {
-            messages.emplace_back("alerts",
-                                  Json{{"topic", "alerts"},
-                                       {"event", change_type(change)},
-                                       {"at", format_site_time(engine.config().zone, alert->at)},
-                                       {"alert", alert_json(alert->alert, engine.config().zone)}});
+            messages.emplace_back("alerts", Json{{"topic", "alerts"},
+                                                 {"event", change_type(change)},
+                                                 {"at", format_site_time(zone, alert->at)},
+                                                 {"alert", alert_json(alert->alert, zone)}});
         }
     }
     if (!specialties.empty()) {

@@ -42,4 +42,24 @@ Result<Recovered> recover(Store& store) {
     return r;
 }
 
+Result<std::vector<std::pair<agenda::LiveCallId, std::string>>> unlinked_live_calls(
+    Store& store, const Engine& engine) {
+    std::vector<std::pair<agenda::LiveCallId, std::string>> out;
+    for (const CallSnapshot& c : engine.calls()) {
+        auto records = store.records_for_call(c.gateway, c.call_id);
+        if (!records) return records.error();
+        std::optional<std::string> unlinked;
+        for (const AuditRecord& r : *records) {
+            if (r.type == "call.offered") unlinked.reset();  // a call of the same id before
+            if (r.kind != RecordKind::action || r.type != agenda::kCallUnlinkRecord) continue;
+            const Json body = Json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+            if (body.is_object() && body.contains("unlinked") && body["unlinked"].is_string()) {
+                unlinked = body["unlinked"].get<std::string>();
+            }
+        }
+        if (unlinked) out.push_back({{c.gateway, c.call_id}, *unlinked});
+    }
+    return out;
+}
+
 }  // namespace acd

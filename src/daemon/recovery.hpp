@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "acd/agenda.hpp"
 #include "acd/engine.hpp"
 #include "acd/result.hpp"
 #include "acd/store.hpp"
@@ -17,5 +18,11 @@ struct Recovered {
 };
 
 Result<Recovered> recover(Store& store);
+
+// The live calls of `engine` that an erasure unlinked before a restart (their kCallUnlinkRecord
+// records, agenda.hpp, after the call's latest `call.offered`), with the pseudonym to record
+// each under when it ends. One indexed read of the log per live call.
+Result<std::vector<std::pair<agenda::LiveCallId, std::string>>> unlinked_live_calls(
+    Store& store, const Engine& engine);
 
 }  // namespace acd

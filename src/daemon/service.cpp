@@ -82,10 +82,19 @@ Service::Applied Service::apply(const Input& input, const control::Caller* calle
     return {*last, ticket};
 }
 
-void Service::unlink_live_calls(const std::string& pseudonym, const std::string& unlinked) {
+std::vector<agenda::LiveCallId> Service::unlink_live_calls(const std::string& pseudonym,
+                                                           const std::string& unlinked) {
+    std::vector<agenda::LiveCallId> live;
     for (const CallSnapshot& c : engine_->calls()) {
-        if (c.caller == pseudonym) unlinked_calls_[{c.gateway, c.call_id}] = unlinked;
+        if (c.caller != pseudonym) continue;
+        unlinked_calls_[{c.gateway, c.call_id}] = unlinked;
+        live.push_back({c.gateway, c.call_id});
     }
+    return live;
+}
+
+void Service::unlink_call(const agenda::LiveCallId& call, const std::string& unlinked) {
+    unlinked_calls_[{call.gateway, call.call_id}] = unlinked;
 }
 
 void Service::unlink_finished(std::vector<CallSnapshot>& finished) {

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 
+#include "acd/agenda.hpp"
 #include "acd/config.hpp"
 #include "acd/control.hpp"
 #include "acd/engine.hpp"
@@ -62,8 +63,12 @@ class Service : public net::GatewayHub {
     // not come before their change is on disk. Never runs when the store fails (acdd then stops).
     void when_durable(std::uint64_t ticket, std::function<void()> fn);
     // Right to erasure while the person's calls are live: each of them, when it ends, is recorded
-    // (calls table, finished-call subscribers) under `unlinked` instead of `pseudonym`.
-    void unlink_live_calls(const std::string& pseudonym, const std::string& unlinked);
+    // (calls table, finished-call subscribers) under `unlinked` instead of `pseudonym`. Returns
+    // them, for the erasure to journal (recovery.hpp: unlink_recovered_calls).
+    std::vector<agenda::LiveCallId> unlink_live_calls(const std::string& pseudonym,
+                                                      const std::string& unlinked);
+    // The same for one live call, by its id (recovery).
+    void unlink_call(const agenda::LiveCallId& call, const std::string& unlinked);
     // Takes the parts of a reloaded configuration that apply while running: gateway tokens,
     // retention, log level. (The routing part goes through apply(Reconfigure).)
     void update_config(const Config& config);

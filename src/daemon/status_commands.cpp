@@ -76,21 +76,34 @@ Answer overflow_get(const Engine& engine) {
         {{"specialties", specialties}, {"teams", teams}});
 }
 
-Answer stats_get(const Engine& engine, Store& store, const QualityFigures& quality_figures,
-                 const Json& args, Time now) {
+// The figures of the calls finished since `since`: today's as counted (CallFigures), another
+// time's from the store (a scan of its calls: docs/admin.md says what it costs).
+Result<ServiceStats> finished_since(Store& store, CallFigures& figures, const RoutingConfig& config,
+                                    Time since, Time now) {
+    auto today = figures.today(since, config, now);
+    if (!today) return today.error();
+    if (*today) return std::move(**today);
+    auto finished = store.finished_calls(since);
+    if (!finished) return finished.error();
+    ServiceStats stats;
+    for (const CallSnapshot& c : *finished)
+        stats.add(c, config, now);
+    return stats;
+}
+
+Answer stats_get(const Engine& engine, Store& store, CallFigures& figures,
+                 const QualityFigures& quality_figures, const Json& args, Time now) {
     const RoutingConfig& config = engine.config();
     json::Problems problems;
     json::Reader r = json::Reader::named(args, "argument", problems);
     // "Today" is the site's (config.md v1.1 site.timezone), whatever the machine's TZ.
     const Time since = r.time("since").value_or(site_midnight(config.zone, now));
     if (!problems.empty()) return Answer::failure(ErrorCode::bad_request, problems.front().message);
-    auto finished = store.finished_calls(since);
+    auto finished = finished_since(store, figures, config, since, now);
     if (!finished) return Answer::failure(finished.error());
     auto quality = quality_figures(since);
     if (!quality) return Answer::failure(quality.error());
-    ServiceStats stats;
-    for (const CallSnapshot& c : *finished)
-        stats.add(c, config, now);
+    ServiceStats& stats = *finished;
     for (const CallSnapshot& c : engine.calls()) {
         if (c.enqueued_at >= since) stats.add(c, config, now);
     }
@@ -142,6 +155,7 @@ control::Handler now(std::function<Answer(const control::Request&)> f) {
 }  // namespace
 
 void add_status_commands(control::Registry& registry, Service& service, Store& store,
+                         CallFigures& figures,
                          std::function<std::optional<std::int64_t>()> urgent_overdue,
                          QualityFigures quality_figures) {
     using control::Access;
@@ -186,9 +200,9 @@ void add_status_commands(control::Registry& registry, Service& service, Store& s
                       return overflow_get(service.engine());
                   })});
     registry.add({"stats-get", Access::reads,
-                  now([&service, &store, quality_figures](const control::Request& r) {
-                      return stats_get(service.engine(), store, quality_figures, r.arguments,
-                                       service.now());
+                  now([&service, &store, &figures, quality_figures](const control::Request& r) {
+                      return stats_get(service.engine(), store, figures, quality_figures,
+                                       r.arguments, service.now());
                   })});
 }
 

@@ -128,6 +128,7 @@ struct Evaluation {
 // durability callback orders the two).
 struct Outcome {
     std::optional<Row> row;  // the evaluated call; none when the call is not in the sample
+    std::optional<std::int64_t> previous_score;  // an evaluation made again replaces it
     std::optional<Error> error;
 };
 
@@ -151,6 +152,7 @@ Status evaluate_job(WriteContext& ctx, const Evaluation& e, Outcome& out) {
         .bind(4, ms(e.at))
         .bind(5, out.row->id);
     if (Status s = update->run(); !s) return s;
+    out.previous_score = out.row->score;
     out.row->score = e.score;
     out.row->comment = e.comment;
     out.row->by = e.by;
@@ -195,7 +197,7 @@ Quality::Quality(Context context)
     : context_(std::move(context)), reader_(std::make_unique<Reader>(context_.database)) {}
 Quality::~Quality() = default;
 
-std::function<Status(WriteContext&)> Quality::job_for(const Output& output) const {
+std::function<Status(WriteContext&)> Quality::job_for(const Output& output) {
     std::vector<CallSnapshot> answered;
     for (const Change& change : output.changes) {
         const auto* c = std::get_if<CallChange>(&change);
@@ -206,6 +208,11 @@ std::function<Status(WriteContext&)> Quality::job_for(const Output& output) cons
         }
     }
     if (answered.empty()) return nullptr;
+    if (Day* day = this_day()) {
+        for (const CallSnapshot& c : answered) {
+            if (*c.answered_at >= day->start) ++day->tallies[{c.specialty, c.call_class}].selected;
+        }
+    }
     return [answered = std::move(answered)](WriteContext& ctx) {
         return record_answered(ctx, answered);
     };
@@ -282,13 +289,82 @@ void Quality::evaluate(control::Request& request, control::Done done) {
         } else if (!outcome->row) {
             done(refused_not_sampled(e.call_id));
         } else {
+            const Row& row = *outcome->row;
+            if (const auto cls = parse_call_class(row.call_class)) {
+                count_evaluation({row.specialty, *cls}, row.answered_at, e.score,
+                                 outcome->previous_score);
+            }
             done(Answer::success(fmt::format("call {} evaluated {}/5", e.call_id, e.score),
                                  row_json(*outcome->row, context_.routing().zone)));
         }
     });
 }
 
+Quality::Day* Quality::this_day() {
+    if (!day_) return nullptr;
+    const RoutingConfig& routing = context_.routing();
+    if (day_->zone != routing.zone.name) {
+        day_.reset();  // counted again, from the table, at the next read
+        return nullptr;
+    }
+    const Time start = site_midnight(routing.zone, context_.now());
+    if (start > day_->start) *day_ = Day{start, routing.zone.name, {}};
+    return &*day_;
+}
+
+void Quality::count_evaluation(const FigureKey& key, Time answered_at, std::int64_t score,
+                               std::optional<std::int64_t> previous) {
+    Day* day = this_day();
+    if (day == nullptr || answered_at < day->start) return;
+    Tally& t = day->tallies[key];
+    if (previous) {
+        t.score_sum -= *previous;
+    } else {
+        ++t.evaluated;
+    }
+    t.score_sum += score;
+}
+
 Result<std::map<FigureKey, Figures>> Quality::figures(Time since) {
+    const RoutingConfig& routing = context_.routing();
+    const Time start = site_midnight(routing.zone, context_.now());
+    if (since != start) return query(since);
+    if (Day* day = this_day(); day != nullptr && day->start == start) {
+        std::map<FigureKey, Figures> out;
+        for (const auto& [key, t] : day->tallies) {
+            Figures& f = out[key];
+            f.selected = t.selected;
+            f.evaluated = t.evaluated;
+            if (t.evaluated > 0) {
+                f.mean_score = static_cast<double>(t.score_sum) / static_cast<double>(t.evaluated);
+            }
+        }
+        return out;
+    }
+    // The first read, or the zone changed: today from the table, then counted as it goes.
+    context_.store.flush();
+    auto sums = sums_since(start);
+    if (!sums) return sums.error();
+    day_ = Day{start, routing.zone.name, std::move(*sums)};
+    return figures(since);
+}
+
+Result<std::map<FigureKey, Figures>> Quality::query(Time since) {
+    auto sums = sums_since(since);
+    if (!sums) return sums.error();
+    std::map<FigureKey, Figures> out;
+    for (const auto& [key, t] : *sums) {
+        Figures& f = out[key];
+        f.selected = t.selected;
+        f.evaluated = t.evaluated;
+        if (t.evaluated > 0) {
+            f.mean_score = static_cast<double>(t.score_sum) / static_cast<double>(t.evaluated);
+        }
+    }
+    return out;
+}
+
+Result<std::map<FigureKey, Quality::Tally>> Quality::sums_since(Time since) {
     auto db = reader_->connection();
     if (!db) return db.error();
     auto stmt = (*db)->prepare(
@@ -297,17 +373,12 @@ Result<std::map<FigureKey, Figures>> Quality::figures(Time since) {
         "WHERE answered_at >= ? GROUP BY specialty, class");
     if (!stmt) return stmt.error();
     stmt->bind(1, ms(since));
-    std::map<FigureKey, Figures> out;
+    std::map<FigureKey, Tally> out;
     while (stmt->step()) {
         const auto cls = parse_call_class(stmt->text(1));
         if (!cls) continue;
-        Figures f;
-        f.selected = stmt->int64(2);
-        f.evaluated = stmt->int64(3);
-        if (f.evaluated > 0) {
-            f.mean_score = static_cast<double>(stmt->int64(4)) / static_cast<double>(f.evaluated);
-        }
-        out[{std::string(stmt->text(0)), *cls}] = f;
+        out[{std::string(stmt->text(0)), *cls}] =
+            Tally{stmt->int64(2), stmt->int64(3), stmt->int64(4)};
     }
     if (stmt->failed()) return stmt->error();
     return out;

@@ -62,20 +62,42 @@ class Quality {
     Quality& operator=(const Quality&) = delete;
 
     // The job that records the sampled calls an engine output shows answered by an agent, to
-    // run in the transaction of that output's records; empty when there is none.
-    std::function<Status(WriteContext&)> job_for(const Output& output) const;
+    // run in the transaction of that output's records; empty when there is none. Counts them in
+    // today's figures.
+    std::function<Status(WriteContext&)> job_for(const Output& output);
     // Registers quality-list and quality-evaluate.
     void add_to(control::Registry& registry);
-    // The figures of the sampled calls answered at or after `since`.
+    // The figures of the sampled calls answered at or after `since`. Today's (`since` is 00:00
+    // site time today) are kept in memory, counted from the table at the first read (after a
+    // flush of the store) and when the zone changes, then as calls are answered and evaluated;
+    // the day rolls over at the site's midnight. Another `since` is a query of the table.
     Result<std::map<FigureKey, Figures>> figures(Time since);
 
   private:
+    struct Tally {
+        std::int64_t selected = 0;
+        std::int64_t evaluated = 0;
+        std::int64_t score_sum = 0;
+    };
+    struct Day {
+        Time start{};      // 00:00 site time
+        std::string zone;  // the zone `start` is in
+        std::map<FigureKey, Tally> tallies;
+    };
     void evaluate(control::Request& request, control::Done done);
     control::Answer list(const control::Request& request);
+    // Today's tallies, rolled over to the current day; null until counted from the table.
+    Day* this_day();
+    // Counts an evaluation of a call of (specialty, class) answered at `answered_at`.
+    void count_evaluation(const FigureKey& key, Time answered_at, std::int64_t score,
+                          std::optional<std::int64_t> previous_score);
+    Result<std::map<FigureKey, Figures>> query(Time since);
+    Result<std::map<FigureKey, Tally>> sums_since(Time since);
 
     struct Reader;
     Context context_;
     std::unique_ptr<Reader> reader_;
+    std::optional<Day> day_;
 };
 
 // Json of figures, merged into a specialty's class figures by stats-get.

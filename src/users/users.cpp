@@ -10,6 +10,7 @@
 #include <cctype>
 
 #include "acd/log.hpp"
+#include "acd/site_time.hpp"
 #include "store/module.hpp"
 
 namespace acd::users {
@@ -130,13 +131,13 @@ CREATE TABLE users (
 )sql"}};
 }
 
-Json view(const User& u) {
+Json view(const User& u, const ZoneRules& zone) {
     Json j = {{"user", u.user},
               {"name", u.name},
               {"role", to_string(u.role)},
               {"agent", u.agent.empty() ? Json() : Json(u.agent)},
               {"disabled", u.disabled},
-              {"last_login", u.last_login ? Json(format_time(*u.last_login)) : Json()}};
+              {"last_login", u.last_login ? Json(format_site_time(zone, *u.last_login)) : Json()}};
     return j;
 }
 
@@ -321,8 +322,8 @@ void Users::Impl::hashed(Users& self, std::optional<std::string> password,
 
 void Users::Impl::commit(Users& self, std::shared_ptr<control::Request> request, User user,
                          Part part, control::Done done) {
-    auto answer =
-        std::make_shared<Answer>(Answer::success(fmt::format("user {}", user.user), view(user)));
+    auto answer = std::make_shared<Answer>(
+        Answer::success(fmt::format("user {}", user.user), view(user, self.ctx_.zone())));
     WriteBatch batch;
     batch.job = [user, part, answer, record = audit_record(*request, *answer, self.ctx_.now())](
                     WriteContext& ctx) mutable -> Status {
@@ -462,7 +463,8 @@ void Users::Impl::accesses(Users& self, control::Request& request, control::Done
     }
     std::optional<std::string> patient;
     if (phone) patient = self.ctx_.key.pseudonym(*phone);
-    asio::post(self.hasher_, [&self, at = ms(*since), user, patient, done = std::move(done)] {
+    asio::post(self.hasher_, [&self, at = ms(*since), user, patient, zone = self.ctx_.zone(),
+                              done = std::move(done)] {
         Result<Json> found = [&]() -> Result<Json> {
             auto db = sql::Db::open_reader(self.ctx_.database);
             if (!db) return db.error();
@@ -485,7 +487,7 @@ void Users::Impl::accesses(Users& self, control::Request& request, control::Done
                     std::find(patients.begin(), patients.end(), Json(*patient)) == patients.end()) {
                     continue;
                 }
-                list.push_back({{"at", format_time(from_ms(st->int64(0)))},
+                list.push_back({{"at", format_site_time(zone, from_ms(st->int64(0)))},
                                 {"who", who},
                                 {"command", body.value("command", "")},
                                 {"patients", patients}});
@@ -503,8 +505,9 @@ void Users::Impl::accesses(Users& self, control::Request& request, control::Done
 
 void Users::Impl::list(Users& self, control::Done done) {
     Json list = Json::array();
+    const ZoneRules zone = self.ctx_.zone();
     for (const auto& [id, u] : self.users_)
-        list.push_back(view(u));
+        list.push_back(view(u, zone));
     const bool nothing = list.empty();
     done(Answer::listing(nothing, fmt::format("{} users", list.size()), {{"users", list}}));
 }

@@ -63,6 +63,8 @@ struct Context {
     std::function<void(std::uint64_t ticket, std::function<void()> fn)> when_durable;
     // Whether an agent id is configured (user-add and user-set of role agent).
     std::function<bool(const std::string& agent)> agent_exists;
+    // The site's zone: the times the answers show are in it (config.md v1.1 `site.timezone`).
+    std::function<ZoneRules()> zone;
 };
 
 class Users {

@@ -14,6 +14,8 @@
 #include <sstream>
 #include <thread>
 
+#include "acd/site_time.hpp"
+#include "acd/zone.hpp"
 #include "admin_client.hpp"
 #include "daemon_test.hpp"
 
@@ -979,6 +981,29 @@ TEST_F(AgendaAdminTest, ErasureCoversTheCallsStillLive) {
     EXPECT_EQ(args_of(again)["calls"][0]["call_id"], "c2");
 }
 
+// Issue: the erasure of a patient during a live call was remembered in memory only; a restart
+// before the call ended recorded it under the patient's pseudonym after all.
+TEST_F(AgendaAdminTest, ErasureCoversTheCallsStillLiveAcrossARestart) {
+    a->call("agent-login", {{"agent", "a1"}});
+    auto g = gateway();
+    offer(*g, "c1");
+    event(*g, {{"type", "call.answered"}, {"call_id", "c1"}});
+    ASSERT_EQ(a->call("patient-erase", {{"phone", kPhone}, {"by", "dpo"}})["result"], 0);
+    g.reset();
+    a.reset();
+    daemon->kill();  // the erasure is answered once durable: nothing else needs to be
+    ASSERT_TRUE(daemon->start()) << daemon->log();
+    a = admin();
+    g = std::make_unique<GatewayClient>(daemon->port());
+    ASSERT_TRUE(g->hello("gw1")) << daemon->log();
+    event(*g, {{"type", "call.ended"}, {"call_id", "c1"}});
+    const Json history = a->call("caller-history", {{"phone", kPhone}});
+    EXPECT_EQ(history["result"], 3) << history;
+    // The call is still in the calls table, under a pseudonym no number gives.
+    const Json by_call = a->call("caller-history", {{"call_id", "c1"}});
+    EXPECT_EQ(by_call["result"], 3) << by_call;
+}
+
 TEST_F(AgendaAdminTest, EveryAgendaChangeIsAuditedWithWhoMadeItAndTheCall) {
     a->call("agent-login", {{"agent", "a1"}});
     auto g = gateway();
@@ -1005,11 +1030,12 @@ TEST_F(AgendaAdminTest, EveryAgendaChangeIsAuditedWithWhoMadeItAndTheCall) {
     ASSERT_EQ(sqlite3_open_v2(db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
     sqlite3_stmt* stmt = nullptr;
     ASSERT_EQ(
-        sqlite3_prepare_v2(db,
-                           "SELECT type, uid, gid, call_id, gateway, agent, body FROM audit "
-                           "WHERE kind = 'action' AND type NOT IN ('agent-login', 'shutdown') "
-                           "ORDER BY id",
-                           -1, &stmt, nullptr),
+        sqlite3_prepare_v2(
+            db,
+            "SELECT type, uid, gid, call_id, gateway, agent, body FROM audit "
+            "WHERE kind = 'action' AND type NOT IN ('agent-login', 'shutdown', 'call-unlink') "
+            "ORDER BY id",
+            -1, &stmt, nullptr),
         SQLITE_OK);
     struct Row {
         std::string type, call_id, gateway, agent;
@@ -1062,6 +1088,110 @@ TEST_F(AgendaAdminTest, EveryAgendaChangeIsAuditedWithWhoMadeItAndTheCall) {
     EXPECT_EQ(rows[8].call_id, "c1");  // cancel
     EXPECT_EQ(rows[9].body["arguments"]["by"], "dpo");
     EXPECT_EQ(rows[9].body["erased"]["appointments"], 1);
+    // c1 was live at the erasure: it is journaled as unlinked, under a pseudonym no number gives.
+    ASSERT_EQ(sqlite3_open_v2(db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_prepare_v2(db,
+                                 "SELECT call_id, gateway, body FROM audit WHERE kind = 'action' "
+                                 "AND type = 'call-unlink'",
+                                 -1, &stmt, nullptr),
+              SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+    EXPECT_EQ(text(0), "c1");
+    EXPECT_EQ(text(1), "gw1");
+    EXPECT_TRUE(Json::parse(text(2))["unlinked"].get<std::string>().starts_with("erased:"));
+    EXPECT_EQ(sqlite3_step(stmt), SQLITE_DONE);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Site time (config.md v1.1 site.timezone): what acdd shows is in the site's zone, with its offset
+// ---------------------------------------------------------------------------------------------
+
+struct AgendaSiteTimeTest : AgendaAdminTest {
+    ZoneRules zone = *zone_rules("Europe/Luxembourg");  // +01:00 in winter, +02:00 in summer
+    void SetUp() override {
+        Json config = test_config(daemon->dir());
+        config["site"] = {{"timezone", "Europe/Luxembourg"}};
+        daemon->configure(config);
+        AgendaAdminTest::SetUp();
+    }
+    // Whether `shown` is a time written in the site's zone with the offset in force then.
+    ::testing::AssertionResult in_site_time(const Json& shown) {
+        if (!shown.is_string()) return ::testing::AssertionFailure() << shown << " is no time";
+        const auto t = parse_time(shown.get<std::string>());
+        if (!t) return ::testing::AssertionFailure() << shown << " does not parse";
+        const std::string expected = format_site_time(zone, *t);
+        if (expected != shown) {
+            return ::testing::AssertionFailure() << shown << " instead of " << expected;
+        }
+        return ::testing::AssertionSuccess();
+    }
+};
+
+TEST_F(AgendaSiteTimeTest, SlotTimesAreShownInTheSiteZoneInWinterAndInSummer) {
+    open("2027-01-15T09:00:00Z");
+    open("2027-07-15T09:00:00Z");
+    open("2027-07-15T14:20:00+05:00");  // any offset is taken: 09:20 UTC
+    const Json r = a->call("slot-list", {{"specialty", "cardiology"},
+                                         {"from", "2027-01-01T00:00:00+01:00"},
+                                         {"to", "2027-12-31T00:00:00Z"}});
+    ASSERT_EQ(r["result"], 0) << r;
+    const Json slots = args_of(r)["slots"];
+    ASSERT_EQ(slots.size(), 3U) << r;
+    EXPECT_EQ(slots[0]["start"], "2027-01-15T10:00:00.000+01:00");
+    EXPECT_EQ(slots[1]["start"], "2027-07-15T11:00:00.000+02:00");
+    EXPECT_EQ(slots[2]["start"], "2027-07-15T11:20:00.000+02:00");
+}
+
+TEST_F(AgendaSiteTimeTest, AppointmentsMessagesAndTheWaitingListShowSiteTime) {
+    const auto slots = open("2027-07-15T09:00:00Z");
+    const Json booked = book(slots.at(0));
+    ASSERT_EQ(booked["result"], 0) << booked;
+    EXPECT_EQ(args_of(booked)["start"], "2027-07-15T11:00:00.000+02:00");
+    EXPECT_TRUE(in_site_time(args_of(booked)["booked_at"]));
+    const Json listed = a->call("appointment-list", {{"phone", kPhone}});
+    ASSERT_EQ(listed["result"], 0) << listed;
+    EXPECT_EQ(args_of(listed)["appointments"][0]["start"], "2027-07-15T11:00:00.000+02:00");
+
+    // A date is the site's day: 00:00 in Luxembourg, summer time.
+    ASSERT_EQ(a->call("waitlist-add", {{"specialty", "cardiology"},
+                                       {"patient", patient()},
+                                       {"reason", "r"},
+                                       {"by", "a1"},
+                                       {"before", "2027-07-15"}})["result"],
+              0);
+    const Json waiting = a->call("waitlist-list", {{"specialty", "cardiology"}});
+    ASSERT_EQ(waiting["result"], 0) << waiting;
+    EXPECT_EQ(args_of(waiting)["entries"][0]["before"], "2027-07-15T00:00:00.000+02:00");
+    EXPECT_TRUE(in_site_time(args_of(waiting)["entries"][0]["added_at"]));
+
+    ASSERT_EQ(message("urgent")["result"], 0);
+    const Json messages = a->call("message-list");
+    ASSERT_EQ(messages["result"], 0) << messages;
+    EXPECT_TRUE(in_site_time(args_of(messages)["messages"][0]["created_at"]));
+    const Json history = a->call("caller-history", {{"phone", kPhone}});
+    ASSERT_EQ(history["result"], 0) << history;
+    EXPECT_EQ(args_of(history)["appointments"][0]["start"], "2027-07-15T11:00:00.000+02:00");
+    EXPECT_TRUE(in_site_time(args_of(history)["changes"][0]["at"]));
+}
+
+TEST_F(AgendaSiteTimeTest, TheTopicsAtIsSiteTime) {
+    auto sub = admin();
+    ASSERT_EQ(sub->call("subscribe", {{"topics", {"calls", "agents"}}})["result"], 0);
+    a->call("agent-login", {{"agent", "a1"}});
+    auto g = gateway();
+    offer(*g, "c1");
+    bool agent_seen = false;
+    bool call_seen = false;
+    while (!agent_seen || !call_seen) {
+        const auto m = sub->receive();
+        ASSERT_TRUE(m) << "no event of both topics";
+        if (!m->contains("topic")) continue;
+        EXPECT_TRUE(in_site_time((*m)["at"])) << *m;
+        agent_seen = agent_seen || (*m)["topic"] == "agents";
+        call_seen = call_seen || (*m)["topic"] == "calls";
+    }
 }
 
 }  // namespace

@@ -28,6 +28,9 @@ Json test_config(const std::filesystem::path& dir) {
     // The quality sample is a keyed choice and each test's key is new: without this, one call in
     // ten would carry "record": true at random. Tests of the sample set their own percent.
     config["quality"] = {{"sample_percent", 0}};
+    // Times are shown in the site's zone: UTC here, whatever the machine's, so that tests may
+    // compare them with format_time(). Tests of other zones set their own.
+    config["site"] = {{"timezone", "UTC"}};
     return config;
 }
 

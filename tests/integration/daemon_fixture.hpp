@@ -15,7 +15,8 @@ namespace acd::test {
 
 // A config in the form of docs/spec/config.md: two specialties (cardiology +1001, neurology +1002),
 // agents a1 (cardiology, no wrap-up), a2 (cardiology, neurology), one team "ext" for all; the
-// gateway on 127.0.0.1:0; the store and admin socket in `dir`; no quality sample (0 %).
+// gateway on 127.0.0.1:0; the store and admin socket in `dir`; no quality sample (0 %); the site
+// on UTC.
 Json test_config(const std::filesystem::path& dir);
 
 class Daemon {
