@@ -196,7 +196,9 @@ fs::path build_log(bool snapshots, std::int64_t& records) {
         journal(input::AgentLogin{"a" + std::to_string(a), false});
     std::mt19937 rng(7);
     std::int64_t call = 0;
-    while (records < 1'000'000) {
+    // A few inputs short of a snapshot past 1,000,000: nearly the worst case, about
+    // kSnapshotEveryInputs inputs to replay after the last one (one record per input).
+    while (records < 1'000'000 + std::int64_t(kSnapshotEveryInputs) - 10) {
         now += Duration(500);
         const std::string id = "c" + std::to_string(++call);
         journal(input::GatewayEvent{
