@@ -85,12 +85,20 @@ cpu_ticks() {
   done | awk '{ split($2, a, "+"); ticks[$1] += a[1] + a[2] } END { for (n in ticks) print n, ticks[n] }'
 }
 
+# written_bytes PID: the bytes PID caused to be written to storage so far (/proc/PID/io).
+written_bytes() {
+  awk '/^write_bytes:/ { print $2 }' /proc/"$1"/io
+}
+
 # measure NAME ARGS...: runs acd-load against 127.0.0.1:$port ($server_pid), keeps the JSON
-# report, and the CPU time per acknowledged event of each server thread and of acd-load.
+# report, the CPU time per acknowledged event of each server thread and of acd-load, and the
+# bytes acdd wrote to storage per acknowledged event (WAL and checkpoints; with `normal` the
+# WAL's last seconds may not be written back yet when the run ends: `full` is the exact figure).
 measure() {
-  local name=$1 before load_cpu
+  local name=$1 before load_cpu written
   shift
   echo "== $name: acd-load $*" >&2
+  written=$(written_bytes "$server_pid")
   before=$(cpu_ticks "$server_pid")
   # bash's time: acd-load's user and system seconds, to $work/time; acd-load's stderr stays.
   { TIMEFORMAT='%U %S'; time "${prio[@]}" "$load" --connect "127.0.0.1:$port" -c "$cfg" \
@@ -104,6 +112,8 @@ measure() {
     | ($a | to_entries | map({(.key): ((.value - ($b[.key] // 0)) / $tck * 1e6 / $n | floor)}) | add)
       + {"client (acd-load)": (($load | split(" ") | map(tonumber) | add) * 1e6 / $n | floor)}' \
     > "$out/$name.cpu"
+  [[ $name == echo-* ]] || jq -n --argjson w "$(($(written_bytes "$server_pid") - written))" \
+    --slurpfile r "$out/$name.json" '$w / $r[0].events.acked | floor' > "$out/$name.bytes"
   jq -r '"   \(.events.per_s | floor) events/s, ack ms p50 \(.ack_latency_ms.p50) p99 \(.ack_latency_ms.p99) p999 \(.ack_latency_ms.p999), offered->route ms p50 \(.route_latency_ms.p50) p99 \(.route_latency_ms.p99), ok \(.ok) \(.failure)"' \
     "$out/$name.json" >&2
   jq -r '"   CPU us per event: " + (to_entries | map("\(.key) \(.value)") | join(", "))' \
@@ -164,6 +174,10 @@ done
 echo "CPU time per acknowledged event, in microseconds, per thread of the server and for acd-load:"
 for f in "$out"/*.cpu; do
   jq -r --arg n "$(basename "$f" .cpu)" '"  \($n | .[0:22] | . + " " * (22 - length)) " + (to_entries | map("\(.key) \(.value)") | join(", "))' "$f"
+done
+echo "bytes written to storage per acknowledged event (WAL and checkpoints):"
+for f in "$out"/*.bytes; do
+  printf '  %-22s %s\n' "$(basename "$f" .bytes)" "$(cat "$f")"
 done
 echo "  acdd (normal) / echo, plain: $(ratio acdd-normal-max echo-plain) %"
 echo "  acdd (normal) TLS / plain:   $(ratio acdd-normal-tls-max acdd-normal-max) %"

@@ -9,9 +9,14 @@
 // - One writer thread owns the write connection. Batches are committed in the order append()
 //   returned their tickets, with group commit: everything appended while a commit runs goes
 //   into the next transaction. Durability follows `synchronous` (docs/spec/config.md).
-// - Audit records get ids 1, 2, 3, ... without gaps, and each carries
-//   hash = SHA-256(previous hash || canonical bytes of the record) (the first record's previous
-//   hash is 32 zero bytes). Triggers refuse UPDATE and DELETE on them. verify() walks the chain.
+// - Audit records get ids 1, 2, 3, ... without gaps. One record per engine input, its changes in
+//   it (schema 4; before, one row per change). Each record's content is hashed once, by the
+//   thread that appends it (append() computes content_digest() of the batch's records), and the
+//   writer links it into the chain: hash = SHA-256(previous hash || id || content digest)
+//   (records written before schema 4 keep their format-1 hash, see canonical_bytes()). Triggers
+//   refuse UPDATE and DELETE on them. verify() walks the chain across both formats.
+// - Side indexes, derived from the records and not part of the chain, find the records that
+//   mention a call (its input or one of its changes), an agent, or a time range.
 // - Back-pressure: append() blocks while more than `max_pending_records` records wait to be
 //   committed; pending_records() lets producers slow down before that. When on_durable(t) runs,
 //   pending_records() no longer counts the batches up to t, so a producer may look again then.
@@ -44,12 +49,20 @@
 
 namespace acd {
 
-// input: an engine input (replayed on recovery); output: an engine change (a routing decision or
-// a state change); action: any other audited act (agenda change, erasure, retention, reload).
+// input: an engine input (replayed on recovery), with the changes it caused; output: an engine
+// change in a row of its own (written until schema 3 only; read back from older logs); action:
+// any other audited act (agenda change, erasure, retention, reload).
 enum class RecordKind : std::uint8_t { input, output, action };
 std::string_view to_string(RecordKind kind);
 
 using Hash = std::array<std::uint8_t, 32>;
+
+// A call a record mentions, for the per-call index.
+struct CallRef {
+    std::string gateway;  // empty when none (an admin command naming a call only)
+    std::string call_id;
+    auto operator<=>(const CallRef&) const = default;
+};
 
 struct AuditRecord {
     std::int64_t id = 0;  // set by the store
@@ -63,13 +76,36 @@ struct AuditRecord {
     std::optional<std::int64_t> uid;  // admin commands: the peer's credentials
     std::optional<std::int64_t> gid;
     std::string body;  // JSON
-    Hash hash{};       // set by the store
+    // Inputs: the changes the engine made, a JSON array of {"type", "change"} (docs/storage.md);
+    // empty for other kinds, and for inputs logged before schema 4.
+    std::string changes;
+    Hash hash{};  // set by the store
 
-    bool operator==(const AuditRecord&) const = default;
+    // Not stored in the record (and not hashed): the calls and agents its input or changes
+    // mention besides its own call_id and agent, for the side indexes.
+    std::vector<CallRef> calls;
+    std::vector<std::string> agents;
+    // content_digest(*this), when the producer computed it; else the store does.
+    std::optional<Hash> digest;
+
+    // What the database holds: the stored columns.
+    bool operator==(const AuditRecord& o) const {
+        return id == o.id && at == o.at && kind == o.kind && type == o.type &&
+               gateway == o.gateway && seq == o.seq && call_id == o.call_id && agent == o.agent &&
+               uid == o.uid && gid == o.gid && body == o.body && changes == o.changes &&
+               hash == o.hash;
+    }
 };
 
-// The canonical bytes of a record, as hashed into the chain (docs/storage.md).
+// Format 1 (records written before schema 4): the canonical bytes of a record, id included, and
+// hash = SHA-256(previous hash || canonical bytes) (docs/storage.md).
 std::string canonical_bytes(const AuditRecord& record);
+// Format 2: the record's content without its id ("acdd-audit-v2", docs/storage.md), its
+// SHA-256, and the chain's link hash = SHA-256(previous hash || id (8 bytes big-endian) ||
+// content digest). Thread-safe.
+std::string content_bytes(const AuditRecord& record);
+Hash content_digest(const AuditRecord& record);
+Hash chain_link(const Hash& previous, std::int64_t id, const Hash& digest);
 
 // Personal data of one person seen at `at`: stored sealed under the pseudonym if new, else merged
 // into what is there, and its last activity (retention counts from it) moved to `at` when that is
@@ -161,6 +197,7 @@ class Store {
     Store& operator=(const Store&) = delete;
 
     // --- write side (thread-safe) ----------------------------------------------------------
+    // Computes the content digest of the batch's records (on the caller's thread), then queues it.
     std::uint64_t append(WriteBatch batch);
     // Blocks until every batch appended so far is committed and its on_durable call made (or
     // the store failed).
@@ -173,7 +210,7 @@ class Store {
     // --- read side (one thread at a time) --------------------------------------------------
     Result<std::optional<Snapshot>> latest_snapshot();
     // Calls `fn` for each record with id > after_id (of `kind` when given), in id order, until
-    // it returns false.
+    // it returns false. (Records read back have no calls, agents or digest.)
     Status read_records(std::int64_t after_id, std::optional<RecordKind> kind,
                         const std::function<bool(const AuditRecord&)>& fn);
     // Walks the whole chain; thread-safe (uses a connection of its own). With `expected`, also
@@ -188,11 +225,12 @@ class Store {
     // file; writes go on meanwhile. Thread-safe (a connection of its own). Returns the number of
     // audit records in the copy.
     Result<std::int64_t> backup(const std::filesystem::path& destination);
-    // The records about one call, in id order (indexed by call).
+    // The records that mention one call (their input or one of their changes), in id order
+    // (indexed by call).
     Result<std::vector<AuditRecord>> records_for_call(std::string_view gateway,
                                                       std::string_view call_id);
-    // The records about one agent with `at` in [from, to), in id order (indexed by time: the
-    // cost is that of the time range).
+    // The records that mention one agent with `at` in [from, to), in id order (indexed by time:
+    // the cost is that of the time range).
     Result<std::vector<AuditRecord>> records_for_agent(std::string_view agent, Time from, Time to);
     // The person's personal data (decrypted JSON), or nullopt when there is none (erased).
     Result<std::optional<std::string>> personal_data(std::string_view pseudonym);

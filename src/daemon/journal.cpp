@@ -75,29 +75,41 @@ AuditRecord input_record(const Input& input, Time at, const control::Caller* cal
     return r;
 }
 
-void append_change_records(const Output& output, std::vector<AuditRecord>& out) {
+void add_changes(const Output& output, AuditRecord& r) {
+    if (output.changes.empty()) return;
+    std::string& out = r.changes;
+    out.reserve(400 * output.changes.size());
+    out.push_back('[');
     for (const Change& change : output.changes) {
-        AuditRecord r;
-        r.kind = RecordKind::output;
-        r.type = change_type(change);
+        if (out.size() > 1) out.push_back(',');
+        out.append(R"({"change":)");
+        out.append(change_body(change));
         std::visit(
             [&](const auto& ch) {
                 using T = std::decay_t<decltype(ch)>;
-                r.at = ch.at;
+                // The engine stamps its changes with the input's time; another time is kept.
+                if (ch.at != r.at) {
+                    out.append(R"(,"at":")");
+                    append_time(out, ch.at);
+                    out.push_back('"');
+                }
                 if constexpr (std::is_same_v<T, CallChange>) {
-                    r.gateway = ch.call.gateway;
-                    r.call_id = ch.call.call_id;
-                    r.agent = ch.call.agent;
+                    r.calls.push_back({ch.call.gateway, ch.call.call_id});
+                    if (!ch.call.agent.empty()) r.agents.push_back(ch.call.agent);
                 } else if constexpr (std::is_same_v<T, AgentChange>) {
-                    r.agent = ch.agent;
-                    r.gateway = ch.gateway;
-                    r.call_id = ch.call_id;
+                    r.agents.push_back(ch.agent);
+                    if (!ch.call_id.empty()) r.calls.push_back({ch.gateway, ch.call_id});
+                } else if constexpr (std::is_same_v<T, AlertChange>) {
+                    if (!ch.alert.call_id.empty())
+                        r.calls.push_back({ch.alert.gateway, ch.alert.call_id});
                 }
             },
             change);
-        r.body = change_body(change);
-        out.push_back(std::move(r));
+        out.append(R"(,"type":")");
+        out.append(change_type(change));
+        out.append(R"("})");
     }
+    out.push_back(']');
 }
 
 bool journaled(const Input& input, const Output& output) {
@@ -108,9 +120,8 @@ bool journaled(const Input& input, const Output& output) {
 WriteBatch journal_batch(const Input& input, const Output& output, Time at,
                          const control::Caller* caller) {
     WriteBatch batch;
-    batch.records.reserve(1 + output.changes.size());  // records are large to move
     batch.records.push_back(input_record(input, at, caller));
-    append_change_records(output, batch.records);
+    add_changes(output, batch.records.back());
     for (const Change& change : output.changes) {
         const auto* c = std::get_if<CallChange>(&change);
         if (c && c->call.state == CallState::ended) batch.finished_calls.push_back(c->call);

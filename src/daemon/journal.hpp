@@ -16,8 +16,10 @@ namespace acd {
 // admin command (type = the command, with its caller's uid and gid), "tick", or "config".
 AuditRecord input_record(const Input& input, Time at, const control::Caller* caller = nullptr);
 
-// The records of an output's changes (kind output), appended to `out`.
-void append_change_records(const Output& output, std::vector<AuditRecord>& out);
+// Puts an output's changes into the record of its input: `changes`, a JSON array of
+// {"change": <the change's body>, "type": <its type>} (with "at" when its time is not the
+// input's), and the calls and agents they mention, for the store's side indexes.
+void add_changes(const Output& output, AuditRecord& record);
 
 // Applies `input` at `at` as the daemon does: timers due by then fire first as their own tick
 // (so that their effects are journaled whatever happens to the input), then the input.
@@ -36,7 +38,7 @@ void apply_with_timers(Engine& engine, const Input& input, Time at, Each&& each)
 // tick without changes; replay without them gives the same state.
 bool journaled(const Input& input, const Output& output);
 
-// The batch that journals one input: its record, its changes, the calls it finished.
+// The batch that journals one input: its record, its changes in it, the calls it finished.
 WriteBatch journal_batch(const Input& input, const Output& output, Time at,
                          const control::Caller* caller = nullptr);
 

@@ -2,6 +2,7 @@
 // (docs/storage.md "The hash chain").
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "store_impl.hpp"
@@ -36,12 +37,13 @@ class Sha256 {
     Sha256(const Sha256&) = delete;
     Sha256& operator=(const Sha256&) = delete;
 
-    Hash of(std::string_view a, std::string_view b) {
+    Hash of(std::string_view a, std::string_view b = {}, std::string_view c = {}) {
         Hash out{};
         unsigned int len = 0;
         EVP_DigestInit_ex(ctx_, md_, nullptr);
         EVP_DigestUpdate(ctx_, a.data(), a.size());
         EVP_DigestUpdate(ctx_, b.data(), b.size());
+        EVP_DigestUpdate(ctx_, c.data(), c.size());
         EVP_DigestFinal_ex(ctx_, out.data(), &len);
         return out;
     }
@@ -51,12 +53,34 @@ class Sha256 {
     EVP_MD_CTX* ctx_;
 };
 
+std::string_view bytes(const Hash& h) {
+    return {reinterpret_cast<const char*>(h.data()), h.size()};
+}
+
+Sha256& sha256() {
+    thread_local Sha256 sha;  // each thread that hashes (producers, the writer, verify) has its own
+    return sha;
+}
+
 }  // namespace
 
 Hash chain_hash(const Hash& previous, const AuditRecord& record) {
-    thread_local Sha256 sha;  // the writer thread and the reader side each have theirs
-    return sha.of(std::string_view(reinterpret_cast<const char*>(previous.data()), previous.size()),
-                  canonical_bytes(record));
+    return sha256().of(bytes(previous), canonical_bytes(record));
+}
+
+Hash content_digest(const AuditRecord& record) {
+    return sha256().of(content_bytes(record));
+}
+
+Hash chain_link(const Hash& previous, std::int64_t id, const Hash& digest) {
+    std::string be;
+    put_u64(be, static_cast<std::uint64_t>(id));
+    return sha256().of(bytes(previous), be, bytes(digest));
+}
+
+Hash chain_hash(const Hash& previous, const AuditRecord& record, std::int64_t format2_from) {
+    if (record.id < format2_from) return chain_hash(previous, record);
+    return chain_link(previous, record.id, content_digest(record));
 }
 
 namespace {
@@ -85,6 +109,7 @@ AuditRecord record_from_row(const sql::Statement& row) {
     r.body = std::string(row.text(10));
     const std::string_view hash = row.blob(11);
     if (hash.size() == r.hash.size()) std::memcpy(r.hash.data(), hash.data(), hash.size());
+    r.changes = std::string(row.text(12));
     return r;
 }
 
@@ -117,6 +142,37 @@ std::string canonical_bytes(const AuditRecord& r) {
     put_opt(out, r.gid);
     put_str(out, r.body);
     return out;
+}
+
+// Format 2: as format 1 without the id (the writer assigns it and links it, see chain_link), and
+// with the changes an input carries.
+std::string content_bytes(const AuditRecord& r) {
+    std::string out;
+    out.reserve(96 + r.type.size() + r.gateway.size() + r.call_id.size() + r.agent.size() +
+                r.body.size() + r.changes.size());
+    out.append("acdd-audit-v2");
+    put_u64(out, static_cast<std::uint64_t>(ms(r.at)));
+    put_str(out, to_string(r.kind));
+    put_str(out, r.type);
+    put_str(out, r.gateway);
+    put_u64(out, r.seq);
+    put_str(out, r.call_id);
+    put_str(out, r.agent);
+    put_opt(out, r.uid);
+    put_opt(out, r.gid);
+    put_str(out, r.body);
+    put_str(out, r.changes);
+    return out;
+}
+
+void seal(AuditRecord& r) {
+    if (!r.call_id.empty()) r.calls.push_back({r.gateway, r.call_id});
+    if (!r.agent.empty()) r.agents.push_back(r.agent);
+    std::sort(r.calls.begin(), r.calls.end());
+    r.calls.erase(std::unique(r.calls.begin(), r.calls.end()), r.calls.end());
+    std::sort(r.agents.begin(), r.agents.end());
+    r.agents.erase(std::unique(r.agents.begin(), r.agents.end()), r.agents.end());
+    r.digest = content_digest(r);
 }
 
 // ---------------------------------------------------------------------------------------------

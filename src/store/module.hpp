@@ -48,4 +48,10 @@ Result<std::optional<CallSnapshot>> find_finished_call(sql::Db& db, std::string_
 // Gives the calls of `caller` another caller (an erasure's fresh pseudonym). Returns how many.
 Result<std::int64_t> relink_calls(WriteContext& ctx, std::string_view caller, std::string_view to);
 
+// --- audit records (the `audit` table) ---------------------------------------------------------
+
+// The records of `type` (an action such as `access`) at or after `since`, in id order, on any
+// connection to the database (indexed by time).
+Result<std::vector<AuditRecord>> records_of_type(sql::Db& db, std::string_view type, Time since);
+
 }  // namespace acd::store

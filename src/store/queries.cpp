@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "module.hpp"
 #include "store_impl.hpp"
 
 namespace acd {
@@ -63,6 +64,8 @@ Result<std::string> Store::integrity_check() {
 Result<VerifyResult> Store::verify(std::optional<ChainHead> kept) {
     auto db = sql::Db::open_reader(impl_->options.path);
     if (!db) return db.error();
+    auto format2 = format2_from(*db);
+    if (!format2) return format2.error();
     VerifyResult result;
     Hash previous{};
     std::int64_t expected = 1;
@@ -70,7 +73,7 @@ Result<VerifyResult> Store::verify(std::optional<ChainHead> kept) {
         if (r.id != expected) {
             result.reason = fmt::format("record {} is missing", expected);
             result.first_bad_id = expected;
-        } else if (chain_hash(previous, r) != r.hash) {
+        } else if (chain_hash(previous, r, *format2) != r.hash) {
             result.reason = "hash does not match the record's content and its predecessor";
             result.first_bad_id = r.id;
         }
@@ -123,10 +126,9 @@ Result<std::int64_t> Store::backup(const std::filesystem::path& destination) {
 }
 
 namespace {
-Result<std::vector<AuditRecord>> collect(sql::Db& db, std::string_view where,
+Result<std::vector<AuditRecord>> collect(sql::Db& db, std::string_view query,
                                          const std::function<void(sql::Statement&)>& bind) {
-    auto stmt =
-        db.prepare(fmt::format("SELECT {} FROM audit WHERE {} ORDER BY id", kRecordColumns, where));
+    auto stmt = db.prepare(query);
     if (!stmt) return stmt.error();
     bind(*stmt);
     std::vector<AuditRecord> out;
@@ -135,18 +137,48 @@ Result<std::vector<AuditRecord>> collect(sql::Db& db, std::string_view where,
     if (stmt->failed()) return stmt->error();
     return out;
 }
+
+std::string prefixed(std::string_view prefix) {
+    std::string out;
+    std::string_view rest = kRecordColumns;
+    while (!rest.empty()) {
+        const auto comma = rest.find(", ");
+        out += fmt::format("{}{}{}", out.empty() ? "" : ", ", prefix, rest.substr(0, comma));
+        rest = comma == std::string_view::npos ? "" : rest.substr(comma + 2);
+    }
+    return out;
+}
 }  // namespace
 
+// The side index per call (audit_calls) names the records; each is then found by its id.
 Result<std::vector<AuditRecord>> Store::records_for_call(std::string_view gateway,
                                                          std::string_view call_id) {
-    return collect(impl_->reader_db, "call_id = ?1 AND gateway = ?2",
+    static const std::string query = fmt::format(
+        "SELECT {} FROM audit_calls x JOIN audit a ON a.id = x.record "
+        "WHERE x.call_id = ?1 AND x.gateway = ?2 ORDER BY x.record",
+        prefixed("a."));
+    return collect(impl_->reader_db, query,
                    [&](sql::Statement& s) { s.bind(1, call_id).bind(2, gateway); });
 }
 
+// The time range first (audit_by_at), then each record's agents (audit_agents, by record).
 Result<std::vector<AuditRecord>> Store::records_for_agent(std::string_view agent, Time from,
                                                           Time to) {
-    return collect(impl_->reader_db, "at >= ?1 AND at < ?2 AND agent = ?3",
+    static const std::string query = fmt::format(
+        "SELECT {} FROM audit WHERE at >= ?1 AND at < ?2 AND EXISTS (SELECT 1 FROM audit_agents "
+        "x WHERE x.record = audit.id AND x.agent = ?3) ORDER BY id",
+        kRecordColumns);
+    return collect(impl_->reader_db, query,
                    [&](sql::Statement& s) { s.bind(1, ms(from)).bind(2, ms(to)).bind(3, agent); });
 }
 
+namespace store {
+
+Result<std::vector<AuditRecord>> records_of_type(sql::Db& db, std::string_view type, Time since) {
+    static const std::string query = fmt::format(
+        "SELECT {} FROM audit WHERE at >= ?1 AND type = ?2 ORDER BY id", kRecordColumns);
+    return collect(db, query, [&](sql::Statement& s) { s.bind(1, ms(since)).bind(2, type); });
+}
+
+}  // namespace store
 }  // namespace acd

@@ -7,7 +7,7 @@
 namespace acd {
 namespace {
 
-constexpr std::int64_t kSchemaVersion = 3;
+constexpr std::int64_t kSchemaVersion = 4;
 
 constexpr std::string_view kMigrations[] = {
     R"sql(
@@ -74,12 +74,34 @@ CREATE INDEX IF NOT EXISTS calls_by_call_id ON calls (call_id);
 DROP INDEX audit_by_agent;
 CREATE INDEX audit_by_at ON audit (at);
 )sql",
+    R"sql(
+-- One record per input: its changes in `changes` instead of a row each. The records from here on
+-- are hashed in format 2 (docs/storage.md "The hash chain"); the ones before keep format 1.
+ALTER TABLE audit ADD COLUMN changes TEXT;
+INSERT INTO meta (key, value)
+  SELECT 'audit.format2_from', CAST(coalesce(max(id), 0) + 1 AS TEXT) FROM audit;
+-- Side indexes, derived from the records (not in the chain): one row per call and per agent that
+-- a record mentions, its own or in its changes. Per call, keyed by the call: the calls of a
+-- commit are few and recent. Per agent, keyed by the record, so that a commit appends to the
+-- table's last page instead of touching one page per agent: a query per agent reads a time range
+-- (audit_by_at) and looks each record up here.
+CREATE TABLE audit_calls (
+  call_id TEXT NOT NULL,
+  gateway TEXT NOT NULL,
+  record  INTEGER NOT NULL,
+  PRIMARY KEY (call_id, gateway, record)
+) WITHOUT ROWID;
+INSERT INTO audit_calls (call_id, gateway, record)
+  SELECT call_id, coalesce(gateway, ''), id FROM audit WHERE call_id IS NOT NULL;
+DROP INDEX audit_by_call;
+CREATE TABLE audit_agents (
+  record INTEGER NOT NULL,
+  agent  TEXT NOT NULL,
+  PRIMARY KEY (record, agent)
+) WITHOUT ROWID;
+INSERT INTO audit_agents (record, agent) SELECT id, agent FROM audit WHERE agent IS NOT NULL;
+)sql",
 };
-static_assert(std::size(kMigrations) == kSchemaVersion);
-
-constexpr std::string_view kRecordColumns =
-    "id, at, kind, type, gateway, seq, call_id, agent, uid, gid, body, hash";
-
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
 // Applies migrations [from, to) of `migrations` in one transaction each, with `record(v)` that
@@ -111,6 +133,15 @@ Result<std::int64_t> module_version(sql::Db& db, const std::string& name) {
 }
 
 }  // namespace
+
+Result<std::int64_t> format2_from(sql::Db& db) {
+    auto stmt = db.prepare("SELECT value FROM meta WHERE key = 'audit.format2_from'");
+    if (!stmt) return stmt.error();
+    std::int64_t from = 1;
+    if (stmt->step()) from = std::stoll(std::string(stmt->text(0)));
+    if (stmt->failed()) return stmt->error();
+    return from;
+}
 
 Status migrate(sql::Db& db, const std::filesystem::path& path,
                const std::vector<SchemaModule>& modules) {

@@ -87,7 +87,9 @@ Status Store::Impl::prepare_statements() {
     const Item items[] = {
         {&insert_record,
          "INSERT INTO audit (id, at, kind, type, gateway, seq, call_id, agent, uid, gid, body, "
-         "hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"},
+         "hash, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"},
+        {&index_call, "INSERT INTO audit_calls (call_id, gateway, record) VALUES (?1, ?2, ?3)"},
+        {&index_agent, "INSERT INTO audit_agents (record, agent) VALUES (?1, ?2)"},
         {&find_person, "SELECT sealed, last_seen FROM pii WHERE pseudonym = ?1"},
         {&touch_person, "UPDATE pii SET last_seen = ?1 WHERE pseudonym = ?2"},
         {&insert_person, "INSERT INTO pii (pseudonym, sealed, last_seen) VALUES (?1, ?2, ?3)"},
@@ -152,6 +154,11 @@ Store::~Store() {
 // ---------------------------------------------------------------------------------------------
 
 std::uint64_t Store::append(WriteBatch batch) {
+    // The records' content is encoded and hashed here, on the producer's thread: the writer only
+    // links each digest into the chain (write_record).
+    for (AuditRecord& r : batch.records) {
+        if (!r.digest) seal(r);
+    }
     Impl& s = *impl_;
     const std::size_t n = batch.records.size() + 1;
     std::unique_lock lock(s.mu);

@@ -27,15 +27,22 @@ inline std::optional<std::string_view> null_if_empty(std::string_view s) {
     return s;
 }
 
-// The hash chain (chain.cpp).
+// The hash chain (chain.cpp). Format 1, of records before schema 4:
 Hash chain_hash(const Hash& previous, const AuditRecord& record);
+// Either format: format 1 for ids before `format2_from` (meta `audit.format2_from`), else 2.
+Hash chain_hash(const Hash& previous, const AuditRecord& record, std::int64_t format2_from);
+// Before a record is queued, on the producer's thread: its own call and agent added to the ones it
+// mentions (sorted, without duplicates), and its content digest.
+void seal(AuditRecord& record);
 AuditRecord record_from_row(const sql::Statement& row);
 inline constexpr std::string_view kRecordColumns =
-    "id, at, kind, type, gateway, seq, call_id, agent, uid, gid, body, hash";
+    "id, at, kind, type, gateway, seq, call_id, agent, uid, gid, body, hash, changes";
 
 // The schema (schema.cpp): the store's own migrations, then each module's.
 Status migrate(sql::Db& db, const std::filesystem::path& path,
                const std::vector<SchemaModule>& modules);
+// The first record of hash format 2 (the records before it are of format 1).
+Result<std::int64_t> format2_from(sql::Db& db);
 // The key the database was written with must be the key we have.
 Status check_key(sql::Db& db, const PiiKey& key, const std::filesystem::path& path);
 
@@ -94,7 +101,8 @@ struct Store::Impl {
     PiiKey key;
     sql::Db writer_db;
     sql::Db reader_db;
-    sql::Statement insert_record, insert_call, insert_snapshot, prune_snapshots;
+    sql::Statement insert_record, index_call, index_agent, insert_call, insert_snapshot,
+        prune_snapshots;
     // Personal data on the writer's connection (people.cpp).
     sql::Statement find_person, touch_person, insert_person, reseal_person;
 

@@ -108,9 +108,12 @@ Status Store::Impl::write_batch(WriteBatch& batch) {
     return {};
 }
 
+// The record's content was hashed by its producer (Store::append, seal()); here it only gets its
+// id and its link in the chain, and its rows in the side indexes.
 Status Store::Impl::write_record(AuditRecord& r) {
+    if (!r.digest) seal(r);  // a job's record, appended on this thread
     r.id = chain.id + 1;
-    r.hash = chain_hash(chain.hash, r);
+    r.hash = chain_link(chain.hash, r.id, *r.digest);
     insert_record.bind(1, r.id)
         .bind(2, ms(r.at))
         .bind(3, to_string(r.kind))
@@ -123,8 +126,16 @@ Status Store::Impl::write_record(AuditRecord& r) {
         .bind(10, r.gid)
         .bind(11, r.body)
         .bind_blob(12,
-                   std::string_view(reinterpret_cast<const char*>(r.hash.data()), r.hash.size()));
+                   std::string_view(reinterpret_cast<const char*>(r.hash.data()), r.hash.size()))
+        .bind(13, null_if_empty(r.changes));
     if (Status s = insert_record.run(); !s) return s;
+    for (const CallRef& c : r.calls) {
+        if (Status s = index_call.bind(1, c.call_id).bind(2, c.gateway).bind(3, r.id).run(); !s)
+            return s;
+    }
+    for (const std::string& agent : r.agents) {
+        if (Status s = index_agent.bind(1, r.id).bind(2, agent).run(); !s) return s;
+    }
     chain = {r.id, r.hash, r.at};
     return {};
 }

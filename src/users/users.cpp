@@ -468,31 +468,27 @@ void Users::Impl::accesses(Users& self, control::Request& request, control::Done
         Result<Json> found = [&]() -> Result<Json> {
             auto db = sql::Db::open_reader(self.ctx_.database);
             if (!db) return db.error();
-            auto st = db->prepare(
-                "SELECT at, uid, gid, body FROM audit WHERE type = 'access' AND at >= ?1 "
-                "ORDER BY id");
-            if (!st) return st.error();
-            st->bind(1, at);
+            auto records = store::records_of_type(*db, "access", from_ms(at));
+            if (!records) return records.error();
             Json list = Json::array();
-            while (st->step()) {
-                Json body = Json::parse(st->text(3), nullptr, false);
+            for (const AuditRecord& r : *records) {
+                Json body = Json::parse(r.body, nullptr, false);
                 if (!body.is_object()) continue;
                 const std::string who =
                     body.contains("user")
                         ? body.value("user", "")
-                        : fmt::format("uid {} gid {}", st->int64(1), st->int64(2));
+                        : fmt::format("uid {} gid {}", r.uid.value_or(0), r.gid.value_or(0));
                 if (user && body.value("user", "") != *user) continue;
                 const Json patients = body.value("patients", Json::array());
                 if (patient &&
                     std::find(patients.begin(), patients.end(), Json(*patient)) == patients.end()) {
                     continue;
                 }
-                list.push_back({{"at", format_site_time(zone, from_ms(st->int64(0)))},
+                list.push_back({{"at", format_site_time(zone, r.at)},
                                 {"who", who},
                                 {"command", body.value("command", "")},
                                 {"patients", patients}});
             }
-            if (st->failed()) return st->error();
             return list;
         }();
         asio::post(self.ctx_.io, [found = std::move(found), done] {

@@ -528,8 +528,10 @@ TEST_F(AdminTest, AgentPauseTakesOnlyAConfiguredReasonAndFreeTextNeverReachesThe
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((daemon->dir() / "acdd.db").c_str(), &db), SQLITE_OK);
     sqlite3_stmt* stmt = nullptr;
-    sqlite3_prepare_v2(db, "SELECT count(*) FROM audit WHERE body LIKE '%621999999%'", -1, &stmt,
-                       nullptr);
+    sqlite3_prepare_v2(
+        db,
+        "SELECT count(*) FROM audit WHERE body LIKE '%621999999%' OR changes LIKE '%621999999%'",
+        -1, &stmt, nullptr);
     ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
     EXPECT_EQ(sqlite3_column_int64(stmt, 0), 0);
     sqlite3_finalize(stmt);

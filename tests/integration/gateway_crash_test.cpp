@@ -101,9 +101,11 @@ AuditLog read_audit(const std::filesystem::path& config_file) {
         if (r.kind == RecordKind::input && !r.gateway.empty() && r.seq > 0) {
             ++log.inputs[{r.gateway, r.seq}];
         }
-        if (r.kind == RecordKind::output && r.type.starts_with("call.")) {
-            const Json body = Json::parse(r.body);
-            log.calls[{r.gateway, r.call_id}].push_back(
+        if (r.kind != RecordKind::input || r.changes.empty()) return true;
+        for (const Json& change : Json::parse(r.changes)) {
+            if (!change.at("type").get<std::string>().starts_with("call.")) continue;
+            const Json& body = change.at("change");
+            log.calls[{body.at("gateway"), body.at("call_id")}].push_back(
                 {r.id, body.at("state"), body.at("enqueued_at")});
         }
         return true;

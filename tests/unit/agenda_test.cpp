@@ -159,9 +159,13 @@ TEST_F(AgendaStore, ASchemaOneDatabaseIsMigratedToTheAgendaTables) {
     store.reset();
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((dir / "acdd.db").c_str(), &db), SQLITE_OK);
-    // Back to what schema 1 had: none of migrations 2 and 3, no agenda.
+    // Back to what schema 1 had: none of migrations 2 to 4, no agenda.
     ASSERT_EQ(sqlite3_exec(db,
-                           "DELETE FROM meta WHERE key = 'schema.agenda'; "
+                           "DELETE FROM meta WHERE key IN ('schema.agenda', "
+                           "'audit.format2_from'); "
+                           "ALTER TABLE audit DROP COLUMN changes; DROP TABLE audit_calls; "
+                           "DROP TABLE audit_agents; CREATE INDEX audit_by_call ON audit "
+                           "(call_id, gateway) WHERE call_id IS NOT NULL; "
                            "DROP TABLE slots; DROP TABLE appointments; DROP TABLE waitlist; "
                            "DROP TABLE messages; DROP TABLE agenda_changes; "
                            "DROP INDEX calls_by_call_id; DROP INDEX audit_by_at; "
@@ -171,7 +175,7 @@ TEST_F(AgendaStore, ASchemaOneDatabaseIsMigratedToTheAgendaTables) {
               SQLITE_OK);
     sqlite3_close(db);
     open();
-    EXPECT_EQ(sql_count("PRAGMA user_version"), 3);
+    EXPECT_EQ(sql_count("PRAGMA user_version"), 4);
     EXPECT_EQ(open_slots(1).size(), 1U);
 }
 

@@ -1,8 +1,10 @@
 // The journal (src/daemon/journal.hpp): every kind of input becomes a record and reads back as
-// the same input; change records carry the call and agent they are about.
+// the same input, carrying the changes it caused and the calls and agents they are about.
 #include "daemon/journal.hpp"
 
 #include <gtest/gtest.h>
+
+#include "acd/record_json.hpp"
 
 namespace acd {
 namespace {
@@ -69,7 +71,7 @@ TEST(Journal, AdminCommandRecordsCarryThePeerCredentials) {
     EXPECT_EQ(Json::parse(r.body)["arguments"]["reason"], "break");
 }
 
-TEST(Journal, ChangeRecordsNameTheirCallAndAgent) {
+TEST(Journal, OneRecordPerInputCarriesItsChangesAndTheCallsAndAgentsTheyMention) {
     Output out;
     CallSnapshot call;
     call.gateway = "gw1";
@@ -78,15 +80,38 @@ TEST(Journal, ChangeRecordsNameTheirCallAndAgent) {
     out.changes.push_back(CallChange{t0, Cause::routed, call});
     out.changes.push_back(
         AgentChange{t0, Cause::routed, "a1", AgentState::reserved, "", "gw1", "c1"});
-    std::vector<AuditRecord> records;
-    append_change_records(out, records);
-    ASSERT_EQ(records.size(), 2U);
-    EXPECT_EQ(records[0].type, "call.routed");
-    EXPECT_EQ(records[0].kind, RecordKind::output);
-    EXPECT_EQ(records[0].call_id, "c1");
-    EXPECT_EQ(records[1].type, "agent.state");
-    EXPECT_EQ(records[1].agent, "a1");
-    EXPECT_EQ(records[1].call_id, "c1");
+    const Input in = input::GatewayEvent{"gw1", 3, input::AgentReport{"a2", AgentState::ready, ""}};
+    const WriteBatch batch = journal_batch(in, out, t0);
+    ASSERT_EQ(batch.records.size(), 1U);
+    const AuditRecord& r = batch.records[0];
+    EXPECT_EQ(r.kind, RecordKind::input);
+    EXPECT_EQ(r.agent, "a2");
+    const Json changes = Json::parse(r.changes);
+    ASSERT_EQ(changes.size(), 2U);
+    EXPECT_EQ(changes[0]["type"], "call.routed");
+    EXPECT_EQ(changes[0]["change"], Json::parse(change_body(out.changes[0])));
+    EXPECT_FALSE(changes[0].contains("at"));  // the input's time
+    EXPECT_EQ(changes[1]["type"], "agent.state");
+    EXPECT_EQ(changes[1]["change"]["state"], "reserved");
+    EXPECT_EQ(r.calls, (std::vector<CallRef>{{"gw1", "c1"}, {"gw1", "c1"}}));
+    EXPECT_EQ(r.agents, (std::vector<std::string>{"a1", "a1"}));
+    // Still the input it stands for.
+    EXPECT_EQ(input_from_record(r), std::optional<Input>(in));
+}
+
+TEST(Journal, AChangeAtAnotherTimeThanItsInputKeepsItsTime) {
+    Output out;
+    out.changes.push_back(
+        AgentChange{t0 + seconds(1), Cause::wrap_up_end, "a1", AgentState::ready, "", "", ""});
+    const WriteBatch batch = journal_batch(input::Tick{}, out, t0);
+    const Json changes = Json::parse(batch.records[0].changes);
+    EXPECT_EQ(changes[0]["at"], format_time(t0 + seconds(1)));
+}
+
+TEST(Journal, AnInputWithoutChangesHasNone) {
+    const WriteBatch batch = journal_batch(input::AgentReady{"a1"}, Output{}, t0);
+    ASSERT_EQ(batch.records.size(), 1U);
+    EXPECT_TRUE(batch.records[0].changes.empty());
 }
 
 TEST(Journal, OutputAndDamagedRecordsAreNotInputs) {

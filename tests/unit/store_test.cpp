@@ -243,20 +243,42 @@ TEST(Store, RecordsAreQueryablePerCallAndPerAgentOverATimeRange) {
     EXPECT_TRUE(store->records_for_agent("a2", t0, t0 + seconds(10))->empty());
 }
 
-TEST(Store, ASchemaTwoDatabaseGetsTheTimeIndexInsteadOfTheAgentIndex) {
+// The side indexes: a record is found by every call and agent it mentions, its own columns or
+// the ones its producer names (an input's changes), each once.
+TEST(Store, ARecordIsFoundByEveryCallAndAgentItMentions) {
     Fixture f;
-    f.open()->append(batch_of({record(1, "c1", "a1")}));
-    tamper(f.dir / "acdd.db",
-           "DROP INDEX audit_by_at; CREATE INDEX audit_by_agent ON audit (agent) WHERE agent IS "
-           "NOT NULL; PRAGMA user_version = 2");
     auto store = f.open();
-    ASSERT_TRUE(store);
-    const auto db = f.dir / "acdd.db";
-    EXPECT_EQ(query_int(db, "PRAGMA user_version"), 3);
-    EXPECT_EQ(query_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit_by_agent'"), 0);
-    EXPECT_EQ(query_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit_by_at'"), 1);
+    AuditRecord r = record(1, "c1", "a1");
+    r.calls = {{"gw1", "c2"}, {"gw1", "c1"}, {"gw2", "c2"}};
+    r.agents = {"a2", "a1", "a2"};
+    store->append(batch_of({r, record(2, "c2")}));
+    store->flush();
+    EXPECT_EQ(store->records_for_call("gw1", "c1")->size(), 1U);
+    EXPECT_EQ(store->records_for_call("gw1", "c2")->size(), 2U);
+    EXPECT_EQ(store->records_for_call("gw2", "c2")->size(), 1U);
     EXPECT_EQ(store->records_for_agent("a1", t0, t0 + seconds(10))->size(), 1U);
-    EXPECT_TRUE(store->verify()->ok);
+    EXPECT_EQ(store->records_for_agent("a2", t0, t0 + seconds(10))->size(), 1U);
+    EXPECT_EQ(query_int(f.dir / "acdd.db", "SELECT count(*) FROM audit_calls"), 4);
+    EXPECT_EQ(query_int(f.dir / "acdd.db", "SELECT count(*) FROM audit_agents"), 2);
+}
+
+// The writer links the digest its producer computed: the record's content, without its id.
+TEST(Store, EachRecordIsLinkedByItsIdAndTheDigestOfItsContent) {
+    Fixture f;
+    auto store = f.open();
+    AuditRecord r = record(1);
+    r.changes = R"([{"change":{},"type":"call.queued"}])";
+    store->append(batch_of({r, record(2)}));
+    store->flush();
+    const auto back = all_records(*store);
+    ASSERT_EQ(back.size(), 2U);
+    EXPECT_EQ(back[0].changes, r.changes);
+    EXPECT_EQ(back[0].hash, chain_link(Hash{}, 1, content_digest(back[0])));
+    EXPECT_EQ(back[1].hash, chain_link(back[0].hash, 2, content_digest(back[1])));
+    EXPECT_TRUE(content_bytes(back[0]).starts_with("acdd-audit-v2"));
+    tamper(f.dir / "acdd.db",
+           "DROP TRIGGER audit_no_update; UPDATE audit SET changes = '[]' WHERE id = 1");
+    EXPECT_EQ(store->verify()->first_bad_id, 1);
 }
 
 TEST(Store, PersonalDataIsSealedAndErasureKeepsTheChainValid) {
