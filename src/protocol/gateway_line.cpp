@@ -345,6 +345,9 @@ struct GatewayLineParser::Impl {
             padded.resize(line.size() + simdjson::SIMDJSON_PADDING);
         }
         std::memcpy(padded.data(), line.data(), line.size());
+        // What a longer line left in the padding is not read as JSON, but spaces are what
+        // simdjson's own padded strings hold there.
+        std::memset(padded.data() + line.size(), ' ', simdjson::SIMDJSON_PADDING);
         od::document doc;
         od::object object;
         if (parser.iterate(padded.data(), line.size(), padded.size()).get(doc) ||
