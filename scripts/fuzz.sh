@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (tests/fuzz) with clang under ASan and UBSan into build-fuzz/,
-# then runs them on their seed corpora for ${FUZZ_SECONDS:-60} seconds in all: three quarters
-# for gateway_fuzz (acdd's gateway side), one quarter for netstring_fuzz (acd-kamailio's evapi
-# side). Exits non-zero when one finds a crash or a violated property; the input that did it is
+# then runs them on their seed corpora for ${FUZZ_SECONDS:-60} seconds in all: half for
+# gateway_fuzz (acdd's gateway side), a quarter for gateway_line_fuzz (the gateway line parser
+# against its reference), a quarter for netstring_fuzz (acd-kamailio's evapi side). Exits non-zero when one finds a crash or a violated property; the input that did it is
 # left in build-fuzz/artifacts/.
 #
 #   scripts/fuzz.sh                          # build, fuzz 60 s
 #   FUZZ_SECONDS=600 scripts/fuzz.sh         # longer
 #   scripts/fuzz.sh build-fuzz/artifacts/crash-...   # build, run those inputs once (reproduce)
-#   FUZZ_TARGET=netstring_fuzz scripts/fuzz.sh build-fuzz/artifacts/crash-...   # the other one
+#   FUZZ_TARGET=netstring_fuzz scripts/fuzz.sh build-fuzz/artifacts/crash-...   # another one
 #
 # docs/fuzzing.md says what is fuzzed and how to add a seed.
 source "$(dirname "$0")/setup.sh"
@@ -19,7 +19,7 @@ FUZZ_BUILD_DIR=${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
 
 cmake -S "$ROOT" -B "$FUZZ_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACD_FUZZ=ON \
   -DACD_BUILD_TESTS=OFF -DACD_BUILD_BENCH=OFF -DCMAKE_CXX_COMPILER=clang++ >/dev/null
-cmake --build "$FUZZ_BUILD_DIR" --target gateway_fuzz netstring_fuzz -j "$(nproc)"
+cmake --build "$FUZZ_BUILD_DIR" --target gateway_fuzz gateway_line_fuzz netstring_fuzz -j "$(nproc)"
 
 # Readable stacks when a sanitizer or a violated property stops the run.
 for s in llvm-symbolizer llvm-symbolizer-14; do
@@ -69,7 +69,8 @@ fuzz() {
   CHECKS=$((CHECKS + count + 1))
 }
 
-fuzz gateway $((TOTAL * 3 / 4))
-fuzz netstring $((TOTAL - TOTAL * 3 / 4))
+fuzz gateway $((TOTAL / 2))
+fuzz gateway_line $((TOTAL / 4))
+fuzz netstring $((TOTAL - TOTAL / 2 - TOTAL / 4))
 # The closing line CI reads: each seed, and each timed run, is one check.
 echo "fuzz: $CHECKS passed, 0 failed"

@@ -8,6 +8,7 @@ BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 PACKAGES=(
   build-essential cmake pkg-config
   libasio-dev libsqlite3-dev libspdlog-dev nlohmann-json3-dev libssl-dev libsystemd-dev
+  libsimdjson-dev  # the gateway line parser (src/protocol/gateway_line.cpp)
   libhowardhinnant-date-dev tzdata  # site time zones (src/zone): Hinnant's tz on system tzdata
   libgtest-dev libbenchmark-dev openssl
   libcpp-httplib-dev libargon2-dev  # the web listener (HTTP, TLS) and its users' password hashes

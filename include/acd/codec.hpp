@@ -34,7 +34,9 @@ struct DecodeError {
 inline constexpr std::size_t kMaxCallIdBytes = 128;
 
 // An event from gateway `gateway` (any `type` but hello). Unknown extra fields are ignored.
-// `caller` is passed through as given: the daemon replaces it with its pseudonym.
+// `caller` is passed through as given: the daemon replaces it with its pseudonym. Replay reads
+// journaled events with it; the sessions read lines with the gateway line parser
+// (gateway_line.hpp), which gives what this gives and is tested against it.
 Result<input::GatewayEvent, DecodeError> parse_gateway_event(const Json& event,
                                                              std::string_view gateway);
 Json to_json(const input::GatewayEvent& event);  // the wire form, without the gateway id

@@ -17,6 +17,7 @@
 #include "acd/codec.hpp"
 #include "acd/config.hpp"
 #include "acd/framing.hpp"
+#include "acd/gateway_line.hpp"
 #include "acd/result.hpp"
 
 namespace acd::net {
@@ -49,8 +50,9 @@ class GatewayHub {
                                         const Hello& hello) = 0;
     // Called after the welcome was queued: the hub resends its call.route commands.
     virtual void welcomed(const std::shared_ptr<GatewayLink>& link) = 0;
-    // One parsed line after the handshake (any JSON value; the hub validates it).
-    virtual void on_message(GatewayLink& link, const Json& message) = 0;
+    // One line after the handshake, read by the gateway line parser (gateway_line.hpp): the
+    // event, or the error to answer (a line that is not JSON, not an event, or has no valid seq).
+    virtual void on_message(GatewayLink& link, Result<input::GatewayEvent, DecodeError> parsed) = 0;
     virtual void on_closed(GatewayLink& link) = 0;
     // While false, sessions stop reading (back-pressure from the store).
     virtual bool accepting() const = 0;

@@ -10,7 +10,7 @@
 #include <deque>
 #include <utility>
 
-#include "acd/json.hpp"
+#include "acd/engine.hpp"
 
 namespace acd {
 
@@ -18,8 +18,10 @@ inline constexpr std::size_t kSeqHistory = 1000;
 
 class SeqHistory {
   public:
-    // The digest of an event as the gateway sent it (key order and spacing do not count).
-    static std::uint64_t digest(const Json& event);
+    // The digest of an event as acdd reads it and records it: its type and fields (the key order,
+    // the spacing and the extra fields the protocol ignores do not count; for a refused event,
+    // its refusal).
+    static std::uint64_t digest(const input::GatewayEvent& event);
 
     // Remembers the event applied under `seq` (seqs come in increasing order).
     void remember(std::uint64_t seq, std::uint64_t digest);

@@ -242,14 +242,14 @@ void Service::on_closed(net::GatewayLink& link) {
     std::exchange(drained_, nullptr)();
 }
 
-void Service::on_message(net::GatewayLink& link, const Json& message) {
-    auto parsed = parse_gateway_event(message, link.gateway());
+void Service::on_message(net::GatewayLink& link, Result<input::GatewayEvent, DecodeError> parsed) {
     if (!parsed) {
         const DecodeError& e = parsed.error();
         link.send(error_json(e.code, e.message, e.seq));
         return;
     }
-    on_event(link, std::move(*parsed), SeqHistory::digest(message));
+    const std::uint64_t digest = SeqHistory::digest(*parsed);
+    on_event(link, std::move(*parsed), digest);
 }
 
 void Service::on_event(net::GatewayLink& link, input::GatewayEvent event, std::uint64_t digest) {

@@ -103,7 +103,8 @@ class Service : public net::GatewayHub {
     Result<std::uint64_t> admit(const std::shared_ptr<net::GatewayLink>& link,
                                 const Hello& hello) override;
     void welcomed(const std::shared_ptr<net::GatewayLink>& link) override;
-    void on_message(net::GatewayLink& link, const Json& message) override;
+    void on_message(net::GatewayLink& link,
+                    Result<input::GatewayEvent, DecodeError> parsed) override;
     void on_closed(net::GatewayLink& link) override;
     bool accepting() const override;
 

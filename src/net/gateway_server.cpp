@@ -32,12 +32,15 @@ class SessionBase : public GatewayLink {
 template <typename Stream>
 class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
   public:
-    // `open` counts live sessions; shared, since sessions may outlive the server at exit.
-    Session(Stream stream, GatewayHub& hub, std::shared_ptr<std::size_t> open)
+    // `open` counts live sessions, `parser` reads their lines (one for the io thread); shared,
+    // since sessions may outlive the server at exit.
+    Session(Stream stream, GatewayHub& hub, std::shared_ptr<std::size_t> open,
+            std::shared_ptr<GatewayLineParser> parser)
         : lines_(std::move(stream), kMaxOutboxBytes),
           hub_(hub),
           wake_reader_(lines_.socket().get_executor()),
-          open_(std::move(open)) {
+          open_(std::move(open)),
+          parser_(std::move(parser)) {
         wake_reader_.expires_at(std::chrono::steady_clock::time_point::max());
         ++*open_;
     }
@@ -170,12 +173,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
                 co_await wake_reader_.async_wait(asio::redirect_error(use_awaitable, ec));
             }
             if (lines_.closing() || !co_await read_line(line)) break;
-            const Json message = Json::parse(line, nullptr, /*allow_exceptions=*/false);
-            if (message.is_discarded()) {
-                send(error_json(ErrorCode::bad_json, "the line is not valid JSON", std::nullopt));
-                continue;
-            }
-            hub_.on_message(*this, message);
+            hub_.on_message(*this, parser_->parse(line, gateway_));
         }
         if (!lines_.closing()) abort();
     }
@@ -189,6 +187,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     std::string gateway_;
     bool welcomed_ = false;
     std::shared_ptr<std::size_t> open_;
+    std::shared_ptr<GatewayLineParser> parser_;
 };
 
 Result<std::unique_ptr<asio::ssl::context>> tls_context(const TlsConfig& tls) {
@@ -224,6 +223,7 @@ struct GatewayServer::Impl {
     std::unique_ptr<asio::ssl::context> tls;
     std::vector<std::weak_ptr<SessionBase>> sessions;
     std::shared_ptr<std::size_t> open = std::make_shared<std::size_t>(0);
+    std::shared_ptr<GatewayLineParser> parser = std::make_shared<GatewayLineParser>();
     RateLimitedLog refusals;
 
     Impl(asio::io_context& io, GatewayHub& hub, std::size_t max_connections)
@@ -248,9 +248,9 @@ struct GatewayServer::Impl {
         socket.set_option(asio::socket_base::keep_alive(true), ec);
         if (tls) {
             spawn(std::make_shared<Session<TlsStream>>(TlsStream(std::move(socket), *tls), hub,
-                                                       open));
+                                                       open, parser));
         } else {
-            spawn(std::make_shared<Session<tcp::socket>>(std::move(socket), hub, open));
+            spawn(std::make_shared<Session<tcp::socket>>(std::move(socket), hub, open, parser));
         }
     }
 

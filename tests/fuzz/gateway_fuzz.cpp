@@ -1,9 +1,10 @@
 // libFuzzer target for the gateway side of acdd (docs/fuzzing.md): the bytes are what one
 // gateway connection sends. They are cut into lines as a session cuts them
 // (include/acd/framing.hpp), the first line goes through the hello parser and the others through
-// the JSON parser and parse_gateway_event(), and every accepted event is applied to an Engine the
-// way the daemon applies it (timers first, journaled). Properties that must hold for any bytes are
-// checked on the way; a violated one traps, so that libFuzzer keeps the input that broke it.
+// the gateway line parser (include/acd/gateway_line.hpp), and every accepted event is applied to
+// an Engine the way the daemon applies it (timers first, journaled). Properties that must hold for
+// any bytes are checked on the way; a violated one traps, so that libFuzzer keeps the input that
+// broke it.
 //
 // Lines that name an admin engine command ({"command":"agent-login","arguments":{...}}) also go
 // through the admin decoder and, when accepted, into the engine, as if a supervisor had sent them
@@ -20,6 +21,7 @@
 #include "acd/codec.hpp"
 #include "acd/config.hpp"
 #include "acd/framing.hpp"
+#include "acd/gateway_line.hpp"
 #include "acd/snapshot.hpp"
 #include "daemon/journal.hpp"
 
@@ -180,16 +182,20 @@ class Session {
         return true;
     }
 
-    // A line after the hello.
+    // A line after the hello: the event is read by the parser the sessions run (the JSON
+    // document is for the admin commands and the times).
     void line(std::string_view line) {
+        auto parsed = parser().parse(line, gateway_);
         const Json message = Json::parse(line, nullptr, /*allow_exceptions=*/false);
         if (message.is_discarded()) {
-            check_writable(error_json(ErrorCode::bad_json, "the line is not valid JSON", {}));
+            ACD_CHECK(!parsed && parsed.error().code == ErrorCode::bad_json &&
+                          parsed.error().message == kNotJsonMessage,
+                      std::string(line));
+            check_writable(error_json(ErrorCode::bad_json, kNotJsonMessage, {}));
             return;
         }
         check_times(message);
         admin_command(message);
-        auto parsed = parse_gateway_event(message, gateway_);
         if (!parsed) {
             const DecodeError* error = &parsed.error();
             ACD_CHECK((error->code == ErrorCode::bad_json) == !message.is_object(), error->message);
@@ -222,6 +228,11 @@ class Session {
     }
 
   private:
+    static GatewayLineParser& parser() {
+        static GatewayLineParser parser;  // one for every input, as one serves a gateway server
+        return parser;
+    }
+
     // The admin decoder on lines that name an engine command; accepted ones are applied.
     void admin_command(const Json& message) {
         if (!message.is_object()) return;
