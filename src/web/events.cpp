@@ -1,6 +1,8 @@
 // /api/events clients. See events.hpp.
 #include "events.hpp"
 
+#include "acd/log.hpp"
+
 namespace acd::web {
 namespace {
 
@@ -37,7 +39,13 @@ bool EventStream::send(const Json& message) {
     if (closed_) return false;
     if (text.empty()) return true;
     if (backlog_.size() + text.size() > kMaxBacklog) {
-        closed_ = true;  // fell behind: dropped
+        // Fell behind: dropped. What it had not read goes too (it must read everything again
+        // when it reconnects), so a client that stopped reading holds no memory.
+        log_warning("web.events_dropped", "user {} fell more than {} bytes behind: dropped",
+                    caller_.user, kMaxBacklog);
+        closed_ = true;
+        backlog_.clear();
+        backlog_.shrink_to_fit();
         grew_.notify_all();
         return false;
     }

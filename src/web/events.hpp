@@ -5,8 +5,9 @@
 //   asked for; an agent gets only its own agent's changes, the queue summaries (which hold no
 //   callers), and `event: screen_pop` when a call is routed to its agent.
 // - A client that falls behind (more than 1 MiB waiting) is dropped, as a slow subscriber of the
-//   admin socket is: send() returns false and the hub forgets it; the worker then ends the
-//   response. A comment line goes out at least every 15 s.
+//   admin socket is: send() returns false and the hub forgets it, the backlog is freed, acdd logs
+//   `web.events_dropped`, and the worker ends the response. A comment line goes out at least every
+//   15 s.
 //
 // Thread safety: send() and close() on the io thread, next() on the worker; they meet in a mutex.
 #pragma once
