@@ -1,6 +1,8 @@
 // /api/events clients. See events.hpp.
 #include "events.hpp"
 
+#include <algorithm>
+
 #include "acd/log.hpp"
 
 namespace acd::web {
@@ -19,12 +21,17 @@ std::string string_at(const Json& object, const char* outer, const char* inner) 
 
 }  // namespace
 
-std::string EventStream::filtered(const Json& message) const {
-    if (caller_.role != control::Role::agent) return data(message);
+const std::string& SharedText::get() {
+    if (!text_) text_ = data(message_);
+    return *text_;
+}
+
+std::string EventStream::filtered(const Json& message, SharedText& text) const {
+    if (caller_.role != control::Role::agent) return text.get();
     const std::string topic = message.value("topic", "");
-    if (topic == "queues") return data(message);
+    if (topic == "queues") return text.get();
     if (topic == "agents") {
-        return string_at(message, "agent", "agent") == caller_.agent ? data(message) : "";
+        return string_at(message, "agent", "agent") == caller_.agent ? text.get() : "";
     }
     if (topic == "calls" && message.value("event", "") == "call.routed" &&
         string_at(message, "call", "agent") == caller_.agent) {
@@ -33,8 +40,8 @@ std::string EventStream::filtered(const Json& message) const {
     return "";  // other calls, agenda, alerts: not an agent's to see
 }
 
-bool EventStream::send(const Json& message) {
-    const std::string text = filtered(message);
+bool EventStream::send(const Json& message, SharedText& shared) {
+    const std::string text = filtered(message, shared);
     std::lock_guard lock(mu_);
     if (closed_) return false;
     if (text.empty()) return true;
@@ -66,6 +73,37 @@ std::optional<std::string> EventStream::next(std::chrono::milliseconds wait) {
     if (!backlog_.empty()) return std::exchange(backlog_, std::string());
     if (closed_) return std::nullopt;
     return std::string();
+}
+
+void EventFanout::add(std::shared_ptr<EventStream> stream, Topics topics) {
+    clients_.push_back({std::move(stream), std::move(topics)});
+    follow();
+}
+
+void EventFanout::remove(const EventStream& stream) {
+    std::erase_if(clients_, [&](const Client& c) { return c.stream.get() == &stream; });
+    follow();
+}
+
+bool EventFanout::send(const Json& message) {
+    const std::string topic = message.value("topic", "");
+    SharedText text(message);
+    // A dropped client's topics are still followed until the next add() or remove(): the hub is
+    // in the middle of publishing, and its subscriptions must not change under it.
+    std::erase_if(clients_, [&](const Client& c) {
+        return c.topics.contains(topic) && !c.stream->send(message, text);  // dropped
+    });
+    return true;
+}
+
+void EventFanout::follow() {
+    Topics wanted;
+    for (const Client& c : clients_)
+        wanted.insert(c.topics.begin(), c.topics.end());
+    if (wanted == followed_) return;
+    if (!followed_.empty()) unsubscribe_(*this);
+    followed_ = std::move(wanted);
+    if (!followed_.empty()) subscribe_(shared_from_this(), followed_);
 }
 
 }  // namespace acd::web

@@ -397,7 +397,8 @@ def main():
         wait.until(lambda d: "Dr Weber" not in d.find_element(By.ID, "history").text)
         wait.until(text_in((By.ID, "appointment-select"), "no upcoming appointment"))
         check_accessibility(desk, "/desk")
-        desk.set_window_size(1280, 1700)
+        desk.set_window_size(1280, 2300)
+        desk.execute_script("window.scrollTo(0, 0)")
         desk.save_screenshot(os.path.join(out, "desk.png"))
 
         # A second call waits in the queue: the supervisor's board shows it against its target.
