@@ -56,8 +56,12 @@ bool EventStream::send(const Json& message, SharedText& shared) {
         grew_.notify_all();
         return false;
     }
+    // The worker is woken when there is something to write, then gathers for kGather: one wake
+    // and one write per burst, not per message (200 clients each woken per message would keep
+    // two cores switching threads).
+    const std::size_t before = backlog_.size();
     backlog_ += text;
-    grew_.notify_all();
+    if (before == 0 || (before < kFlushAt && backlog_.size() >= kFlushAt)) grew_.notify_all();
     return true;
 }
 
@@ -70,6 +74,9 @@ void EventStream::close() {
 std::optional<std::string> EventStream::next(std::chrono::milliseconds wait) {
     std::unique_lock lock(mu_);
     grew_.wait_for(lock, wait, [this] { return !backlog_.empty() || closed_; });
+    if (!backlog_.empty() && !closed_ && backlog_.size() < kFlushAt) {
+        grew_.wait_for(lock, kGather, [this] { return closed_ || backlog_.size() >= kFlushAt; });
+    }
     if (!backlog_.empty()) return std::exchange(backlog_, std::string());
     if (closed_) return std::nullopt;
     return std::string();

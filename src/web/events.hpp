@@ -12,6 +12,8 @@
 //   admin socket is: the fan-out forgets it, its backlog is freed, acdd logs
 //   `web.events_dropped`, and the worker ends the response. A comment line goes out at least
 //   every 15 s.
+// - Events reach the client at most kGather (25 ms) after they happen: what comes meanwhile goes
+//   out with them in one write.
 //
 // Thread safety: EventFanout entirely, and EventStream::send() and close(), on the io thread;
 // EventStream::next() on the client's worker; a stream's two sides meet in its mutex.
@@ -47,6 +49,10 @@ class SharedText {
 class EventStream {
   public:
     static constexpr std::size_t kMaxBacklog = 1 << 20;
+    // What comes within kGather of a first message goes out in one write (at most kFlushAt
+    // bytes wait for it): a burst costs the client's worker one wake, not one per message.
+    static constexpr std::chrono::milliseconds kGather{25};
+    static constexpr std::size_t kFlushAt = 64 << 10;
 
     // `screen_pop` turns a call.routed message for `caller.agent` into the screen pop's data (and
     // records the access).
