@@ -259,7 +259,9 @@ def check_accessibility(driver, page):
 
 
 def slot_texts(driver):
-    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#slots li")]
+    """The free slots listed, read at once (the list is replaced when it is read again)."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll('#slots li')].map((e) => e.innerText);")
 
 
 def set_value(driver, element_id, value):
