@@ -23,13 +23,31 @@ ensure_packages() {
   for p in "${PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  echo "Installing: ${missing[*]}"
-  local sudo=()
-  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-  "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}"
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installing: ${missing[*]}"
+    local sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}"
+  fi
+  ensure_npm_packages
+}
+
+# tests/web/package-lock.json: axe-core for the pages' accessibility check (docs/web.md), from
+# npm's registry, pinned by version and hash; installed once here, never at test time. npm from
+# Debian (nodejs, npm) when the machine has none.
+ensure_npm_packages() {
+  [ -f "$ROOT/tests/web/node_modules/axe-core/axe.min.js" ] && return 0
+  if ! command -v npm >/dev/null; then
+    local sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+      nodejs npm
+  fi
+  echo "Installing tests/web's npm packages (package-lock.json)"
+  (cd "$ROOT/tests/web" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 }
 
 # The Release build (-O3): what runs in production and what the tests run, so that the optimized

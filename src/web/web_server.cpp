@@ -78,7 +78,9 @@ struct WebServer::Impl {
     Impl(const WebConfig& config, Context context)
         : config(config),
           ctx(std::move(context)),
-          sessions(config.session_idle, config.session_max) {}
+          sessions(config.session_idle, config.session_max) {
+        fanout = std::make_shared<EventFanout>(ctx.subscribe, ctx.unsubscribe);
+    }
 
     WebConfig config;
     Context ctx;
@@ -86,6 +88,8 @@ struct WebServer::Impl {
     std::thread listener;
     int port = 0;
     std::atomic<bool> closing{false};
+    // Every /api/events client, behind one subscription of the hub (io thread).
+    std::shared_ptr<EventFanout> fanout;
     std::string dummy_hash;  // checked for unknown users, so that they take as long as others
     // On the io thread:
     Sessions sessions;
@@ -443,7 +447,7 @@ void WebServer::Impl::events(const httplib::Request& req, httplib::Response& res
             // An agent sees its own agent, the queues, and the pops of the calls routed to it.
             if (caller->role == control::Role::agent) topics = {"agents", "queues", "calls"};
             auto s = std::make_shared<EventStream>(*caller, ctx.screen_pop);
-            ctx.subscribe(s, topics);
+            fanout->add(s, topics);
             log_event("web.events", "user {} follows live events", caller->user);
             done(s);
         });
@@ -471,7 +475,7 @@ void WebServer::Impl::events(const httplib::Request& req, httplib::Response& res
         },
         [this, s](bool) {
             s->close();
-            if (!closing) asio::post(ctx.io, [this, s] { ctx.unsubscribe(*s); });
+            if (!closing) asio::post(ctx.io, [this, s] { fanout->remove(*s); });
         });
 }
 

@@ -129,8 +129,13 @@ struct WebTest : DaemonTest {
 // A client of /api/events on a plain socket: what it received so far, read with a deadline.
 class EventClient {
   public:
-    EventClient(std::uint16_t port, const std::string& cookie, const std::string& topics) {
+    // `receive_buffer`: the socket's SO_RCVBUF when not 0 (a client that reads slowly).
+    EventClient(std::uint16_t port, const std::string& cookie, const std::string& topics,
+                int receive_buffer = 0) {
         fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        if (receive_buffer > 0) {
+            ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+        }
         sockaddr_in a{};
         a.sin_family = AF_INET;
         a.sin_port = htons(port);
@@ -496,6 +501,52 @@ TEST_F(WebTest, AnAgentsEventStreamHoldsOnlyItsOwnAgentAndTheScreenPopsOfItsCall
     EXPECT_EQ(accesses[0]["command"], "screen_pop");
     EXPECT_EQ(accesses[0]["patients"].size(), 1u);
     EXPECT_EQ(daemon->stop(), 0);  // followers do not hold a stop up
+}
+
+TEST_F(WebTest, AnEventsClientThatFallsBehindIsDroppedAndTheOthersAreStillServed) {
+    // Every call message carries its specialty's script: 64 lines of 1000 bytes make each one
+    // about 64 KiB, so a few dozen calls are more than the 1 MiB a client may fall behind.
+    Json config = test_config(daemon->dir());
+    config["web"] = {{"listen", "127.0.0.1:0"}};
+    config["specialties"][0]["script"] = Json::array();
+    for (int i = 0; i < 64; ++i)
+        config["specialties"][0]["script"].push_back(std::string(1000, char('a' + i % 26)));
+    daemon->configure(config);
+    ASSERT_EQ(daemon->stop(), 0);
+    ASSERT_TRUE(daemon->start()) << daemon->log();
+    const std::string err = daemon->log();
+    const auto at = err.rfind("web listener on ");
+    web_port =
+        static_cast<std::uint16_t>(std::stoi(err.substr(err.rfind(':', err.find('\n', at)) + 1)));
+    add_user("slow", "supervisor");
+    add_user("fast", "supervisor");
+    // `slow` never reads while the calls come (and its socket holds little); `fast` follows the
+    // agents only.
+    EventClient slow(web_port, session("slow"), "calls", 4096);
+    EventClient fast(web_port, session("fast"), "agents");
+    ASSERT_TRUE(slow.wait_for("text/event-stream")) << slow.received;
+    ASSERT_TRUE(fast.wait_for("text/event-stream")) << fast.received;
+    auto g = gateway();
+    int offered = 0;
+    // Offers calls until acdd drops the slow client: each one acknowledged, so the gateway is
+    // served all along. The socket buffers take some of it, never 256 calls (16 MiB).
+    while (!daemon->process().wait_for_stderr("web.events_dropped", 0ms) && offered < 256) {
+        offer(*g, "flood-" + std::to_string(++offered));
+        ASSERT_FALSE(HasFatalFailure());
+    }
+    ASSERT_TRUE(daemon->process().wait_for_stderr("web.events_dropped", 20s)) << daemon->log();
+    EXPECT_NE(daemon->log().find("user slow fell more than 1048576 bytes behind: dropped"),
+              std::string::npos);
+    // The others are still served: the gateway's next call, the other follower's events.
+    offer(*g, "after-drop");
+    ASSERT_EQ(admin_call("agent-login", {{"agent", "a1"}})["result"], 0);
+    ASSERT_TRUE(fast.wait_for("\"agent\":\"a1\"")) << fast.received;
+    EXPECT_EQ(fast.received.find("\"topic\":\"calls\""), std::string::npos);  // its topics only
+    // The dropped client, reading at last, finds its stream ended (the last chunk) and nothing of
+    // what came after the drop.
+    ASSERT_TRUE(slow.wait_for("\r\n0\r\n\r\n")) << slow.received.size();
+    EXPECT_EQ(slow.received.find("after-drop"), std::string::npos);
+    EXPECT_EQ(slow.received.find("\"agent\":\"a1\""), std::string::npos);
 }
 
 TEST_F(WebTest, EventsNeedASessionAndKnownTopics) {

@@ -4,12 +4,17 @@
 usage: pages_test.py ACDD WEB_ROOT OUT_DIR
 
 An agent signs in and goes ready; a call offered through the gateway pops up on its desk with the
-caller's history and the script, and stays until the wrap-up ends; the agent books a free slot and takes a message, and both show
-in the history; a supervisor's board shows the queue and the alert of a late urgent call, transfers that call,
-and is told in words that a ringing agent cannot be paused; an
-agent opening /board is refused; when acdd stops, the board says the link is down. Screenshots of each page go to
-OUT_DIR. Every wait is on an element with a deadline; acdd and chromedriver are stopped by their
-PIDs. Exits 77 (skipped) when Chromium, its driver or Selenium is not installed.
+caller's history and the script, and stays until the wrap-up ends; the agent books a free slot and
+takes a message, and both show in the history; it filters the free slots by practitioner and by
+dates, adds the caller to the waiting list, moves the appointment, is told in words that a slot
+was just taken, and cancels the appointment (told first that a reason is needed); a supervisor's
+board shows the queue and the alert of a late urgent call, transfers that call, changes a
+specialty's overflow threshold, is told in words that an agent on a call cannot be paused, and
+evaluates a call of the quality sample; an agent opening /board is refused; when acdd stops, the
+board says the link is down. axe-core finds no serious or critical accessibility violation on the
+desk and the board. Screenshots of each page go to OUT_DIR. Every wait is on an element with a
+deadline; acdd and chromedriver are stopped by their PIDs. Exits 77 (skipped) when Chromium, its
+driver or Selenium is not installed; fails when axe-core is (scripts/setup.sh installs it).
 """
 import datetime
 import http.client
@@ -38,6 +43,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 PASSWORD = "correct horse battery"
 DEADLINE = 15  # seconds: generous for a loaded 2-core machine; waits end as soon as it holds
+# axe-core from npm (tests/web/package-lock.json), installed by scripts/setup.sh.
+AXE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node_modules", "axe-core", "axe.min.js")
 
 
 class Acdd:
@@ -52,7 +59,7 @@ class Acdd:
             "log": {"level": "info"},
             "site": {"timezone": "Europe/Luxembourg"},  # times shown in the site's zone
             "web": {"listen": "127.0.0.1:0"},
-            "quality": {"sample_percent": 0},
+            "quality": {"sample_percent": 100},  # every answered call to evaluate
             # Urgent calls late after 3 s (and kept in the queue), for the board's alert.
             "classes": {"appointment": {"script": ["Say hello and give your name."]},
                         "urgent": {"target_s": 3, "overflow": False, "overflow_lead_s": 0}},
@@ -233,11 +240,45 @@ def text_in(locator, text):
     return EC.text_to_be_present_in_element(locator, text)
 
 
+def check_accessibility(driver, page):
+    """axe-core run in the page (injected by WebDriver, which the page's CSP does not restrict):
+    no violation of serious or critical impact."""
+    with open(AXE) as f:
+        driver.execute_script(f.read())
+    driver.set_script_timeout(60)
+    found = driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        axe.run(document, {resultTypes: ['violations']})
+          .then((r) => done(r.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,
+                                                      nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' '))}))))
+          .catch((e) => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));
+    """)
+    bad = [v for v in found if v["impact"] in ("serious", "critical")]
+    assert not bad, f"{page}: accessibility violations:\n" + "\n".join(
+        f"  {v['impact']} {v['id']}: {v['help']} at {v['nodes']}" for v in bad)
+
+
+def slot_texts(driver):
+    """The free slots listed, read at once (the list is replaced when it is read again)."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll('#slots li')].map((e) => e.innerText);")
+
+
+def set_value(driver, element_id, value):
+    """Sets an input (a date: typing one depends on the browser's locale) as the user would."""
+    driver.execute_script(
+        "const e = document.getElementById(arguments[0]); e.value = arguments[1];"
+        "e.dispatchEvent(new Event('input', {bubbles: true}));", element_id, value)
+
+
 def main():
     if not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)):
         print("skipped: chromium and chromium-driver are not installed (scripts/setup.sh installs them)")
         return 77
     acdd_binary, web_root, out = sys.argv[1], sys.argv[2], sys.argv[3]
+    if not os.path.isfile(AXE):
+        print(f"{AXE} is missing: run scripts/setup.sh (npm ci in tests/web)")
+        return 1
     os.makedirs(out, exist_ok=True)
     folder = tempfile.mkdtemp(prefix="acdd-pages-")
     acdd = Acdd(acdd_binary, web_root, folder)
@@ -263,6 +304,9 @@ def main():
         tomorrow = datetime.datetime.now(datetime.timezone.utc).date() + datetime.timedelta(days=1)
         acdd.admin("slot-open", {"specialty": "cardiology", "practitioner": "Dr Martin",
                                  "start": f"{tomorrow.isoformat()}T09:00:00Z", "duration_min": 20, "count": 2})
+        later = tomorrow + datetime.timedelta(days=1)
+        acdd.admin("slot-open", {"specialty": "cardiology", "practitioner": "Dr Weber",
+                                 "start": f"{later.isoformat()}T10:00:00Z", "duration_min": 20, "count": 2})
 
         # The agent signs in and goes ready.
         desk = browser()
@@ -289,6 +333,9 @@ def main():
         assert "1 call(s)" in history, history
         assert "results" in history, history  # the open message
         wait.until(lambda d: d.find_element(By.ID, "agent-state").get_attribute("data-state") == "reserved")
+        # The agent answers (the card stays while the call is talked).
+        gateway.event({"type": "call.answered", "call_id": "c1", "agent": "a1"})
+        wait.until(lambda d: d.find_element(By.ID, "agent-state").get_attribute("data-state") == "busy")
 
         # The agent books a free slot for the caller and takes a message; both show in the history.
         fill(desk, "book-name", "Jean Dupont")
@@ -303,7 +350,57 @@ def main():
         desk.find_element(By.ID, "msg-send").click()
         wait.until(text_in((By.ID, "msg-result"), "Message recorded"))
         wait.until(text_in((By.ID, "history"), "prescription"))
-        desk.set_window_size(1280, 1700)
+
+        # The free slots of one practitioner; then of one day (the site's), any practitioner.
+        fill(desk, "slot-practitioner", "weber")
+        set_value(desk, "slot-to", later.isoformat())
+        desk.find_element(By.ID, "find-slots").click()
+        wait.until(lambda d: len(slot_texts(d)) == 2 and all("Dr Weber" in x for x in slot_texts(d)))
+        desk.find_element(By.ID, "slot-practitioner").clear()
+        set_value(desk, "slot-to", tomorrow.isoformat())
+        desk.find_element(By.ID, "find-slots").click()
+        wait.until(lambda d: len(slot_texts(d)) == 1 and "Dr Martin" in slot_texts(d)[0])  # 9:00 is booked
+
+        # The caller goes on the waiting list.
+        desk.find_element(By.ID, "waitlist-add").click()
+        wait.until(text_in((By.ID, "waitlist-result"), "Added to the waiting list"))
+        entries = acdd.admin("waitlist-list", {"specialty": "cardiology"})["entries"]
+        assert len(entries) == 1 and entries[0]["patient"]["name"] == "Jean Dupont", entries
+
+        # The agent moves the appointment to Dr Weber's first slot.
+        fill(desk, "slot-practitioner", "weber")
+        set_value(desk, "slot-to", later.isoformat())
+        desk.find_element(By.ID, "appointment-move").click()
+        wait.until(text_in((By.ID, "moving"), "choose a new slot"))
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#slots button.move")) == 2)
+        desk.find_elements(By.CSS_SELECTOR, "#slots button.move")[0].click()
+        wait.until(text_in((By.ID, "appointment-result"), "moved to"))
+        wait.until(text_in((By.ID, "history"), "Dr Weber"))
+        assert "Dr Martin" not in desk.find_element(By.ID, "history").text
+
+        # Moving it again to a slot someone else books meanwhile: refused in words.
+        desk.find_element(By.ID, "appointment-move").click()
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#slots button.move")) == 1)
+        button = desk.find_element(By.CSS_SELECTOR, "#slots button.move")
+        acdd.admin("appointment-book", {"slot_id": int(button.get_attribute("data-slot-id")),
+                                        "patient": {"phone": "+352621000077", "name": "Anne Klein"},
+                                        "reason": "check-up", "by": "paul"})
+        button.click()
+        wait.until(text_in((By.ID, "appointment-result"), "Refused: the slot was just taken"))
+
+        # Cancelling asks for a reason, then frees the slot and names the waiting list's match.
+        desk.find_element(By.ID, "cancel-reason").clear()
+        desk.find_element(By.ID, "appointment-cancel").click()
+        wait.until(text_in((By.ID, "appointment-result"), "Give the reason for cancelling."))
+        fill(desk, "cancel-reason", "feels better")
+        desk.find_element(By.ID, "appointment-cancel").click()
+        wait.until(text_in((By.ID, "appointment-result"), "cancelled"))
+        assert "1 patient(s) on the waiting list" in desk.find_element(By.ID, "appointment-result").text
+        wait.until(lambda d: "Dr Weber" not in d.find_element(By.ID, "history").text)
+        wait.until(text_in((By.ID, "appointment-select"), "no upcoming appointment"))
+        check_accessibility(desk, "/desk")
+        desk.set_window_size(1280, 2300)
+        desk.execute_script("window.scrollTo(0, 0)")
         desk.save_screenshot(os.path.join(out, "desk.png"))
 
         # A second call waits in the queue: the supervisor's board shows it against its target.
@@ -329,10 +426,23 @@ def main():
         bwait.until(lambda d: "large" in d.find_element(By.TAG_NAME, "body").get_attribute("class"))
         board.save_screenshot(os.path.join(out, "board-large.png"))
         board.find_element(By.ID, "large").click()
+        check_accessibility(board, "/board")
+
+        # The supervisor changes neurology's overflow threshold; an empty one is refused in words.
+        Select(board.find_element(By.ID, "threshold-specialty")).select_by_value("neurology")
+        board.find_element(By.ID, "threshold-value").clear()
+        board.find_element(By.ID, "threshold-set").click()
+        bwait.until(text_in((By.ID, "control-result"), "Refused"))
+        fill(board, "threshold-value", "5")
+        board.find_element(By.ID, "threshold-set").click()
+        bwait.until(text_in((By.ID, "control-result"), "Threshold of neurology: 5 calls."))
+        bwait.until(text_in((By.CSS_SELECTOR, '#queues [data-specialty="neurology"] .threshold'), "threshold 5"))
+        settings = acdd.admin("overflow-get", {})["specialties"]
+        assert [s["threshold"] for s in settings if s["specialty"] == "neurology"] == [5], settings
         board.set_window_size(1280, 1400)
         board.save_screenshot(os.path.join(out, "board.png"))
 
-        # The supervisor transfers the late call to cardiology; a pause of a ringing agent is
+        # The supervisor transfers the late call to cardiology; a pause of an agent on a call is
         # refused, in words.
         board.find_element(By.CSS_SELECTOR, '#queues [data-call-id="c3"]').click()
         bwait.until(text_in((By.ID, "sel-call"), "c3"))
@@ -348,13 +458,22 @@ def main():
 
         # The card stays through the call and its wrap-up, which the desk counts down; then the
         # agent is ready again and the next call's card replaces it.
-        gateway.event({"type": "call.answered", "call_id": "c1", "agent": "a1"})
-        wait.until(lambda d: d.find_element(By.ID, "agent-state").get_attribute("data-state") == "busy")
         gateway.event({"type": "call.ended", "call_id": "c1"})
         wait.until(lambda d: d.find_element(By.ID, "agent-state").get_attribute("data-state") == "wrap_up")
         assert desk.find_element(By.ID, "call-card").get_attribute("data-call-id") == "c1"
         assert desk.find_element(By.ID, "call-card").is_displayed()
         wait.until(text_in((By.ID, "agent-since"), "left"))
+
+        # The answered call is in the quality sample: the supervisor evaluates it.
+        bwait.until(EC.presence_of_element_located((By.CSS_SELECTOR, '#quality-call option[value="c1"]')))
+        Select(board.find_element(By.ID, "quality-call")).select_by_value("c1")
+        Select(board.find_element(By.ID, "quality-score")).select_by_value("4")
+        fill(board, "quality-comment", "Clear and kind")
+        board.find_element(By.ID, "quality-evaluate").click()
+        bwait.until(text_in((By.ID, "quality-result"), "Call c1 evaluated: 4/5."))
+        bwait.until(text_in((By.CSS_SELECTOR, '#quality-calls tr[data-call-id="c1"]'), "4/5 · Clear and kind"))
+        evaluated = acdd.admin("quality-list", {})["calls"]
+        assert [c["evaluation"]["by"] for c in evaluated if c["call_id"] == "c1"] == ["paul"], evaluated
         # The urgent call (transferred to cardiology) goes first.
         wait.until(lambda d: d.find_element(By.ID, "call-card").get_attribute("data-call-id") == "c3")
 
@@ -378,6 +497,14 @@ def main():
         board.save_screenshot(os.path.join(out, "board-link-down.png"))
         print("ok: desk, board, refusal and link-down shown; screenshots in", out)
         return 0
+    except Exception:
+        # What the pages said: their console (errors of the scripts), and what acdd logged.
+        for d in drivers:
+            for entry in d.get_log("browser"):
+                print("browser:", entry.get("level"), entry.get("message"))
+            d.save_screenshot(os.path.join(out, f"failed-{drivers.index(d)}.png"))
+        print(acdd.log[-4000:])
+        raise
     finally:
         if gateway:
             gateway.close()

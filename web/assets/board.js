@@ -2,7 +2,7 @@
 // state, overflow teams' load, today's figures. Every live event schedules a fresh read of the
 // snapshots (at most one in flight); between them, waits and countdowns tick locally.
 import { t, translate } from './i18n.js';
-import { command, session, bindSignOut, follow, setZone, time, clock, duration, el } from './common.js';
+import { command, session, bindSignOut, follow, setZone, time, clock, duration, el, refusal } from './common.js';
 
 const $ = (id) => document.getElementById(id);
 let me = null;
@@ -26,10 +26,10 @@ async function read() {
   if (reading) { again = true; return; }
   reading = true;
   try {
-    const [status, queues, agents, calls, overflow, stats] = await Promise.all(
-      ['status-get', 'queue-list', 'agent-list', 'call-list', 'overflow-get', 'stats-get'].map((c) => command(c)));
+    const [status, queues, agents, calls, overflow, stats, quality] = await Promise.all(
+      ['status-get', 'queue-list', 'agent-list', 'call-list', 'overflow-get', 'stats-get', 'quality-list'].map((c) => command(c)));
     const details = await Promise.all(me.specialties.map((s) => command('queue-get', { specialty: s })));
-    snap = { status, queues, agents, calls, overflow, stats, details };
+    snap = { status, queues, agents, calls, overflow, stats, quality, details };
     readAt = Date.now();
     render();
   } finally {
@@ -61,6 +61,8 @@ function renderQueues() {
     const line = el('p', 'numbers');
     line.append(el('strong', 'count', String(q.queued ?? 0)), ` ${t('waiting')} · ${t('state_ready')} ${q.agents_ready ?? 0} · ${t('state_busy')} ${q.agents_busy ?? 0}`);
     card.append(line);
+    const threshold = thresholdOf(s);
+    if (threshold != null) card.append(el('p', 'threshold', t('threshold_now', { n: threshold })));
     if (q.exceeds_threshold) card.append(el('p', 'warn', t('over_threshold')));
     const calls = ((snap.details[i] || {}).arguments || {}).calls || [];
     if (calls.length === 0) card.append(el('p', 'muted', t('no_call')));
@@ -73,9 +75,14 @@ function renderQueues() {
       li.dataset.wait = c.wait_s ?? 0;
       li.dataset.deadline = c.deadline_in_s ?? 0;
       li.dataset.target = target;
-      li.append(el('span', 'class', t('class_' + c.class)), el('span', 'wait'), el('span', 'left'),
+      // A list item holding a button: a list keeps its items, the button its keyboard.
+      const pick = el('button', 'pick');
+      pick.type = 'button';
+      pick.dataset.callId = c.call_id;
+      pick.append(el('span', 'class', t('class_' + c.class)), el('span', 'wait'), el('span', 'left'),
         el('span', 'target', `${t('target')} ${duration(target)}`));
-      selectable(li, () => { selectedCall = c.call_id; $('sel-call').textContent = c.call_id; renderQueues(); });
+      pick.addEventListener('click', () => { selectedCall = c.call_id; $('sel-call').textContent = c.call_id; renderQueues(); });
+      li.append(pick);
       ul.append(li);
     }
     card.append(ul);
@@ -83,7 +90,7 @@ function renderQueues() {
   });
   const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.callId : null;
   $('queues').replaceChildren(...cards);
-  if (focused) { const again = $('queues').querySelector(`[data-call-id="${focused}"]`); if (again) again.focus(); }
+  if (focused) { const again = $('queues').querySelector(`button[data-call-id="${focused}"]`); if (again) again.focus(); }
   tick();
 }
 
@@ -131,19 +138,84 @@ function renderAgents() {
   tick();
 }
 
-// Runs a control's command; its result or its refusal in words.
-async function control(name, args) {
+// The overflow threshold of `specialty` (overflow-get), or null.
+function thresholdOf(specialty) {
+  const all = ((snap.overflow.arguments || {}).specialties) || [];
+  const s = all.find((x) => x.specialty === specialty);
+  return s ? s.threshold : null;
+}
+
+// Runs a control's command; its result (`ok` words, else acdd's) or its refusal in words.
+async function control(name, args, ok = (r) => t('done', { text: r.text }), target = 'control-result') {
   const r = await command(name, args);
-  const out = $('control-result');
-  out.textContent = r.result === 0 ? t('done', { text: r.text }) : t('refused', { text: r.text });
+  const out = $(target);
+  out.textContent = r.result === 0 ? ok(r) : refusal(r);
   out.className = r.result === 0 ? 'ok' : 'error';
   read();
+  return r;
+}
+
+function setThreshold() {
+  const specialty = $('threshold-specialty').value;
+  const n = Number($('threshold-value').value);
+  if ($('threshold-value').value === '' || !Number.isInteger(n) || n < 0) {
+    $('control-result').textContent = t('refused', { text: t('threshold_needed') });
+    $('control-result').className = 'error';
+    $('threshold-value').focus();
+    return;
+  }
+  control('overflow-set', { specialty, threshold: n }, () => t('threshold_set', { specialty, n }));
+}
+
+// The quality sample of today: every selected call, its evaluation or "to evaluate".
+function renderQuality() {
+  const calls = ((snap.quality && snap.quality.arguments) || {}).calls || [];
+  if (calls.length === 0) {
+    $('quality-calls').replaceChildren(el('p', 'muted', t('no_quality')));
+  } else {
+    const table = el('table', 'figures');
+    const head = el('tr');
+    for (const h of ['quality_call', 'specialty', 'class', 'agent', 'answered', 'evaluation']) head.append(el('th', '', t(h)));
+    table.append(head);
+    for (const c of calls) {
+      const row = el('tr');
+      row.dataset.callId = c.call_id;
+      const e = c.evaluation;
+      for (const v of [c.call_id, c.specialty, t('class_' + c.class), c.agent, time(c.answered_at),
+        e ? `${e.score}/5 · ${e.comment}` : t('to_evaluate')]) row.append(el('td', '', String(v ?? '')));
+      table.append(row);
+    }
+    $('quality-calls').replaceChildren(table);
+  }
+  const select = $('quality-call');
+  const chosen = select.value;
+  const open = calls.filter((c) => !c.evaluation);
+  select.replaceChildren(...open.map((c) => { const o = el('option', '', `${c.call_id} · ${c.agent}`); o.value = c.call_id; return o; }));
+  if (open.some((c) => c.call_id === chosen)) select.value = chosen;
+  $('quality-evaluate').disabled = open.length === 0;
+}
+
+async function evaluate(e) {
+  e.preventDefault();
+  const call = $('quality-call').value;
+  if (!call) return;
+  const score = Number($('quality-score').value);
+  const r = await control('quality-evaluate', { call_id: call, score, comment: $('quality-comment').value },
+    () => t('evaluated', { id: call, score }), 'quality-result');
+  if (r.result === 0) $('quality-comment').value = '';
 }
 
 function bindControls() {
   const option = (value, text) => { const o = el('option', '', text); o.value = value; return o; };
   $('transfer-to').replaceChildren(...me.specialties.map((s) => option(s, s)));
   $('reclassify-to').replaceChildren(...Object.keys(me.targets).map((c) => option(c, t('class_' + c))));
+  $('threshold-specialty').replaceChildren(...me.specialties.map((s) => option(s, s)));
+  $('threshold-specialty').addEventListener('change', () => {
+    const n = snap ? thresholdOf($('threshold-specialty').value) : null;
+    if (n != null) $('threshold-value').value = n;
+  });
+  $('threshold-set').addEventListener('click', setThreshold);
+  $('quality-form').addEventListener('submit', evaluate);
   $('agent-reason').replaceChildren(...me.pause_reasons.filter((r) => r !== 'no_answer' && r !== 'login').map((r) => option(r, r)));
   $('transfer').addEventListener('click', () => selectedCall && control('call-transfer', { call_id: selectedCall, specialty: $('transfer-to').value }));
   $('reclassify').addEventListener('click', () => selectedCall && control('call-reclassify', { call_id: selectedCall, class: $('reclassify-to').value }));
@@ -189,6 +261,12 @@ function render() {
   renderAgents();
   renderTeams();
   renderFigures();
+  renderQuality();
+  // The threshold field starts at the chosen specialty's; then it is the supervisor's to edit.
+  if (!$('threshold-value').dataset.filled) {
+    const n = thresholdOf($('threshold-specialty').value);
+    if (n != null) { $('threshold-value').value = n; $('threshold-value').dataset.filled = '1'; }
+  }
 }
 
 async function start() {

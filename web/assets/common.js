@@ -1,5 +1,5 @@
 // What the desk and the board share: commands, the session, live events, times in the site's zone.
-import { t, language } from './i18n.js';
+import { t, known, language } from './i18n.js';
 
 // Runs an admin command; answers its response envelope. No session any more: to the sign-in.
 export async function command(name, args = {}) {
@@ -76,6 +76,18 @@ export function time(iso, withDate = false) {
   const options = { timeZone: zone, hour: '2-digit', minute: '2-digit' };
   if (withDate) Object.assign(options, { weekday: 'short', day: 'numeric', month: 'short' });
   return new Intl.DateTimeFormat(language(), options).format(new Date(iso));
+}
+
+// The date (YYYY-MM-DD) of `date` in the site's zone.
+export function siteDate(date) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    .format(date);
+}
+
+// A command's refusal in words: the page's own for the codes it knows, else acdd's message.
+export function refusal(r) {
+  const code = r && r.arguments && r.arguments.code;
+  return t('refused', { text: code && known('code_' + code) ? t('code_' + code) : (r.text || '') });
 }
 
 export function clock() {

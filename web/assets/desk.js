@@ -1,7 +1,7 @@
 // The agent's desk: its state and controls, and the card of the call routed to it, from the
 // screen pop until its wrap-up ends.
 import { t, translate } from './i18n.js';
-import { command, session, bindSignOut, follow, setZone, time, duration, el } from './common.js';
+import { command, session, bindSignOut, follow, setZone, time, duration, el, siteDate, refusal } from './common.js';
 
 const $ = (id) => document.getElementById(id);
 let me = null;      // GET /api/session
@@ -11,6 +11,7 @@ let pop = null;     // the call card's screen pop
 let popAt = 0;
 let history = null; // caller-history of the card's call
 let wrapUp = 0;     // the agent's wrap-up time (s)
+let moving = null;  // the appointment being moved: the free slots offer to move it there
 
 function showState() {
   if (!agent) return;
@@ -38,6 +39,7 @@ function setAgent(a) {
 function closeCard() {
   pop = null;
   history = null;
+  moving = null;
   $('call-card').hidden = true;
 }
 
@@ -62,15 +64,52 @@ function showCard() {
   $('call-next').textContent = next ? `${time(next.start, true)} · ${next.specialty} · ${next.practitioner}` : t('none');
   $('script').replaceChildren(...(pop.script || []).map((line) => el('li', '', line)));
   const h = $('history');
-  if (!history) return;
+  if (!history) { showAppointments(); return; }
   h.replaceChildren(
     el('p', '', t('calls_total', { n: history.calls_total ?? 0 })),
     list(history.calls, (c) => `${time(c.at || c.offered_at, true)} · ${c.specialty ?? ''} · ${t('class_' + c.class)} · ${c.outcome ?? ''}`),
     el('h4', '', t('upcoming')),
-    list(history.appointments, (a) => `${time(a.start, true)} · ${a.specialty} · ${a.practitioner}`),
+    list(history.appointments, appointmentText),
     el('h4', '', t('open_messages')),
     list(history.messages, (m) => `${m.urgency} · ${m.reason} · ${m.action}`));
   h.dataset.loaded = '1';
+  showAppointments();
+}
+
+function appointmentText(a) {
+  return `${time(a.start, true)} · ${a.specialty} · ${a.practitioner} · ${t('appointment_no', { id: a.appointment_id })}`;
+}
+
+// The caller's upcoming appointments, to move or cancel; the choice survives a fresh history.
+function showAppointments() {
+  const select = $('appointment-select');
+  const chosen = select.value;
+  const upcoming = (history && history.appointments) || [];
+  if (upcoming.length === 0) {
+    const o = el('option', '', t('no_appointment'));
+    o.value = '';
+    select.replaceChildren(o);
+  } else {
+    select.replaceChildren(...upcoming.map((a) => {
+      const o = el('option', '', appointmentText(a));
+      o.value = String(a.appointment_id);
+      return o;
+    }));
+    if (upcoming.some((a) => String(a.appointment_id) === chosen)) select.value = chosen;
+  }
+  $('appointment-cancel').disabled = upcoming.length === 0;
+  $('appointment-move').disabled = upcoming.length === 0;
+}
+
+function chosenAppointment() {
+  const id = $('appointment-select').value;
+  return ((history && history.appointments) || []).find((a) => String(a.appointment_id) === id) || null;
+}
+
+// Shows a command's result (`ok` words) or its refusal in words in `target`.
+function report(target, r, ok) {
+  $(target).textContent = r.result === 0 ? ok() : refusal(r);
+  $(target).className = r.result === 0 ? 'ok' : 'error';
 }
 
 async function screenPop(p) {
@@ -79,9 +118,10 @@ async function screenPop(p) {
   history = null;
   $('history').replaceChildren(el('p', '', t('loading')));
   delete $('history').dataset.loaded;
-  $('msg-result').textContent = '';
-  $('book-result').textContent = '';
+  for (const id of ['msg-result', 'book-result', 'waitlist-result', 'appointment-result']) $(id).textContent = '';
   $('slots').replaceChildren();
+  moving = null;
+  $('moving').hidden = true;
   showCard();
   const r = await command('caller-history', { call_id: p.call_id });
   if (pop !== p) return;
@@ -92,7 +132,7 @@ async function screenPop(p) {
       if (patient.name && !$(id).value) $(id).value = patient.name;
     }
   } else {
-    $('history').replaceChildren(el('p', 'error', t('refused', { text: r.text })));
+    $('history').replaceChildren(el('p', 'error', refusal(r)));
   }
   showCard();
 }
@@ -124,8 +164,7 @@ async function sendMessage(e) {
     action: $('msg-action').value,
     call_id: pop.call_id,
   });
-  $('msg-result').textContent = r.result === 0 ? t('message_sent', { id: r.arguments.message_id }) : t('refused', { text: r.text });
-  $('msg-result').className = r.result === 0 ? 'ok' : 'error';
+  report('msg-result', r, () => t('message_sent', { id: r.arguments.message_id }));
   if (r.result === 0) {
     $('message-form').reset();
     refreshHistory();
@@ -140,30 +179,42 @@ async function refreshHistory() {
   if (h.result === 0) { history = h.arguments; showCard(); }
 }
 
+// The free slots of the specialty (of the appointment being moved, else of the call), between
+// the two dates (days in the site's zone), of the practitioner when one is named.
 async function findSlots() {
   if (!pop) return;
+  const specialty = moving ? moving.specialty : pop.specialty;
   const now = new Date();
-  const r = await command('slot-list', {
-    specialty: pop.specialty, from: iso(now), to: iso(new Date(now.getTime() + 14 * 86400000)), free_only: true,
-  });
+  const first = $('slot-from').value || siteDate(now);
+  const last = $('slot-to').value || siteDate(new Date(now.getTime() + 14 * 86400000));
+  // A day either side covers any zone; the site's days are picked below.
+  const from = new Date(Math.max(now.getTime(), Date.parse(first + 'T00:00:00Z') - 86400000));
+  const to = new Date(Date.parse(last + 'T23:59:59Z') + 86400000);
   const list = $('slots');
-  if (r.result !== 0) {
-    list.replaceChildren(el('li', 'muted', r.result === 3 ? t('no_slot') : t('refused', { text: r.text })));
+  if (!(to > from)) { list.replaceChildren(el('li', 'muted', t('no_slot'))); return; }
+  const r = await command('slot-list', { specialty, from: iso(from), to: iso(to), free_only: true });
+  if (r.result !== 0 && r.result !== 3) {
+    list.replaceChildren(el('li', 'error', refusal(r)));
     return;
   }
-  const slots = r.arguments.slots || [];
+  const who = $('slot-practitioner').value.trim().toLowerCase();
+  const slots = ((r.arguments && r.arguments.slots) || []).filter((s) => {
+    const day = siteDate(new Date(s.start));
+    return Date.parse(s.start) > now.getTime() && day >= first && day <= last &&
+      (!who || s.practitioner.toLowerCase().includes(who));
+  });
   if (slots.length === 0) list.replaceChildren(el('li', 'muted', t('no_slot')));
   else list.replaceChildren(...slots.map((s) => {
     const li = el('li', '', `${time(s.start, true)} · ${s.practitioner} · ${s.duration_min} min `);
-    const b = el('button', 'book', t('book_slot'));
+    const b = el('button', moving ? 'move' : 'book', t(moving ? 'move_here' : 'book_slot'));
     b.type = 'button';
     b.dataset.slotId = s.slot_id;
-    b.addEventListener('click', () => book(s));
+    b.addEventListener('click', () => (moving ? moveTo(s) : book(s)));
     li.append(b);
     return li;
   }));
-  const first = list.querySelector('button');
-  if (first) first.focus();
+  const button = list.querySelector('button');
+  if (button) button.focus();
 }
 
 async function book(slot) {
@@ -177,14 +228,77 @@ async function book(slot) {
     call_id: pop.call_id,
   });
   // A refusal in words: the slot was just taken, the patient unknown...
-  $('book-result').textContent = r.result === 0 ? t('booked', { id: r.arguments.appointment_id }) : t('refused', { text: r.text });
-  $('book-result').className = r.result === 0 ? 'ok' : 'error';
+  report('book-result', r, () => t('booked', { id: r.arguments.appointment_id }));
   if (r.result === 0) {
     $('slots').replaceChildren();
     refreshHistory();
   } else {
     findSlots();
   }
+}
+
+function stopMoving() {
+  moving = null;
+  $('moving').hidden = true;
+  $('slots').replaceChildren();
+}
+
+// Move: the free slots of the appointment's specialty offer "Move here".
+function startMove() {
+  const a = chosenAppointment();
+  if (!a) return;
+  moving = a;
+  $('moving').textContent = t('moving', { id: a.appointment_id, when: time(a.start, true) });
+  $('moving').hidden = false;
+  $('appointment-result').textContent = '';
+  findSlots();
+}
+
+async function moveTo(slot) {
+  const a = moving;
+  const r = await command('appointment-move', { appointment_id: a.appointment_id, slot_id: slot.slot_id, call_id: pop.call_id });
+  report('appointment-result', r, () => t('moved', { id: a.appointment_id, when: time(slot.start, true) }));
+  if (r.result === 0) {
+    stopMoving();
+    refreshHistory();
+  } else {
+    findSlots();  // the slot was just taken: the list is read again
+  }
+}
+
+async function cancelAppointment() {
+  const a = chosenAppointment();
+  if (!a) return;
+  const reason = $('cancel-reason').value.trim();
+  if (!reason) {
+    $('appointment-result').textContent = t('cancel_reason_needed');
+    $('appointment-result').className = 'error';
+    $('cancel-reason').focus();
+    return;
+  }
+  const r = await command('appointment-cancel', { appointment_id: a.appointment_id, reason, call_id: pop.call_id });
+  report('appointment-result', r, () => {
+    const waiting = (r.arguments.waitlist || []).length;
+    return t('cancelled', { id: a.appointment_id }) + (waiting > 0 ? ' ' + t('waitlist_matches', { n: waiting }) : '');
+  });
+  if (r.result === 0) {
+    if (moving && moving.appointment_id === a.appointment_id) stopMoving();
+    $('cancel-reason').value = '';
+    refreshHistory();
+  }
+}
+
+async function addToWaitlist() {
+  if (!pop || !$('book-form').reportValidity()) return;
+  const phone = history && history.patient ? history.patient.phone : undefined;
+  const args = {
+    specialty: pop.specialty,
+    patient: { phone, name: $('book-name').value },
+    reason: $('book-reason').value,
+  };
+  if ($('waitlist-before').value) args.before = $('waitlist-before').value;
+  const r = await command('waitlist-add', args);
+  report('waitlist-result', r, () => t('waitlisted', { id: r.arguments.entry_id }));
 }
 
 function render() {
@@ -212,6 +326,13 @@ async function start() {
   $('message-form').addEventListener('submit', sendMessage);
   $('book-form').addEventListener('submit', (e) => e.preventDefault());
   $('find-slots').addEventListener('click', findSlots);
+  $('appointment-form').addEventListener('submit', (e) => e.preventDefault());
+  $('appointment-cancel').addEventListener('click', cancelAppointment);
+  $('appointment-move').addEventListener('click', startMove);
+  $('waitlist-add').addEventListener('click', addToWaitlist);
+  const today = new Date();
+  $('slot-from').value = siteDate(today);
+  $('slot-to').value = siteDate(new Date(today.getTime() + 14 * 86400000));
   document.addEventListener('keydown', (e) => {
     if (!e.altKey) return;
     const key = e.key.toLowerCase();

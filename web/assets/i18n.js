@@ -31,8 +31,24 @@ const words = {
     upcoming: 'Rendez-vous à venir', large_type: 'Grands caractères', controls: 'Actions', selected_call: 'Appel choisi :',
     selected_agent: 'Agent choisi :', to_specialty: 'vers', transfer: 'Transférer', to_class: 'type',
     reclassify: 'Reclasser', done: 'Fait : {text}',
-    board_keys: 'Choisir un appel ou un agent : clic, ou Tab puis Entrée.', booking: 'Prendre rendez-vous', find_slots: 'Créneaux libres (14 jours)',
+    board_keys: 'Choisir un appel ou un agent : clic, ou Tab puis Entrée.', booking: 'Prendre rendez-vous', find_slots: 'Créneaux libres',
     book_slot: 'Réserver', booked: 'Rendez-vous pris (n° {id}).', no_slot: 'Aucun créneau libre.',
+    practitioner: 'Praticien', from_date: 'Du', to_date: 'Au', move_here: 'Déplacer ici',
+    waitlist_before: 'Liste d\u2019attente : avant le', waitlist_add: 'Inscrire sur la liste d\u2019attente',
+    waitlisted: 'Inscrit sur la liste d\u2019attente (n° {id}).', appointment_actions: 'Déplacer ou annuler un rendez-vous',
+    appointment: 'Rendez-vous', cancel_reason: 'Motif d\u2019annulation', cancel_appointment: 'Annuler le rendez-vous',
+    move_appointment: 'Déplacer le rendez-vous', cancel_reason_needed: 'Indiquez le motif de l\u2019annulation.',
+    cancelled: 'Rendez-vous n° {id} annulé ; le créneau est libre.', waitlist_matches: '{n} patient(s) en liste d\u2019attente pour ce créneau.',
+    moving: 'Déplacement du rendez-vous n° {id} ({when}) : choisissez un nouveau créneau.', moved: 'Rendez-vous n° {id} déplacé au {when}.',
+    no_appointment: 'aucun rendez-vous à venir', appointment_no: 'n° {id}',
+    code_slot_taken: 'ce créneau vient d\u2019être pris', code_unknown_slot: 'ce créneau n\u2019existe pas',
+    code_unknown_appointment: 'ce rendez-vous n\u2019existe pas', code_forbidden: 'votre rôle ne le permet pas',
+    code_slot_overlap: 'ce créneau en chevauche un autre',
+    threshold: 'Seuil de débordement', set_threshold: 'Changer le seuil', threshold_now: 'seuil {n}',
+    threshold_set: 'Seuil de {specialty} : {n} appels.', quality: 'Évaluation qualité', score: 'Note (1 à 5)',
+    comment: 'Commentaire', evaluate: 'Évaluer', evaluated: 'Appel {id} évalué : {score}/5.', to_evaluate: 'à évaluer',
+    no_quality: 'Aucun appel à évaluer aujourd\u2019hui.', answered_at: 'répondu à {t}', agent: 'agent',
+    quality_call: 'Appel', evaluation: 'Évaluation', threshold_needed: 'indiquez un nombre entier d\u2019appels, 0 ou plus.',
   },
   en: {
     switch_language: 'Français', sign_in: 'Sign in', user: 'User', password: 'Password',
@@ -64,8 +80,24 @@ const words = {
     upcoming: 'Upcoming appointments', large_type: 'Large type', controls: 'Actions', selected_call: 'Selected call:',
     selected_agent: 'Selected agent:', to_specialty: 'to', transfer: 'Transfer', to_class: 'class',
     reclassify: 'Reclassify', done: 'Done: {text}',
-    board_keys: 'Select a call or an agent: click, or Tab then Enter.', booking: 'Book an appointment', find_slots: 'Free slots (14 days)',
+    board_keys: 'Select a call or an agent: click, or Tab then Enter.', booking: 'Book an appointment', find_slots: 'Free slots',
     book_slot: 'Book', booked: 'Appointment booked (no. {id}).', no_slot: 'No free slot.',
+    practitioner: 'Practitioner', from_date: 'From', to_date: 'To', move_here: 'Move here',
+    waitlist_before: 'Waiting list: before', waitlist_add: 'Add to the waiting list',
+    waitlisted: 'Added to the waiting list (no. {id}).', appointment_actions: 'Move or cancel an appointment',
+    appointment: 'Appointment', cancel_reason: 'Reason for cancelling', cancel_appointment: 'Cancel the appointment',
+    move_appointment: 'Move the appointment', cancel_reason_needed: 'Give the reason for cancelling.',
+    cancelled: 'Appointment no. {id} cancelled; its slot is free.', waitlist_matches: '{n} patient(s) on the waiting list for this slot.',
+    moving: 'Moving appointment no. {id} ({when}): choose a new slot.', moved: 'Appointment no. {id} moved to {when}.',
+    no_appointment: 'no upcoming appointment', appointment_no: 'no. {id}',
+    code_slot_taken: 'the slot was just taken', code_unknown_slot: 'no such slot',
+    code_unknown_appointment: 'no such appointment', code_forbidden: 'your role does not allow it',
+    code_slot_overlap: 'the slot overlaps another',
+    threshold: 'Overflow threshold', set_threshold: 'Change the threshold', threshold_now: 'threshold {n}',
+    threshold_set: 'Threshold of {specialty}: {n} calls.', quality: 'Quality evaluation', score: 'Score (1 to 5)',
+    comment: 'Comment', evaluate: 'Evaluate', evaluated: 'Call {id} evaluated: {score}/5.', to_evaluate: 'to evaluate',
+    no_quality: 'No call to evaluate today.', answered_at: 'answered at {t}', agent: 'agent',
+    quality_call: 'Call', evaluation: 'Evaluation', threshold_needed: 'give a whole number of calls, 0 or more.',
   },
 };
 
@@ -78,6 +110,9 @@ export function language() {
   }
   return 'fr';
 }
+
+// Whether `key` has words (in French, the reference).
+export function known(key) { return key in words.fr; }
 
 // The words of `key` in the page's language, with {name} replaced from `values`.
 export function t(key, values = {}) {
