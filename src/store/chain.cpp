@@ -125,12 +125,10 @@ std::string_view to_string(RecordKind kind) {
     return "action";
 }
 
-std::string canonical_bytes(const AuditRecord& r) {
-    std::string out;
-    out.reserve(96 + r.type.size() + r.gateway.size() + r.call_id.size() + r.agent.size() +
-                r.body.size());
-    out.append("acdd-audit-v1");
-    put_u64(out, static_cast<std::uint64_t>(r.id));
+namespace {
+
+// The fields both formats hash, in this order, from `at` to `body` (docs/storage.md).
+void put_fields(std::string& out, const AuditRecord& r) {
     put_u64(out, static_cast<std::uint64_t>(ms(r.at)));
     put_str(out, to_string(r.kind));
     put_str(out, r.type);
@@ -141,6 +139,21 @@ std::string canonical_bytes(const AuditRecord& r) {
     put_opt(out, r.uid);
     put_opt(out, r.gid);
     put_str(out, r.body);
+}
+
+std::size_t bytes_hint(const AuditRecord& r) {
+    return 96 + r.type.size() + r.gateway.size() + r.call_id.size() + r.agent.size() +
+           r.body.size() + r.changes.size();
+}
+
+}  // namespace
+
+std::string canonical_bytes(const AuditRecord& r) {
+    std::string out;
+    out.reserve(bytes_hint(r));
+    out.append("acdd-audit-v1");
+    put_u64(out, static_cast<std::uint64_t>(r.id));
+    put_fields(out, r);
     return out;
 }
 
@@ -148,19 +161,9 @@ std::string canonical_bytes(const AuditRecord& r) {
 // with the changes an input carries.
 std::string content_bytes(const AuditRecord& r) {
     std::string out;
-    out.reserve(96 + r.type.size() + r.gateway.size() + r.call_id.size() + r.agent.size() +
-                r.body.size() + r.changes.size());
+    out.reserve(bytes_hint(r));
     out.append("acdd-audit-v2");
-    put_u64(out, static_cast<std::uint64_t>(ms(r.at)));
-    put_str(out, to_string(r.kind));
-    put_str(out, r.type);
-    put_str(out, r.gateway);
-    put_u64(out, r.seq);
-    put_str(out, r.call_id);
-    put_str(out, r.agent);
-    put_opt(out, r.uid);
-    put_opt(out, r.gid);
-    put_str(out, r.body);
+    put_fields(out, r);
     put_str(out, r.changes);
     return out;
 }
