@@ -33,6 +33,9 @@ class GatewayLink {
     virtual const std::string& gateway() const = 0;
     // Queues one line (without the newline). Never blocks.
     virtual void send(const Json& message) = 0;
+    // Queues one line already written as JSON (without the newline), such as command_text()'s
+    // (record_json.hpp): no JSON value is built. Not for errors, which send() also logs.
+    virtual void send_line(std::string line) = 0;
     // Sends what is queued, then closes.
     virtual void close() = 0;
     // Closes now, dropping what is queued.

@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "acd/record_json.hpp"
 #include "acd/snapshot.hpp"
 #include "logging.hpp"
 #include "scripts.hpp"
@@ -21,8 +22,9 @@ std::string sha256_hex(std::string_view data) {
     return to_hex(std::string_view(reinterpret_cast<const char*>(out), len));
 }
 
-Json ack_json(std::uint64_t seq) {
-    return {{"type", "ack"}, {"seq", seq}};
+// {"seq":N,"type":"ack"}, as the codec would dump it (keys in order).
+std::string ack_line(std::uint64_t seq) {
+    return fmt::format(R"({{"seq":{},"type":"ack"}})", seq);
 }
 
 }  // namespace
@@ -119,23 +121,26 @@ void Service::send_commands(const Output& output) {
     for (const Command& command : output.commands) {
         const auto it = gateways_.find(command.gateway);
         // A gateway that is away gets its call.route again after its next welcome.
-        if (it != gateways_.end() && it->second.link) it->second.link->send(command_json(command));
+        if (it != gateways_.end() && it->second.link)
+            it->second.link->send_line(command_line(command));
     }
 }
 
-Json Service::command_json(const Command& command) const {
-    Json j = to_json(command);
+std::string Service::command_line(const Command& command) const {
     const auto* route = std::get_if<CallRouteCommand>(&command.body);
-    if (route == nullptr || route->agent.empty()) return j;
+    if (route == nullptr || route->agent.empty()) return command_text(command);
     // The agent's desktop pops the caller's summary and the call's script as the phone rings; a
     // team gets neither.
     const auto call = engine_->find_call({command.call_id, command.gateway});
-    if (!call) return j;
+    if (!call) return command_text(command);
     auto script = script_lines(engine_->config(), call->specialty, call->call_class);
+    std::optional<Json> summary;
+    if (caller_summary_) summary = caller_summary_(call->caller);
+    if (script.empty() && !summary) return command_text(command);
+    Json j = to_json(command);
     if (!script.empty()) j["script"] = std::move(script);
-    if (!caller_summary_) return j;
-    if (auto summary = caller_summary_(call->caller)) j["caller"] = std::move(*summary);
-    return j;
+    if (summary) j["caller"] = std::move(*summary);
+    return j.dump();
 }
 
 void Service::when_durable(std::uint64_t ticket, std::function<void()> fn) {
@@ -160,7 +165,7 @@ void Service::on_durable(std::uint64_t ticket) {
             gw.pending.pop_front();
             progress = true;
         }
-        if (progress && gw.link) gw.link->send(ack_json(gw.durable_seq));
+        if (progress && gw.link) gw.link->send_line(ack_line(gw.durable_seq));
     }
     if (paused_ && store_.pending_records() < kStoreLowWater && gateway_server_ != nullptr) {
         paused_ = false;
@@ -222,7 +227,7 @@ bool Service::away(const std::string& id) const {
 void Service::welcomed(const std::shared_ptr<net::GatewayLink>& link) {
     // The offers under way first: the routes of calls routed on its return go out with them.
     for (const Command& route : engine_->offering_routes(link->gateway())) {
-        link->send(command_json(route));
+        link->send_line(command_line(route));
     }
     if (away(link->gateway())) apply(input::GatewayConnected{link->gateway()});
 }
@@ -279,7 +284,7 @@ void Service::on_event(net::GatewayLink& link, input::GatewayEvent event, std::u
                                              seq, link.gateway()),
                                  seq));
         }
-        if (gw.durable_seq >= seq) link.send(ack_json(gw.durable_seq));
+        if (gw.durable_seq >= seq) link.send_line(ack_line(gw.durable_seq));
         return;  // otherwise acknowledged with the events still on their way to the disk
     }
     gw.pending.emplace_back(applied.ticket, seq);

@@ -123,7 +123,7 @@ class Service : public net::GatewayHub {
     void on_event(net::GatewayLink& link, input::GatewayEvent event, std::uint64_t digest);
     void send_commands(const Output& output);
     void unlink_finished(std::vector<CallSnapshot>& finished);
-    Json command_json(const Command& command) const;
+    std::string command_line(const Command& command) const;
     void arm_timer();
     void on_timer();
     void run_retention();

@@ -56,8 +56,11 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
             type != message.end() && type->is_string() && *type == "error") {
             errors_.sent(gateway_, message);
         }
+        send_line(message.dump());
+    }
+    void send_line(std::string line) override {
         // A peer that does not read is dropped rather than allowed to grow memory.
-        if (lines_.send(message.dump())) return;
+        if (lines_.send(std::move(line))) return;
         log_warning("gateway.slow",
                     "gateway {} disconnected: it left more than {} bytes unread (it does not "
                     "read what acdd sends)",

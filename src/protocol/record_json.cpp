@@ -296,6 +296,37 @@ std::string fast_gateway_event_body(const input::GatewayEvent& ev) {
     return o.write();
 }
 
+std::string fast_command_text(const Command& c) {
+    Object o;
+    o.string("call_id", c.call_id);
+    std::visit(
+        [&](const auto& b) {
+            using T = std::decay_t<decltype(b)>;
+            if constexpr (std::is_same_v<T, CallQueuedCommand>) {
+                o.string("type", "call.queued")
+                    .string("specialty", b.specialty)
+                    .string("class", to_string(b.call_class))
+                    .integer("position", b.position);
+                if (b.expected_wait_s) {
+                    o.integer("expected_wait_s", *b.expected_wait_s);
+                } else {
+                    o.null("expected_wait_s");
+                }
+            } else if constexpr (std::is_same_v<T, CallRouteCommand>) {
+                o.string("type", "call.route")
+                    .string("to", b.to)
+                    .integer("ring_timeout_s", b.ring_timeout_s);
+                if (!b.agent.empty()) o.string("agent", b.agent);
+                if (!b.team.empty()) o.string("team", b.team);
+                if (b.record) o.boolean("record", true);
+            } else {
+                o.string("type", "call.reject").string("reason", b.reason);
+            }
+        },
+        c.body);
+    return o.write();
+}
+
 }  // namespace
 
 void append_time(std::string& out, Time t) {
@@ -339,6 +370,14 @@ std::string change_body(const Change& change) {
         return fast_change_body(change);
     } catch (const NotUtf8&) {
         return to_json(change).dump();
+    }
+}
+
+std::string command_text(const Command& command) {
+    try {
+        return fast_command_text(command);
+    } catch (const NotUtf8&) {
+        return to_json(command).dump();
     }
 }
 

@@ -1,5 +1,6 @@
-// The audit record bodies written without nlohmann-json (include/acd/record_json.hpp) are the
-// codec's bytes exactly: on random engine runs, on strings that need escapes, on any time.
+// The audit record bodies and gateway commands written without nlohmann-json
+// (include/acd/record_json.hpp) are the codec's bytes exactly: on random engine runs, on strings
+// that need escapes, on any time.
 #include "acd/record_json.hpp"
 
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@ namespace {
 TEST(RecordJson, ChangesAndEventsOfRandomRunsAreTheCodecsBytes) {
     std::size_t changes = 0;
     std::size_t events = 0;
+    std::size_t commands = 0;
     for (std::uint64_t seed = 1; seed <= 40; ++seed) {
         test::Rng rng(seed);
         Engine engine(test::random_config(rng));
@@ -24,14 +26,20 @@ TEST(RecordJson, ChangesAndEventsOfRandomRunsAreTheCodecsBytes) {
                 ASSERT_EQ(gateway_event_type(*ev), to_json(*ev)["type"].get<std::string>());
                 ++events;
             }
-            for (const Change& c : engine.handle(in, gen.now).changes) {
+            const Output out = engine.handle(in, gen.now);
+            for (const Change& c : out.changes) {
                 ASSERT_EQ(change_body(c), to_json(c).dump()) << "seed " << seed;
                 ++changes;
+            }
+            for (const Command& c : out.commands) {
+                ASSERT_EQ(command_text(c), to_json(c).dump()) << "seed " << seed;
+                ++commands;
             }
         }
     }
     EXPECT_GT(changes, 10'000u);
     EXPECT_GT(events, 5'000u);
+    EXPECT_GT(commands, 1'000u);
 }
 
 TEST(RecordJson, StringsAreEscapedAsTheCodecEscapesThem) {
@@ -56,6 +64,14 @@ TEST(RecordJson, StringsAreEscapedAsTheCodecEscapesThem) {
         c.call.answered_at = t;
         EXPECT_EQ(change_body(c), to_json(Change{c}).dump()) << s;
     }
+    for (const Command& c :
+         {Command{"g", "c1", CallQueuedCommand{"cardiology", CallClass::urgent, 2, std::nullopt}},
+          Command{"g", "c1", CallQueuedCommand{"cardiology", CallClass::admin, 1, 45}},
+          Command{"g", "c1", CallRouteCommand{"sip:a@x", 20, "a1", "", true}},
+          Command{"g", "c1", CallRouteCommand{"sip:t@x", 30, "", "night", false}},
+          Command{"g", "c1", CallRejectCommand{"no_route"}}}) {
+        EXPECT_EQ(command_text(c), to_json(c).dump());
+    }
     EXPECT_EQ(change_body(SettingChange{t, {"s", -3, false}}),
               to_json(Change{SettingChange{t, {"s", -3, false}}}).dump());
 }
@@ -64,6 +80,8 @@ TEST(RecordJson, InvalidUtf8FailsAsTheCodecFails) {
     const input::GatewayEvent ev{"gw1", 1, input::CallEnded{"bad\xff", std::nullopt}};
     EXPECT_THROW(to_json(ev).dump(), nlohmann::json::type_error);
     EXPECT_THROW(gateway_event_body(ev), nlohmann::json::type_error);
+    EXPECT_THROW(command_text(Command{"g", "bad\xff", CallRejectCommand{"no_route"}}),
+                 nlohmann::json::type_error);
     for (const char* bad : {"\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\x80"}) {
         AgentChange a;
         a.agent = bad;
