@@ -161,6 +161,19 @@ daemon normal-tls-max normal mutual
 measure acdd-normal-tls-max "${max[@]}" "${tls_client[@]}"
 stop_daemon
 
+# The physical bound on this disk: a bare SQLite loop of one ~1,000-byte row per event (the size
+# of acdd's audit record for one), 1000 rows per transaction, both settings (bench/store_bench.cpp).
+bare=$build/bench/acd_store_bench
+if [[ -x $bare ]]; then
+  echo "== bare SQLite: $bare --benchmark_filter=BareSqliteOneRowPerEvent" >&2
+  "${prio[@]}" "$bare" --benchmark_filter=BareSqliteOneRowPerEvent --benchmark_format=json \
+    > "$work/bare.json" 2> /dev/null
+  for sync in normal full; do
+    jq --arg s "$sync" '.benchmarks[] | select(.name | test("full:" + (if $s == "full" then "1" else "0" end)))
+      | {events: {per_s: .["events/s"]}}' "$work/bare.json" > "$work/bare-$sync.json"
+  done
+fi
+
 per_s() { jq '.events.per_s' "$out/$1.json"; }
 ratio() { jq -n "$(per_s "$1") / $(per_s "$2") * 1000 | floor / 10"; }
 echo
@@ -180,5 +193,12 @@ for f in "$out"/*.bytes; do
   printf '  %-22s %s\n' "$(basename "$f" .bytes)" "$(cat "$f")"
 done
 echo "  acdd (normal) / echo, plain: $(ratio acdd-normal-max echo-plain) %"
+if [[ -s $work/bare-normal.json ]]; then
+  cp "$work"/bare-*.json "$out/" 2> /dev/null || true
+  echo "  bare SQLite, one row per event: normal $(per_s bare-normal | cut -d. -f1), full $(per_s bare-full | cut -d. -f1) events/s"
+  echo "  acdd / bare SQLite:          normal $(ratio acdd-normal-max bare-normal) %, full $(ratio acdd-full-max bare-full) %"
+else
+  echo "  (no bare SQLite bound: build $bare, the target acd_store_bench)"
+fi
 echo "  acdd (normal) TLS / plain:   $(ratio acdd-normal-tls-max acdd-normal-max) %"
 echo "  echo TLS / plain:            $(ratio echo-tls echo-plain) %"
