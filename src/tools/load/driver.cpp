@@ -18,6 +18,18 @@ std::chrono::nanoseconds seconds_d(double s) {
     return std::chrono::nanoseconds(static_cast<std::int64_t>(s * 1e9));
 }
 
+// acd-load's timer fires on this grid (Driver::arm).
+constexpr auto kTimerGrain = std::chrono::milliseconds(1);
+
+// SplitMix64's finalizer: call ids that begin with it spread over the key space as SIP Call-IDs
+// do, so that acdd's indexes by call id are written at random places, as a PBX's calls write them
+// (call ids counting up would all go to the last page).
+std::uint64_t spread(std::uint64_t n) {
+    n = (n ^ (n >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    n = (n ^ (n >> 27)) * 0x94d049bb133111ebULL;
+    return n ^ (n >> 31);
+}
+
 }  // namespace
 
 Driver::Driver(asio::io_context& io, const Options& options, const RoutingConfig& config,
@@ -229,7 +241,7 @@ void Driver::print_progress() {
 // ---------------------------------------------------------------------------------------------
 
 std::string Driver::call_id(std::uint64_t number) const {
-    return fmt::format("{}-{}", run_tag_, number);
+    return fmt::format("{:016x}-{}-{}", spread(number), run_tag_, number);
 }
 
 void Driver::offer(GatewayClient& client) {
@@ -239,8 +251,9 @@ void Driver::offer(GatewayClient& client) {
     client.send([&](std::string& out, std::uint64_t seq) {
         auto it = std::back_inserter(out);
         fmt::format_to(
-            it, R"({{"type":"call.offered","seq":{},"call_id":"{}-{}","caller":"{}","dialed":{})",
-            seq, run_tag_, number, o.caller, *o.dialed);
+            it,
+            R"({{"type":"call.offered","seq":{},"call_id":"{:016x}-{}-{}","caller":"{}","dialed":{})",
+            seq, spread(number), run_tag_, number, o.caller, *o.dialed);
         if (o.specialty != nullptr) fmt::format_to(it, R"(,"specialty":{})", *o.specialty);
         if (o.call_class != nullptr) fmt::format_to(it, R"(,"class":"{}")", o.call_class);
         out.push_back('}');
@@ -323,11 +336,14 @@ void Driver::on_acked(GatewayClient& client, std::uint64_t seq, Clock::time_poin
 }
 
 Driver::Call* Driver::find_call(std::string_view id, std::uint64_t& number) {
-    if (id.size() <= run_tag_.size() + 1 || !id.starts_with(run_tag_) ||
-        id[run_tag_.size()] != '-') {
+    // "<16 hex digits>-<tag>-<n>" (call_id())
+    constexpr std::size_t kSpread = 16;
+    if (id.size() <= kSpread + run_tag_.size() + 2 || id[kSpread] != '-' ||
+        id.substr(kSpread + 1, run_tag_.size()) != run_tag_ ||
+        id[kSpread + 1 + run_tag_.size()] != '-') {
         return nullptr;
     }
-    const char* begin = id.data() + run_tag_.size() + 1;
+    const char* begin = id.data() + kSpread + run_tag_.size() + 2;
     const auto [end, ec] = std::from_chars(begin, id.data() + id.size(), number);
     if (ec != std::errc() || end != id.data() + id.size()) return nullptr;
     const auto it = calls_.find(number);
@@ -509,10 +525,6 @@ void Driver::fire(const Timer& t) {
 // ---------------------------------------------------------------------------------------------
 // Timers: one heap (and the patience FIFO) behind one Asio timer
 // ---------------------------------------------------------------------------------------------
-
-namespace {
-constexpr auto kTimerGrain = std::chrono::milliseconds(1);
-}  // namespace
 
 void Driver::at(Clock::time_point when, Due what, std::uint64_t key, std::uint32_t generation) {
     timers_.push({when, what, generation, key});

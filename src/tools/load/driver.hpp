@@ -109,7 +109,7 @@ class Driver final : public ClientListener {
     std::vector<std::unique_ptr<GatewayClient>> clients_;
     Phase phase_ = Phase::connecting;
     std::size_t welcomed_ = 0;
-    std::string run_tag_;  // call ids are "<tag>-<n>": unique across runs on one database
+    std::string run_tag_;  // call ids are "<spread(n)>-<tag>-<n>": unique across runs
     std::unordered_map<std::uint64_t, Call> calls_;
     std::uint64_t next_call_ = 1;
     std::size_t waiting_ = 0;  // calls not yet routed
