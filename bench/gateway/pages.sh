@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# What acdd's commits write, table by table: the WAL frames of each commit counted per table or
+# index, under the load of bench/gateway/run.sh (docs/performance.md, "Pages per commit").
+#
+#   bench/gateway/pages.sh [BUILD_DIR] [SECONDS] [PAGE_SIZE] [AGED]   (defaults: build, 4, 16384, 0)
+#
+# acdd starts on a database of PAGE_SIZE-byte pages; with AGED=1 the database first holds what a
+# center accumulates over months of retention (1,000,000 finished calls, 300,000 people, their
+# audit index rows, all at random keys as real ones are), so that its indexes are as large as in
+# production. acd-load then offers calls as fast as its window allows for SECONDS; acdd is stopped
+# with SIGKILL so that the WAL keeps its frames (it starts over only past 256 MiB: keep SECONDS
+# short), and each frame is attributed to the table owning its page (SQLite's dbstat).
+set -euo pipefail
+
+build=${1:-build}
+secs=${2:-4}
+page_size=${3:-16384}
+aged=${4:-0}
+acdd=$build/src/acdd
+load=$build/src/tools/load/acd-load
+for tool in "$acdd" "$load"; do
+  [[ -x $tool ]] || { echo "pages.sh: $tool is missing: build first (cmake --build $build)" >&2; exit 2; }
+done
+for cmd in jq sqlite3 python3; do
+  command -v $cmd > /dev/null || { echo "pages.sh: needs $cmd (apt-get install $cmd)" >&2; exit 2; }
+done
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -KILL "$p" 2> /dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+cd "$(dirname "$0")/../.."
+source bench/gateway/common.sh
+write_config "$work/d" normal plain '.web = {listen: "127.0.0.1:0"}'
+db=$work/d/acdd.db
+
+# start_acdd LOG: starts acdd on $work/d, waits for its gateway port and admin socket.
+start_acdd() {
+  "$acdd" -c "$work/d/acdd.json" 2> "$1" &
+  daemon_pid=$!
+  pids+=("$daemon_pid")
+  port=$(wait_port "$1" "listening for gateways on 127.0.0.1:")
+  local i
+  for ((i = 0; i < 600; i++)); do
+    [[ -S $work/d/admin.sock ]] && return
+    sleep 0.1
+  done
+  echo "pages.sh: no admin socket" >&2; exit 1
+}
+
+# The schema, written by acdd itself; then the page size and, if asked, the months of data.
+start_acdd "$work/acdd-create.log"
+kill -TERM "$daemon_pid"; wait "$daemon_pid" || true
+{
+  echo "PRAGMA journal_mode = DELETE;"
+  if ((aged)); then
+    cat << 'SQL'
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000)
+INSERT INTO pii SELECT lower(hex(randomblob(32))), randomblob(120), 1700000000000 + i FROM n;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)
+INSERT INTO calls (gateway, call_id, caller, specialty, class, enqueued_at, answered_at, ended_at,
+                   outcome, agent, team, overflowed)
+SELECT 'old', lower(hex(randomblob(16))), lower(hex(randomblob(32))), 'cardiology', 'urgent',
+       1700000000000 + i, NULL, 1700000000000 + i, 'answered', NULL, NULL, 0 FROM n;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000)
+INSERT INTO audit_calls SELECT lower(hex(randomblob(16))), 'old', i FROM n;
+SQL
+  fi
+  echo "PRAGMA page_size = $page_size; VACUUM; PRAGMA journal_mode = WAL;"
+} | sqlite3 "$db" > /dev/null
+
+start_acdd "$work/acdd.log"
+"$load" --connect "127.0.0.1:$port" -c "$work/d/acdd.json" --duration "$secs" --json \
+  --gateways 4 --answer-ms 1 --handle-ms 5 --window 1000 > "$work/report.json" 2> "$work/load.log" || true
+web=$(wait_port "$work/acdd.log" "web listener on 127.0.0.1:")
+commits=$(python3 -c "import urllib.request, sys
+for l in urllib.request.urlopen('http://127.0.0.1:$web/metrics').read().decode().splitlines():
+    if l.startswith('acdd_store_commit_seconds_count'): print(int(float(l.split()[1])))")
+kill -KILL "$daemon_pid"; wait "$daemon_pid" 2> /dev/null || true
+mkdir "$work/copy"
+cp "$db-wal" "$work/copy/acdd.db-wal"
+
+python3 - "$work/copy/acdd.db-wal" "$db" "$(jq .events.acked "$work/report.json")" "$commits" << 'PY'
+import collections, shutil, sqlite3, struct, sys
+wal_path, db_path, acked, all_commits = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+per_commit = acked / all_commits  # events per commit over the whole run (acdd's own count)
+wal = open(wal_path, 'rb').read()
+_, _, page, _, salt1, salt2, _, _ = struct.unpack('>8I', wal[:32])
+commits, frames, off = [], [], 32
+while off + 24 + page <= len(wal):
+    number, commit_size, s1, s2 = struct.unpack('>4I', wal[off:off + 16])
+    if (s1, s2) != (salt1, salt2):
+        break  # frames of an earlier generation of the WAL
+    frames.append(number)
+    if commit_size:
+        commits.append(frames)
+        frames = []
+    off += 24 + page
+shutil.copy(wal_path, db_path + '-wal')  # the tables as the last commit left them
+owner = dict(sqlite3.connect(db_path).execute('SELECT pageno, name FROM dbstat'))
+count = collections.Counter(owner.get(p, '(free)') for c in commits for p in c)
+n = len(commits)
+total = sum(count.values())
+print(f'{acked} events acknowledged in {all_commits} commits ({per_commit:.0f} per commit); '
+      f'the WAL holds the last {n}; pages of {page} bytes')
+print(f'{"table or index":28s} {"pages/commit":>12s} {"share":>6s}')
+for name, v in count.most_common():
+    if v / n >= 0.05:
+        print(f'{name:28s} {v / n:12.1f} {100 * v / total:5.1f}%')
+print(f'{"all":28s} {total / n:12.1f}   WAL bytes per event: {total / n * page / per_commit:.0f}')
+PY
