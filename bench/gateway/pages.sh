@@ -7,9 +7,10 @@
 # acdd starts on a database of PAGE_SIZE-byte pages; with AGED=1 the database first holds what a
 # center accumulates over months of retention (1,000,000 finished calls, 300,000 people, their
 # audit index rows, all at random keys as real ones are), so that its indexes are as large as in
-# production. acd-load then offers calls as fast as its window allows for SECONDS; acdd is stopped
-# with SIGKILL so that the WAL keeps its frames (those since it last started over), and each frame
-# is attributed to the table owning its page (SQLite's dbstat).
+# production. acd-load then offers calls as fast as its window allows; after SECONDS acdd is
+# stopped with SIGKILL so that the WAL keeps its frames (those since it last started over), and
+# each frame is attributed to the table owning its page (SQLite's dbstat); the bytes per record
+# split what acdd's writer thread wrote (/proc) by those shares.
 set -euo pipefail
 
 build=${1:-build}
@@ -21,7 +22,7 @@ load=$build/src/tools/load/acd-load
 for tool in "$acdd" "$load"; do
   [[ -x $tool ]] || { echo "pages.sh: $tool is missing: build first (cmake --build $build)" >&2; exit 2; }
 done
-for cmd in jq sqlite3 python3; do
+for cmd in sqlite3 python3; do
   command -v $cmd > /dev/null || { echo "pages.sh: needs $cmd (apt-get install $cmd)" >&2; exit 2; }
 done
 
@@ -35,7 +36,7 @@ trap cleanup EXIT
 
 cd "$(dirname "$0")/../.."
 source bench/gateway/common.sh
-write_config "$work/d" normal plain '.web = {listen: "127.0.0.1:0"}'
+write_config "$work/d" normal plain
 db=$work/d/acdd.db
 
 # start_acdd LOG: starts acdd on $work/d, waits for its gateway port and admin socket.
@@ -73,22 +74,28 @@ SQL
   echo "PRAGMA page_size = $page_size; VACUUM; PRAGMA journal_mode = WAL;"
 } | sqlite3 "$db" > /dev/null
 
+records_before=$(sqlite3 "$db" "SELECT count(*) FROM audit")
 start_acdd "$work/acdd.log"
-"$load" --connect "127.0.0.1:$port" -c "$work/d/acdd.json" --duration "$secs" --json \
-  --gateways 4 --answer-ms 1 --handle-ms 5 --window 1000 > "$work/report.json" 2> "$work/load.log" \
-  || { echo "pages.sh: acd-load failed:" >&2; tail -3 "$work/load.log" >&2; exit 1; }
-web=$(wait_port "$work/acdd.log" "web listener on 127.0.0.1:")
-commits=$(python3 -c "import urllib.request
-for l in urllib.request.urlopen('http://127.0.0.1:$web/metrics').read().decode().splitlines():
-    if l.startswith('acdd_store_commit_seconds_count'): print(int(float(l.split()[1])))")
+"$load" --connect "127.0.0.1:$port" -c "$work/d/acdd.json" --duration $((secs + 60)) \
+  --gateways 4 --answer-ms 1 --handle-ms 5 --window 1000 > /dev/null 2> "$work/load.log" &
+load_pid=$!
+pids+=("$load_pid")
+# The window measured: acdd is killed while the load runs, so that the WAL holds commits of the
+# steady state (at the end of a run the last commits are the small ones of the drain).
+sleep "$secs"
+writer_bytes=0
+for t in /proc/"$daemon_pid"/task/*; do
+  [[ $(cat "$t/comm") == acdd-writer ]] && writer_bytes=$(awk '/^write_bytes:/ { print $2 }' "$t/io")
+done
 kill -KILL "$daemon_pid"; wait "$daemon_pid" 2> /dev/null || true
+kill "$load_pid"; wait "$load_pid" 2> /dev/null || true
 mkdir "$work/copy"
 cp "$db-wal" "$work/copy/acdd.db-wal"
 
-python3 - "$work/copy/acdd.db-wal" "$db" "$(jq .events.acked "$work/report.json")" "$commits" << 'PY'
+python3 - "$work/copy/acdd.db-wal" "$db" "$records_before" "$writer_bytes" << 'PY'
 import collections, shutil, sqlite3, struct, sys
-wal_path, db_path, acked, all_commits = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-per_commit = acked / all_commits  # events per commit over the whole run (acdd's own count)
+wal_path, db_path = sys.argv[1], sys.argv[2]
+records_before, writer_bytes = int(sys.argv[3]), int(sys.argv[4])
 wal = open(wal_path, 'rb').read()
 _, _, page, _, salt1, salt2, _, _ = struct.unpack('>8I', wal[:32])
 commits, frames, off = [], [], 32
@@ -102,19 +109,17 @@ while off + 24 + page <= len(wal):
         frames = []
     off += 24 + page
 shutil.copy(wal_path, db_path + '-wal')  # the tables as the last commit left them
-owner = dict(sqlite3.connect(db_path).execute('SELECT pageno, name FROM dbstat'))
+db = sqlite3.connect(db_path)
+owner = dict(db.execute('SELECT pageno, name FROM dbstat'))
+records = db.execute('SELECT count(*) FROM audit').fetchone()[0] - records_before
 count = collections.Counter(owner.get(p, '(free)') for c in commits for p in c)
-n = len(commits)
-total = sum(count.values())
-print(f'{acked} events acknowledged in {all_commits} commits ({per_commit:.0f} per commit); '
-      f'the WAL holds the last {n}; pages of {page} bytes')
-print(f'{"table or index":28s} {"pages/commit":>12s} {"share":>6s}')
+n, total = len(commits), sum(count.values())
+per_record = writer_bytes / records  # what the writer wrote (the WAL), per audit record (input)
+print(f'{records} audit records (one per input) committed; the writer wrote {per_record:.0f} '
+      f'bytes per record; the WAL holds its last {n} commits, pages of {page} bytes')
+print(f'{"table or index":28s} {"pages/commit":>12s} {"share":>6s} {"bytes/record":>12s}')
 for name, v in count.most_common():
-    if v / n >= 0.05:
-        print(f'{name:28s} {v / n:12.1f} {100 * v / total:5.1f}%')
-if n == all_commits:
-    print(f'{"all":28s} {total / n:12.1f}   WAL bytes per event: {total * page / acked:.0f}')
-else:  # SQLite starts the WAL over once the checkpointer has copied all of it
-    print(f'{"all":28s} {total / n:12.1f}   (the WAL holds the commits since it last started '
-          f'over: about {total / n * page / per_commit:.0f} WAL bytes per event if they are typical)')
+    if v / total >= 0.002:
+        print(f'{name:28s} {v / n:12.1f} {100 * v / total:5.1f}% {per_record * v / total:12.0f}')
+print(f'{"all":28s} {total / n:12.1f}')
 PY
