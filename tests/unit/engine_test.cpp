@@ -877,6 +877,21 @@ TEST(Reconfigure, ARemovedIdleAgentIsLoggedOutAtOnce) {
     EXPECT_TRUE(h.engine.agents().empty());
 }
 
+TEST(Views, OneAgentsViewIsItsViewAmongAllAgentsAndARemovedAgentHasNone) {
+    Harness h(with_agents({agent("a1", {"cardio"}), agent("a2", {"cardio"})}));
+    h.login("a1");
+    h.login("a2");
+    h.offer("c1", "cardio");
+    for (const AgentView& a : h.engine.agents())
+        EXPECT_EQ(h.engine.agent(a.id), a) << a.id;
+    EXPECT_EQ(h.engine.agent("nobody"), std::nullopt);
+    const std::string busy = h.engine.agents()[0].call_id.empty() ? "a2" : "a1";
+    EXPECT_EQ(h.engine.agent(busy)->call_id, "c1");
+    reconfigure(h, with_agents({agent(busy, {"cardio"})}));  // the idle one removed: gone
+    EXPECT_EQ(h.engine.agent(busy == "a1" ? "a2" : "a1"), std::nullopt);
+    EXPECT_TRUE(h.engine.agent(busy).has_value());
+}
+
 TEST(Reconfigure, ANewSkillTakesAQueuedCallAtOnce) {
     RoutingConfig c = with_agents({agent("a1", {"cardio"})});
     Harness h(c);
