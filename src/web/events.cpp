@@ -27,10 +27,13 @@ const std::string* string_at(const Json& object, const char* outer, const char* 
 
 }  // namespace
 
-bool EventStream::send(const std::string& text) {
+bool EventStream::send(const std::vector<const std::string*>& texts) {
+    std::size_t size = 0;
+    for (const std::string* text : texts)
+        size += text->size();
     std::lock_guard lock(mu_);
     if (closed_) return false;
-    if (backlog_.size() + text.size() > kMaxBacklog) {
+    if (backlog_.size() + size > kMaxBacklog) {
         // Fell behind: dropped. What it had not read goes too (it must read everything again
         // when it reconnects), so a client that stopped reading holds no memory.
         log_warning("web.events_dropped", "user {} fell more than {} bytes behind: dropped",
@@ -45,7 +48,9 @@ bool EventStream::send(const std::string& text) {
     // and one write per burst, not per message (200 clients each woken per message would keep
     // two cores switching threads).
     const std::size_t before = backlog_.size();
-    backlog_ += text;
+    backlog_.reserve(before + size);
+    for (const std::string* text : texts)
+        backlog_ += *text;
     if (before == 0 || (before < kFlushAt && backlog_.size() >= kFlushAt)) grew_.notify_all();
     return true;
 }
@@ -78,20 +83,49 @@ const std::string* EventStream::next(std::chrono::milliseconds wait) {
 }
 
 void EventFanout::add(std::shared_ptr<EventStream> stream, Topics topics) {
+    flush();  // the batch points into clients_
     TopicSet bits = 0;
     for (std::size_t t = 0; t < kTopics.size(); ++t)
         if (topics.contains(kTopics[t])) bits |= TopicSet{1} << t;
-    clients_.push_back({std::move(stream), std::move(topics), bits});
+    clients_.push_back({std::move(stream), std::move(topics), bits, {}});
     follow();
 }
 
 void EventFanout::remove(const EventStream& stream) {
+    flush();
     std::erase_if(clients_, [&](const Client& c) { return c.stream.get() == &stream; });
     follow();
 }
 
-void EventFanout::deliver(EventStream* stream, const std::string& text) {
-    if (!stream->send(text)) dropped_.push_back(stream);
+void EventFanout::deliver(Client* client, const std::string& text) {
+    if (client->pending.empty()) waiting_.push_back(client);
+    client->pending.push_back(&text);
+    if (!flush_posted_) {
+        flush_posted_ = true;
+        post_([weak = weak_from_this()] {
+            if (auto self = weak.lock()) self->flush();
+        });
+    }
+}
+
+void EventFanout::flush() {
+    flush_posted_ = false;
+    bool dropped = false;
+    for (Client* c : waiting_) {
+        if (!c->stream->send(c->pending)) {
+            c->stream.reset();  // dropped (or gone): forgotten below
+            dropped = true;
+        }
+        c->pending.clear();  // its room kept for the next batch
+    }
+    waiting_.clear();
+    texts_.clear();
+    if (dropped) {
+        // A dropped client's topics are still followed until the next add() or remove() (which
+        // subscribes the hub again only when the topics followed change).
+        std::erase_if(clients_, [](const Client& c) { return !c.stream; });
+        index();
+    }
 }
 
 bool EventFanout::send(const Json& message) {
@@ -100,23 +134,23 @@ bool EventFanout::send(const Json& message) {
     const auto t = std::size_t(std::find(kTopics.begin(), kTopics.end(), *topic) - kTopics.begin());
     if (t == kTopics.size()) return true;
     const TopicSet bit = TopicSet{1} << t;
-    std::string text;  // the message's SSE text, written at the first client that takes it
+    const std::string* text = nullptr;  // the message's SSE text, written once when first taken
     auto shared = [&]() -> const std::string& {
-        if (text.empty()) text = data(message);
-        return text;
+        if (text == nullptr) text = &texts_.emplace_back(data(message));
+        return *text;
     };
 
     for (Client* c : others_[t])
-        deliver(c->stream.get(), shared());
+        deliver(c, shared());
     // Agents' desks: every queue summary; their own agent's changes; the pops of their calls.
     if (*topic == "queues") {
         for (Client* c : desks_)
-            deliver(c->stream.get(), shared());
+            deliver(c, shared());
     } else if (*topic == "agents") {
         if (const std::string* agent = string_at(message, "agent", "agent")) {
             if (const auto d = desks_of_.find(*agent); d != desks_of_.end()) {
                 for (Client* c : d->second)
-                    if (c->bits & bit) deliver(c->stream.get(), shared());
+                    if (c->bits & bit) deliver(c, shared());
             }
         }
     } else if (*topic == "calls") {
@@ -127,23 +161,14 @@ bool EventFanout::send(const Json& message) {
                 for (Client* c : d->second) {
                     if (!(c->bits & bit)) continue;
                     // Each user's pop is its own access to the caller's data.
-                    deliver(c->stream.get(), "event: screen_pop\n" +
-                                                 data(screen_pop_(message, c->stream->caller())));
+                    deliver(c,
+                            texts_.emplace_back("event: screen_pop\n" +
+                                                data(screen_pop_(message, c->stream->caller()))));
                 }
             }
         }
     }
     // Other calls, agenda and alerts are not an agent's to see.
-
-    if (!dropped_.empty()) {
-        // A dropped client's topics are still followed until the next add() or remove(): the
-        // hub is in the middle of publishing, and its subscriptions must not change under it.
-        std::erase_if(clients_, [&](const Client& c) {
-            return std::find(dropped_.begin(), dropped_.end(), c.stream.get()) != dropped_.end();
-        });
-        dropped_.clear();
-        index();
-    }
     return true;
 }
 

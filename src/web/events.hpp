@@ -11,6 +11,10 @@
 //   reads a message's topic, event and agent once, and visits only the clients that take it
 //   (the clients of each topic, the desks of one agent): an agent's change or a call costs the
 //   boards and that agent's desks, not every desk.
+// - Batches: what the hub publishes is noted per client (a pointer to the shared text), and
+//   handed over in one go a moment later on the io thread (a posted flush, after the handlers
+//   already waiting): one lock of each client's stream per batch, not per message. Under load
+//   the batches grow by themselves.
 // - Every message a client takes reaches it, once, in the order the hub published them: nothing
 //   is merged or skipped (the spec makes each change one `data:` line).
 // - A client that falls behind (more than 1 MiB waiting) is dropped, as a slow subscriber of the
@@ -28,6 +32,7 @@
 #include <array>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -52,9 +57,9 @@ class EventStream {
 
     explicit EventStream(control::Caller caller) : caller_(std::move(caller)) {}
 
-    // Appends `text` (SSE text of one message) to what the client has to read; false when the
-    // client fell behind and is dropped (or is closed).
-    bool send(const std::string& text);
+    // Appends `texts` (SSE text of messages, in order) to what the client has to read; false
+    // when the client fell behind and is dropped (or is closed).
+    bool send(const std::vector<const std::string*>& texts);
     // Ends the stream (acdd stops, or the client went away).
     void close();
 
@@ -80,10 +85,13 @@ class EventFanout : public control::Stream, public std::enable_shared_from_this<
     // `screen_pop` turns a call.routed message into the screen pop's data for an agent's user
     // (and records the access).
     using ScreenPop = std::function<Json(const Json& message, const control::Caller&)>;
-    EventFanout(Subscribe subscribe, Unsubscribe unsubscribe, ScreenPop screen_pop)
+    // Runs work on the io thread after the handlers already waiting (asio::post).
+    using Post = std::function<void(std::function<void()>)>;
+    EventFanout(Subscribe subscribe, Unsubscribe unsubscribe, ScreenPop screen_pop, Post post)
         : subscribe_(std::move(subscribe)),
           unsubscribe_(std::move(unsubscribe)),
-          screen_pop_(std::move(screen_pop)) {}
+          screen_pop_(std::move(screen_pop)),
+          post_(std::move(post)) {}
 
     // A client following `topics` (the listener's known topics); remove() when it goes (a
     // dropped one is already gone).
@@ -104,18 +112,22 @@ class EventFanout : public control::Stream, public std::enable_shared_from_this<
         std::shared_ptr<EventStream> stream;
         Topics topics;
         TopicSet bits = 0;
+        std::vector<const std::string*> pending;  // of texts_, to hand over at the flush
     };
 
     // Indexes the clients by what they take, and subscribes the hub to the union of their
     // topics when it changed.
     void follow();
     void index();
-    // Hands `text` to `stream`; a client that falls behind is noted in dropped_.
-    void deliver(EventStream* stream, const std::string& text);
+    // Notes `text` for `client`, and asks for a flush when the batch starts.
+    void deliver(Client* client, const std::string& text);
+    // Hands every client its part of the batch; forgets the clients that fell behind.
+    void flush();
 
     Subscribe subscribe_;
     Unsubscribe unsubscribe_;
     ScreenPop screen_pop_;
+    Post post_;
     std::vector<Client> clients_;
     Topics followed_;
     // The index (rebuilt by follow()): supervisors' and admins' clients per topic; agents'
@@ -123,7 +135,11 @@ class EventFanout : public control::Stream, public std::enable_shared_from_this<
     std::array<std::vector<Client*>, kTopics.size()> others_;
     std::vector<Client*> desks_;
     std::unordered_map<std::string, std::vector<Client*>> desks_of_;
-    std::vector<const EventStream*> dropped_;
+    // The batch: the texts of the messages published since the last flush (a deque: they stay
+    // where they are as it grows), and the clients with something pending.
+    std::deque<std::string> texts_;
+    std::vector<Client*> waiting_;
+    bool flush_posted_ = false;
 };
 
 }  // namespace acd::web

@@ -79,7 +79,9 @@ struct WebServer::Impl {
         : config(config),
           ctx(std::move(context)),
           sessions(config.session_idle, config.session_max) {
-        fanout = std::make_shared<EventFanout>(ctx.subscribe, ctx.unsubscribe, ctx.screen_pop);
+        fanout = std::make_shared<EventFanout>(
+            ctx.subscribe, ctx.unsubscribe, ctx.screen_pop,
+            [&io = ctx.io](std::function<void()> work) { asio::post(io, std::move(work)); });
     }
 
     WebConfig config;
