@@ -111,11 +111,8 @@ std::vector<QueueView> Engine::queues() const {
         QueueView v;
         v.specialty = spec.config.id;
         v.queued = static_cast<std::int64_t>(spec.queue.size());
-        for (const core::QueueKey& key : spec.queue) {
-            const Time enqueued_at = state_->calls[key.slot].enqueued_at;
-            if (!v.oldest_enqueued_at || enqueued_at < *v.oldest_enqueued_at) {
-                v.oldest_enqueued_at = enqueued_at;
-            }
+        if (!spec.by_arrival.empty()) {
+            v.oldest_enqueued_at = state_->calls[spec.by_arrival.begin()->second].enqueued_at;
         }
         v.agents_ready = static_cast<std::int64_t>(spec.ready.size());
         for (const core::Agent& a : state_->agents) {
