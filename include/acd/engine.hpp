@@ -508,6 +508,8 @@ class Engine {
     std::vector<CallSnapshot> calls() const;  // live calls, in arrival order
     std::optional<CallSnapshot> find_call(const input::CallSelector& selector) const;
     std::vector<AgentView> agents() const;  // in configuration order
+    // One agent of agents(), found by its id without building the others' views.
+    std::optional<AgentView> agent(std::string_view id) const;
     std::vector<QueueView> queues() const;  // in configuration order
     // Queued calls of a specialty in dispatch order; nullopt for an unknown specialty.
     std::optional<std::vector<CallSnapshot>> queue(std::string_view specialty) const;

@@ -16,6 +16,7 @@
 #include <ext/pb_ds/tree_policy.hpp>
 #include <functional>
 #include <limits>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -78,9 +79,12 @@ struct Specialty {
     SpecialtyConfig config;
     int threshold = 3;
     bool overflow_enabled = true;
-    Index schedule = kNone;               // its hours; kNone: always open
-    bool open = true;                     // by its hours
-    OrderedQueue queue;                   // queued calls, dispatch order
+    Index schedule = kNone;  // its hours; kNone: always open
+    bool open = true;        // by its hours
+    OrderedQueue queue;      // queued calls, dispatch order
+    // The queued calls by arrival (slot by arrival number): the first waits the longest (arrival
+    // order is enqueued_at order, see QueueKey), found without walking the queue.
+    std::map<std::uint64_t, Index> by_arrival;
     KeySet overflowable;                  // queued calls whose class may overflow
     KeySet overflow_due;                  // overflowable calls less than their class's lead from
                                           // their deadline (or past it)

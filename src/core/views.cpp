@@ -68,19 +68,40 @@ std::vector<Command> Engine::offering_routes(std::string_view gateway) const {
     return out;
 }
 
+namespace {
+
+// `State` is the engine's (private to it).
+template <typename State>
+AgentView agent_view(const State& s, const core::Agent& a) {
+    AgentView v{a.config.id, a.state, a.reason,      a.config.skills,
+                {},          {},      a.state_since, a.ready_since};
+    if (a.call != kNone) {
+        v.gateway = s.gateways[s.calls[a.call].gateway].id;
+        v.call_id = s.calls[a.call].call_id;
+    }
+    return v;
+}
+
+bool shown(const core::Agent& a) {
+    return !(a.retired && a.state == AgentState::logged_out);  // removed and done
+}
+
+}  // namespace
+
 std::vector<AgentView> Engine::agents() const {
     std::vector<AgentView> out;
     for (const core::Agent& a : state_->agents) {
-        if (a.retired && a.state == AgentState::logged_out) continue;  // removed and done
-        AgentView v{a.config.id, a.state, a.reason,      a.config.skills,
-                    {},          {},      a.state_since, a.ready_since};
-        if (a.call != kNone) {
-            v.gateway = state_->gateways[state_->calls[a.call].gateway].id;
-            v.call_id = state_->calls[a.call].call_id;
-        }
-        out.push_back(std::move(v));
+        if (shown(a)) out.push_back(agent_view(*state_, a));
     }
     return out;
+}
+
+std::optional<AgentView> Engine::agent(std::string_view id) const {
+    const auto it = state_->agent_by_id.find(id);
+    if (it == state_->agent_by_id.end()) return std::nullopt;
+    const core::Agent& a = state_->agents[it->second];
+    if (!shown(a)) return std::nullopt;
+    return agent_view(*state_, a);
 }
 
 std::vector<QueueView> Engine::queues() const {
@@ -90,11 +111,8 @@ std::vector<QueueView> Engine::queues() const {
         QueueView v;
         v.specialty = spec.config.id;
         v.queued = static_cast<std::int64_t>(spec.queue.size());
-        for (const core::QueueKey& key : spec.queue) {
-            const Time enqueued_at = state_->calls[key.slot].enqueued_at;
-            if (!v.oldest_enqueued_at || enqueued_at < *v.oldest_enqueued_at) {
-                v.oldest_enqueued_at = enqueued_at;
-            }
+        if (!spec.by_arrival.empty()) {
+            v.oldest_enqueued_at = state_->calls[spec.by_arrival.begin()->second].enqueued_at;
         }
         v.agents_ready = static_cast<std::int64_t>(spec.ready.size());
         for (const core::Agent& a : state_->agents) {

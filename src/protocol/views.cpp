@@ -15,10 +15,7 @@ Json or_null(const std::optional<T>& v) {
 }  // namespace
 
 std::optional<AgentView> find_agent(const Engine& engine, std::string_view id) {
-    for (AgentView& a : engine.agents()) {
-        if (a.id == id) return std::move(a);
-    }
-    return std::nullopt;
+    return engine.agent(id);
 }
 
 std::int64_t seconds_between(Time from, Time to) {

@@ -79,7 +79,9 @@ struct WebServer::Impl {
         : config(config),
           ctx(std::move(context)),
           sessions(config.session_idle, config.session_max) {
-        fanout = std::make_shared<EventFanout>(ctx.subscribe, ctx.unsubscribe);
+        fanout = std::make_shared<EventFanout>(
+            ctx.subscribe, ctx.unsubscribe, ctx.screen_pop,
+            [&io = ctx.io](std::function<void()> work) { asio::post(io, std::move(work)); });
     }
 
     WebConfig config;
@@ -446,7 +448,7 @@ void WebServer::Impl::events(const httplib::Request& req, httplib::Response& res
             if (!caller) return done(nullptr);
             // An agent sees its own agent, the queues, and the pops of the calls routed to it.
             if (caller->role == control::Role::agent) topics = {"agents", "queues", "calls"};
-            auto s = std::make_shared<EventStream>(*caller, ctx.screen_pop);
+            auto s = std::make_shared<EventStream>(*caller);
             fanout->add(s, topics);
             log_event("web.events", "user {} follows live events", caller->user);
             done(s);
@@ -460,8 +462,8 @@ void WebServer::Impl::events(const httplib::Request& req, httplib::Response& res
         [this, s](std::size_t, httplib::DataSink& sink) {
             const auto since = std::chrono::steady_clock::now();
             while (!closing) {
-                const std::optional<std::string> text = s->next(500ms);
-                if (!text) {
+                const std::string* text = s->next(500ms);
+                if (text == nullptr) {
                     sink.done();
                     return true;
                 }

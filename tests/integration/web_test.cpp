@@ -14,7 +14,9 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <sstream>
 #include <string>
 
 #include "acd/commit_histogram.hpp"
@@ -151,8 +153,12 @@ class EventClient {
     }
     // Reads until `text` has been received; false at the deadline or when the server closed.
     bool wait_for(const std::string& text, std::chrono::milliseconds deadline = 20s) {
+        return wait_until([&] { return received.find(text) != std::string::npos; }, deadline);
+    }
+    // Reads until `done()` holds; false at the deadline or when the server closed.
+    bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds deadline = 20s) {
         const auto until = std::chrono::steady_clock::now() + deadline;
-        while (received.find(text) == std::string::npos) {
+        while (!done()) {
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                 until - std::chrono::steady_clock::now());
             if (left.count() <= 0) return false;
@@ -170,6 +176,38 @@ class EventClient {
   private:
     int fd_ = -1;
 };
+
+// The events of an /api/events response read so far, whole ones only: each its `event:` name
+// ("" for a plain message) and its data (the chunked body decoded, comment lines left out).
+struct Sse {
+    std::string event;
+    Json data;
+};
+std::vector<Sse> sse_events(const std::string& received) {
+    std::string body;
+    std::size_t at = received.find("\r\n\r\n");
+    if (at == std::string::npos) return {};
+    for (at += 4;;) {
+        const std::size_t eol = received.find("\r\n", at);
+        if (eol == std::string::npos) break;
+        const std::size_t size = std::stoul(received.substr(at, eol - at), nullptr, 16);
+        if (size == 0 || eol + 2 + size > received.size()) break;
+        body += received.substr(eol + 2, size);
+        at = eol + 2 + size + 2;
+    }
+    std::vector<Sse> out;
+    for (std::size_t start = 0, end; (end = body.find("\n\n", start)) != std::string::npos;
+         start = end + 2) {
+        Sse e;
+        std::istringstream block(body.substr(start, end - start));
+        for (std::string line; std::getline(block, line);) {
+            if (line.starts_with("event: ")) e.event = line.substr(7);
+            if (line.starts_with("data: ")) e.data = Json::parse(line.substr(6));
+        }
+        if (!e.data.is_null()) out.push_back(std::move(e));
+    }
+    return out;
+}
 
 std::string code_of(const Http& r) {
     return r.body.is_object() ? r.body["arguments"].value("code", "") : "";
@@ -501,6 +539,114 @@ TEST_F(WebTest, AnAgentsEventStreamHoldsOnlyItsOwnAgentAndTheScreenPopsOfItsCall
     EXPECT_EQ(accesses[0]["command"], "screen_pop");
     EXPECT_EQ(accesses[0]["patients"].size(), 1u);
     EXPECT_EQ(daemon->stop(), 0);  // followers do not hold a stop up
+}
+
+TEST_F(WebTest, EveryMessageAClientTakesArrivesOnceInTheOrderOfTheSubscribeStream) {
+    // Each change is one `data:` line (docs/spec/web.md): a queue summary is not replaced by a
+    // later one of the same specialty, even within one gathering of the client's writer, and
+    // the calls, agents and queues of a stream keep the subscribe stream's order.
+    add_user("one", "agent", "a1");
+    add_user("sup", "supervisor");
+    AdminClient sub(socket());
+    ASSERT_EQ(sub.call("subscribe", {{"topics", {"calls", "agents", "queues"}}})["result"], 0);
+    // Two desks of one agent (the user signed in twice) and a board.
+    EventClient desk(web_port, session("one"), "calls,agents,queues");
+    EventClient again(web_port, session("one"), "calls,agents,queues");
+    EventClient board(web_port, session("sup"), "calls,agents,queues");
+    for (EventClient* c : {&desk, &again, &board})
+        ASSERT_TRUE(c->wait_for("text/event-stream")) << c->received;
+    ASSERT_EQ(admin_call("agent-login", {{"agent", "a1"}})["result"], 0);
+    ASSERT_EQ(admin_call("agent-login", {{"agent", "a2"}})["result"], 0);
+    // Calls in quick succession, to both specialties: each step sends cardiology's summary, most
+    // within one 25 ms gathering.
+    auto g = gateway();
+    for (int i = 0; i < 8; ++i) {
+        const std::string id = "c" + std::to_string(i);
+        offer(*g, id, i % 2 == 0 ? "+1001" : "+1002");
+        event(*g, {{"type", "call.answered"}, {"call_id", id}});
+        event(*g, {{"type", "call.ended"}, {"call_id", id}});
+    }
+    // The end: a1's logout, after everything above on every stream.
+    ASSERT_EQ(admin_call("agent-logout", {{"agent", "a1"}})["result"], 0);
+    std::vector<Json> published;
+    const auto is_end = [](const Json& m) {
+        return m.value("topic", "") == "agents" && m["agent"].value("agent", "") == "a1" &&
+               m["agent"].value("state", "") == "logged_out";
+    };
+    while (published.empty() || !is_end(published.back())) {
+        const auto m = sub.receive(20s);
+        ASSERT_TRUE(m.has_value()) << published.size();
+        published.push_back(*m);
+    }
+    published.pop_back();  // what follows the end in its step may not have come yet
+    // A desk takes a1's changes, every queue summary, and a pop for each call routed to a1 where
+    // the subscribe stream has its call.routed.
+    std::vector<Sse> for_desk, for_board;
+    std::size_t cardiology = 0, pops = 0;
+    for (const Json& m : published) {
+        for_board.push_back({"", m});
+        if (m["topic"] == "queues" ||
+            (m["topic"] == "agents" && m["agent"].value("agent", "") == "a1")) {
+            for_desk.push_back({"", m});
+        }
+        if (m["topic"] == "queues" && m["queue"]["specialty"] == "cardiology") ++cardiology;
+        if (m.value("event", "") == "call.routed" && m["call"].value("agent", "") == "a1") {
+            for_desk.push_back({"screen_pop", m["call"]["call_id"]});
+            ++pops;
+        }
+    }
+    ASSERT_GE(cardiology, 16u);  // the scenario did send summaries in bursts
+    ASSERT_GE(pops, 1u);
+
+    // Each client's first events are exactly what it takes of the subscribe stream; the end
+    // comes after them.
+    const auto check = [&](EventClient& c, const std::vector<Sse>& expected) {
+        ASSERT_TRUE(c.wait_until([&] { return sse_events(c.received).size() > expected.size(); }))
+            << sse_events(c.received).size() << " of " << expected.size();
+        const std::vector<Sse> got = sse_events(c.received);
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            ASSERT_EQ(got[i].event, expected[i].event) << i;
+            if (got[i].event.empty()) {
+                ASSERT_EQ(got[i].data, expected[i].data) << i;
+            } else {
+                ASSERT_EQ(got[i].data["call_id"], expected[i].data) << i;
+            }
+        }
+        EXPECT_TRUE(is_end(got[expected.size()].data)) << got[expected.size()].data.dump();
+    };
+    check(desk, for_desk);
+    check(again, for_desk);
+    check(board, for_board);
+}
+
+TEST_F(WebTest, EachDeskOfAnAgentGetsTheScreenPopOfItsCallAndTheOtherDesksNone) {
+    add_user("one", "agent", "a1");
+    add_user("two", "agent", "a2");
+    EventClient desk(web_port, session("one"), "calls");
+    EventClient again(web_port, session("one"), "calls");
+    EventClient other(web_port, session("two"), "calls");
+    for (EventClient* c : {&desk, &again, &other})
+        ASSERT_TRUE(c->wait_for("text/event-stream")) << c->received;
+    ASSERT_EQ(admin_call("agent-login", {{"agent", "a1"}})["result"], 0);
+    auto g = gateway();
+    offer(*g, "c1");  // to a1, the only ready agent
+    for (EventClient* c : {&desk, &again})
+        ASSERT_TRUE(c->wait_for("event: screen_pop\n")) << c->received;
+    // Each pop is an access by the user.
+    EXPECT_EQ(audited("access", 2).size(), 2u);
+    // a2's login comes after c1's pop on every stream: once `other` has it, it had the rest.
+    ASSERT_EQ(admin_call("agent-login", {{"agent", "a2"}})["result"], 0);
+    ASSERT_TRUE(other.wait_for("\"agent\":\"a2\"")) << other.received;
+    EXPECT_EQ(other.received.find("screen_pop"), std::string::npos) << other.received;
+    for (EventClient* c : {&desk, &again}) {
+        std::size_t pops = 0;
+        for (const Sse& e : sse_events(c->received)) {
+            if (e.event != "screen_pop") continue;
+            ++pops;
+            EXPECT_EQ(e.data["call_id"], "c1");
+        }
+        EXPECT_EQ(pops, 1u);
+    }
 }
 
 TEST_F(WebTest, AnEventsClientThatFallsBehindIsDroppedAndTheOthersAreStillServed) {

@@ -877,6 +877,50 @@ TEST(Reconfigure, ARemovedIdleAgentIsLoggedOutAtOnce) {
     EXPECT_TRUE(h.engine.agents().empty());
 }
 
+TEST(Views, OneAgentsViewIsItsViewAmongAllAgentsAndARemovedAgentHasNone) {
+    Harness h(with_agents({agent("a1", {"cardio"}), agent("a2", {"cardio"})}));
+    h.login("a1");
+    h.login("a2");
+    h.offer("c1", "cardio");
+    for (const AgentView& a : h.engine.agents())
+        EXPECT_EQ(h.engine.agent(a.id), a) << a.id;
+    EXPECT_EQ(h.engine.agent("nobody"), std::nullopt);
+    const std::string busy = h.engine.agents()[0].call_id.empty() ? "a2" : "a1";
+    EXPECT_EQ(h.engine.agent(busy)->call_id, "c1");
+    reconfigure(h, with_agents({agent(busy, {"cardio"})}));  // the idle one removed: gone
+    EXPECT_EQ(h.engine.agent(busy == "a1" ? "a2" : "a1"), std::nullopt);
+    EXPECT_TRUE(h.engine.agent(busy).has_value());
+}
+
+TEST(Views, AQueuesOldestWaitIsItsEarliestQueuedCallWhateverTheDispatchOrder) {
+    Harness h(basic_config());
+    const auto oldest = [&] {
+        for (const QueueView& q : h.engine.queues())
+            if (q.specialty == "cardio") return q.oldest_enqueued_at;
+        return std::optional<Time>();
+    };
+    EXPECT_EQ(oldest(), std::nullopt);
+    h.offer("admin1", "cardio", CallClass::admin);  // dispatched last, waits the longest
+    h.at(1);
+    h.offer("appt1", "cardio", CallClass::appointment);
+    h.at(2);
+    h.offer("urgent1", "cardio", CallClass::urgent);
+    ASSERT_EQ(h.queue_ids("cardio"), (std::vector<std::string>{"urgent1", "appt1", "admin1"}));
+    EXPECT_EQ(oldest(), start_time());
+    h.at(3);
+    h.end("admin1");  // hung up while waiting
+    EXPECT_EQ(oldest(), start_time() + seconds(1));
+    h.transfer("appt1", "neuro");  // waits on in the other queue, since its arrival
+    EXPECT_EQ(oldest(), start_time() + seconds(2));
+    for (const QueueView& q : h.engine.queues()) {
+        if (q.specialty == "neuro") {
+            EXPECT_EQ(q.oldest_enqueued_at, start_time() + seconds(1));
+        }
+    }
+    h.end("urgent1");
+    EXPECT_EQ(oldest(), std::nullopt);
+}
+
 TEST(Reconfigure, ANewSkillTakesAQueuedCallAtOnce) {
     RoutingConfig c = with_agents({agent("a1", {"cardio"})});
     Harness h(c);
