@@ -5,8 +5,9 @@
 #   bench/web/sse_load.sh [BUILD_DIR] [SECONDS] [DESKS] [BOARDS]   (defaults: build, 10, 190, 10)
 #
 # The load of bench/gateway/run.sh (its configuration: six specialties, 240 agents, acd-load with
-# 4 gateways) against acdd with a web listener, in two shapes: as fast as 1000 unacknowledged
-# events per gateway allow ("max"), and 6600 calls/s (about 20,000 events/s, "20k"). Each shape
+# 4 gateways) against acdd with a web listener, in three shapes: as fast as 1000 unacknowledged
+# events per gateway allow ("max"), 6600 calls/s (about 20,000 events/s, "20k"), and run.sh's
+# routing load, 1000 calls/s below saturation ("route"). Each shape
 # runs twice, each time on a fresh acdd: without clients, then with DESKS agents' desks (agents
 # b000...) and BOARDS supervisors' boards following /api/events (bench/web/sse_clients.py, which
 # reads everything as it comes). Prints events/s and ack latency of each run and the ratios.
@@ -104,18 +105,26 @@ run() {
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 max=(--gateways 4 --answer-ms 1 --handle-ms 5 --window 1000)
 rate20k=(--gateways 4 --answer-ms 1 --handle-ms 5 --rate 6600)
+# run.sh's routing load: 1000 calls/s (about 3,000 events/s) that agents answer in 20 ms and end
+# after 150 ms, below saturation: there the question is the ack and routing latency.
+route=(--gateways 4 --answer-ms 20 --handle-ms 150 --rate 1000)
 run max-0 0 "${max[@]}"
 run max-sse 1 "${max[@]}"
 run 20k-0 0 "${rate20k[@]}"
 run 20k-sse 1 "${rate20k[@]}"
+run route-0 0 "${route[@]}"
+run route-sse 1 "${route[@]}"
 
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "summary ($secs s per run; sse: $desks desks and $boards boards following /api/events):"
 printf '  %-10s %10s %9s %9s %9s\n' run events/s "ack p50" "ack p99" "ack p999"
-for n in max-0 max-sse 20k-0 20k-sse; do
+for n in max-0 max-sse 20k-0 20k-sse route-0 route-sse; do
   jq -r --arg n "$n" '"  \($n | . + " " * (10 - length)) \(.events.per_s | floor | tostring | " " * (10 - length) + .) \(.ack_latency_ms.p50 * 1000 | floor / 1000 | tostring | " " * (9 - length) + .) \(.ack_latency_ms.p99 * 1000 | floor / 1000 | tostring | " " * (9 - length) + .) \(.ack_latency_ms.p999 * 1000 | floor / 1000 | tostring | " " * (9 - length) + .)"' "$work/$n.json"
 done
 ratio() { jq -n "$(jq "$3" "$work/$1.json") / $(jq "$3" "$work/$2.json") * 1000 | floor / 10"; }
 echo "  max: events/s with / without clients: $(ratio max-sse max-0 .events.per_s) %"
 echo "  20k: events/s with / without clients: $(ratio 20k-sse 20k-0 .events.per_s) %," \
   "ack p99 with / without: $(ratio 20k-sse 20k-0 .ack_latency_ms.p99) %"
+echo "  route (1000 calls/s): events/s with / without clients: $(ratio route-sse route-0 .events.per_s) %," \
+  "ack p99 with / without: $(ratio route-sse route-0 .ack_latency_ms.p99) %," \
+  "offered->route p99 with / without: $(ratio route-sse route-0 .route_latency_ms.p99) %"
