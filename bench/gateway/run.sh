@@ -8,7 +8,9 @@
 # here: the six specialties of config/acdd.json, open around the clock (its hours are left out,
 # so that a run at night measures routing, not the closed rule), 240 agents without wrap-up, one
 # overflow team.
-# Prints a line per run and a summary; the JSON reports stay in $ACD_BENCH_OUT if set.
+# Prints a line per run and a summary; the JSON reports stay in $ACD_BENCH_OUT if set. When
+# BUILD_DIR has acd_store_bench, the summary ends with the bare SQLite bound of the same run (one
+# ~1,000-byte row per event, bench/store_bench.cpp) and acdd's ratio to it.
 # The three-minute run at 2,000 calls/s that looks for ack stalls is bench/gateway/stalls.sh.
 # ACD_BENCH_PRIO is put before every program started (acdd, the echo server, acd-load), e.g.
 # ACD_BENCH_PRIO="chrt -r 10" on a machine shared with other work; real-time scheduling raises
