@@ -137,7 +137,7 @@ void Engine::State::enqueue(Index slot, bool notice) {
     const core::QueueKey key = key_of(slot);
     call.state = CallState::queued;
     call.queue_pos = spec.queue.insert(key).first;
-    spec.by_arrival.emplace(call.arrival, slot);
+    spec.spare_arrivals.insert_last(spec.by_arrival, call.arrival, slot);
     if (!routable(call)) ++spec.away;
     if (config.policy(call.call_class).overflow) {
         // The hint end() makes the insert O(1) when the key is the largest (a new call of the
@@ -172,7 +172,7 @@ void Engine::State::dequeue(Index slot) {
     core::Call& call = calls[slot];
     core::Specialty& spec = specialties[call.specialty];
     spec.queue.erase(call.queue_pos);
-    spec.by_arrival.erase(call.arrival);
+    spec.spare_arrivals.erase(spec.by_arrival, call.arrival);
     if (!routable(call)) --spec.away;
     if (call.in_overflowable) spec.overflowable.erase(call.overflowable_pos);
     if (call.in_overflow_due) spec.overflow_due.erase(call.overflow_due_pos);

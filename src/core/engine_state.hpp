@@ -75,6 +75,42 @@ struct StringHash {
 template <typename V>
 using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
 
+// The nodes a std::map gave back (extract), kept to hold its next entries: an entry that comes and
+// goes costs no allocation. They hold no state: a copy starts with none.
+template <typename Map>
+class SpareNodes {
+  public:
+    SpareNodes() = default;
+    SpareNodes(const SpareNodes&) {}
+    SpareNodes& operator=(const SpareNodes&) {
+        nodes_.clear();
+        return *this;
+    }
+    SpareNodes(SpareNodes&&) noexcept = default;
+    SpareNodes& operator=(SpareNodes&&) noexcept = default;
+    ~SpareNodes() = default;
+
+    void erase(Map& map, const typename Map::key_type& key) {
+        if (auto node = map.extract(key)) nodes_.push_back(std::move(node));
+    }
+    // Inserts at the end's hint: O(1) when `key` is the largest.
+    void insert_last(Map& map, const typename Map::key_type& key,
+                     const typename Map::mapped_type& value) {
+        if (nodes_.empty()) {
+            map.emplace_hint(map.end(), key, value);
+            return;
+        }
+        auto node = std::move(nodes_.back());
+        nodes_.pop_back();
+        node.key() = key;
+        node.mapped() = value;
+        map.insert(map.end(), std::move(node));
+    }
+
+  private:
+    std::vector<typename Map::node_type> nodes_;
+};
+
 struct Specialty {
     SpecialtyConfig config;
     int threshold = 3;
@@ -85,6 +121,7 @@ struct Specialty {
     // The queued calls by arrival (slot by arrival number): the first waits the longest (arrival
     // order is enqueued_at order, see QueueKey), found without walking the queue.
     std::map<std::uint64_t, Index> by_arrival;
+    SpareNodes<std::map<std::uint64_t, Index>> spare_arrivals;  // by_arrival's, for reuse
     KeySet overflowable;                  // queued calls whose class may overflow
     KeySet overflow_due;                  // overflowable calls less than their class's lead from
                                           // their deadline (or past it)
