@@ -34,17 +34,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-specialties=(cardiology general_surgery vascular_surgery gastroenterology neurology radiology)
-agents_json() {
-  local i sep="" skills
-  for ((i = 0; i < 240; i++)); do
-    skills="\"${specialties[i % 6]}\""
-    ((i % 3 == 0)) && skills+=",\"${specialties[(i + 1) % 6]}\""
-    printf '%s{"id":"b%03d","uri":"sip:b%03d@pbx.local","skills":[%s],"wrap_up_s":0}' \
-      "$sep" "$i" "$i" "$skills"
-    sep=$',\n'
-  done
-}
+cd "$root"
+source bench/gateway/common.sh  # agents_json, write_config: run.sh's configuration
 
 # wait_log FILE PATTERN [SECONDS]: prints the first match once it shows (20 s at most by default).
 wait_log() {
@@ -64,14 +55,7 @@ run() {
   local name=$1 clients=$2 dir=$work/$1 pid cpid="" gport wport
   shift 2
   mkdir -p "$dir"
-  jq --arg dir "$dir" --argjson agents "[$(agents_json)]" '
-    .gateway = {listen: "127.0.0.1:0"}
-    | .admin.socket = ($dir + "/admin.sock")
-    | .store.path = ($dir + "/acdd.db") | .store.synchronous = "normal"
-    | .agents = $agents
-    | .specialties |= map(del(.hours))
-    | .overflow_teams = [.overflow_teams[0] | del(.hours)]
-    | .web = {listen: "127.0.0.1:0"}' "$root/config/acdd.json" > "$dir/acdd.json"
+  write_config "$dir" normal plain '.web = {listen: "127.0.0.1:0"}'
   "$acdd" -c "$dir/acdd.json" 2> "$dir/acdd.log" &
   pid=$!
   pids+=("$pid")
